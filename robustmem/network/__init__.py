@@ -1,0 +1,13 @@
+"""The network IR (Definition 1): structured storage, evaluators, export, save/load."""
+
+from robustmem.network.builder import Builder, Coef, Expr, Param
+from robustmem.network.exact import ExactEvaluation, evaluate_exact, evaluate_fraction, evaluate_verified
+from robustmem.network.io import FORMAT_NAME, FORMAT_VERSION, load_network, save_network
+from robustmem.network.network import AffineMap, ReLUNetwork, Segment
+from robustmem.network.template import MapTemplate
+
+__all__ = [
+    "AffineMap", "Builder", "Coef", "Expr", "ExactEvaluation", "FORMAT_NAME", "FORMAT_VERSION",
+    "MapTemplate", "Param", "ReLUNetwork", "Segment", "evaluate_exact", "evaluate_fraction",
+    "evaluate_verified", "load_network", "save_network",
+]  # fmt: skip

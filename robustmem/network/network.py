@@ -1,0 +1,281 @@
+"""The network IR: a ReLU network of Definition 1, stored as segments of parametric maps.
+
+``f = T_L o relu o T_{L-1} o ... o relu o T_1`` with affine T_l, no activation after T_L and a
+scalar output (Definition 1 of Egosi, Yehudai, Shamir 2025).  The network is stored as a list
+of :class:`Segment` s; a segment repeats a list of :class:`MapTemplate` s once per row of its
+parameter matrix (one row per data point for the chain constructions).  Storage is therefore
+O(N k) numbers plus the templates, while :meth:`ReLUNetwork.layers` yields the real affine maps
+(dense W, b) lazily and every count (width, depth, parameters) is read off those maps.
+
+Two float64 evaluators compute the same function: :meth:`ReLUNetwork.evaluate_flat` walks the
+dense layers (the definition), ``net(X)`` walks the sparse structure (fast).  Exact evaluation
+lives in :mod:`robustmem.network.exact`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from robustmem.errors import InvalidArgumentError
+from robustmem.network.template import MapTemplate, realize_values
+
+__all__ = ["AffineMap", "Segment", "ReLUNetwork"]
+
+
+@dataclass(frozen=True)
+class AffineMap:
+    """One real affine map x -> W x + b (dense, float64)."""
+
+    W: np.ndarray
+    b: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Segment:
+    """``maps`` applied in order, repeated once per row of ``params`` (ReLU after every map)."""
+
+    maps: tuple[MapTemplate, ...]
+    params: np.ndarray
+    name: str = "segment"
+    _flat: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        maps = tuple(self.maps)
+        object.__setattr__(self, "maps", maps)
+        params = np.array(self.params, dtype=np.float64, copy=True)
+        if params.ndim != 2 or params.shape[0] < 1:
+            raise InvalidArgumentError(f"segment {self.name!r}: params must be a (repeats, P) array, got {params.shape}")
+        if not np.isfinite(params).all():
+            raise InvalidArgumentError(f"segment {self.name!r}: params contain NaN or inf")
+        params.setflags(write=False)
+        object.__setattr__(self, "params", params)
+        if not maps:
+            raise InvalidArgumentError(f"segment {self.name!r} has no maps")
+        for a, b in zip(maps, maps[1:]):
+            if a.out_dim != b.in_dim:
+                raise InvalidArgumentError(f"segment {self.name!r}: map output {a.out_dim} != next input {b.in_dim}")
+        if self.repeats > 1 and maps[-1].out_dim != maps[0].in_dim:
+            raise InvalidArgumentError(f"segment {self.name!r} repeats but its output dim != input dim")
+        need = max(m.n_params_used for m in maps)
+        if need > params.shape[1]:
+            raise InvalidArgumentError(f"segment {self.name!r}: maps use {need} parameters, params has {params.shape[1]}")
+        cat = lambda attr: np.concatenate([getattr(m, attr) for m in maps])  # noqa: E731
+        ent_off = np.cumsum([0] + [len(m.ent_row) for m in maps])
+        bias_off = np.cumsum([0] + [len(m.active) for m in maps])
+        self._flat.update(
+            ent=(cat("ent_base"), cat("ent_scale"), cat("ent_pidx")),
+            bias=(cat("bias_base"), cat("bias_scale"), cat("bias_pidx")),
+            ent_off=ent_off, bias_off=bias_off,
+        )  # fmt: skip
+
+    @property
+    def repeats(self) -> int:
+        return int(self.params.shape[0])
+
+    @property
+    def in_dim(self) -> int:
+        return self.maps[0].in_dim
+
+    @property
+    def out_dim(self) -> int:
+        return self.maps[-1].out_dim
+
+    @property
+    def num_maps(self) -> int:
+        return self.repeats * len(self.maps)
+
+    def realize(self, rep: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The float64 (entry values, bias values) of every map of repetition ``rep``."""
+        row = self.params[rep]
+        ent = realize_values(*self._flat["ent"], row)
+        bias = realize_values(*self._flat["bias"], row)
+        eo, bo = self._flat["ent_off"], self._flat["bias_off"]
+        return [(ent[eo[i] : eo[i + 1]], bias[bo[i] : bo[i + 1]]) for i in range(len(self.maps))]
+
+    def realize_all(self, rows: slice | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Entry and bias values for many repetitions at once: arrays (reps, n_entries), (reps, n_bias)."""
+        P = self.params[rows]
+        ext = np.concatenate([P, np.zeros((len(P), 1))], axis=1)
+        out = []
+        for base, scale, pidx in (self._flat["ent"], self._flat["bias"]):
+            idx = np.where(pidx < 0, ext.shape[1] - 1, pidx)
+            vals = base + scale * ext[:, idx]
+            out.append(np.where(pidx < 0, base, vals))
+        return out[0], out[1]
+
+
+def apply_map(H: np.ndarray, t: MapTemplate, ent: np.ndarray, bias: np.ndarray, relu: bool) -> np.ndarray:
+    """Apply one realized sparse map to a batch ``H`` of shape (n, in_dim)."""
+    lay = t.layout()
+    out = np.empty((H.shape[0], t.out_dim))
+    if len(t.carry_dst):
+        out[:, t.carry_dst] = H[:, t.carry_src]
+    if len(t.active):
+        if lay.shape[1]:
+            small = np.zeros(lay.shape[0] * lay.shape[1])
+            small[lay.flat_index] = ent
+            out[:, t.active] = H[:, lay.used_cols] @ small.reshape(lay.shape).T + bias
+        else:
+            out[:, t.active] = bias
+    if relu:
+        np.maximum(out, 0.0, out=out)
+    return out
+
+
+class ReLUNetwork:
+    """A scalar-output ReLU network (Definition 1) stored as segments; see the module docstring.
+
+    >>> from robustmem.network.builder import Builder
+    >>> b = Builder(["x"], raw_inputs=True)
+    >>> b.layer({"p": b.v("x"), "n": -b.v("x")})
+    >>> b.output(b.v("p") + b.v("n"))
+    >>> net = ReLUNetwork.from_builder(b)
+    >>> float(net(np.array([[-3.0]]))[0]), net.width, net.depth
+    (3.0, 2, 2)
+    """
+
+    def __init__(self, segments: Sequence[Segment], *, meta: dict[str, Any] | None = None):
+        self.segments: tuple[Segment, ...] = tuple(segments)
+        if not self.segments:
+            raise InvalidArgumentError("a network needs at least one segment")
+        for a, b in zip(self.segments, self.segments[1:]):
+            if a.out_dim != b.in_dim:
+                raise InvalidArgumentError(f"segment {a.name!r} outputs {a.out_dim} but {b.name!r} reads {b.in_dim}")
+        if self.segments[-1].out_dim != 1:
+            raise InvalidArgumentError(f"the output map must be scalar, got dimension {self.segments[-1].out_dim}")
+        self.meta: dict[str, Any] = dict(meta or {})
+
+    @staticmethod
+    def from_builder(b: Any, *, meta: dict[str, Any] | None = None) -> "ReLUNetwork":
+        """A network made of one builder's maps (no block parameters)."""
+        if not b.finished:
+            raise InvalidArgumentError("the builder has no output map yet (call output())")
+        return ReLUNetwork([Segment(tuple(b.maps), np.zeros((1, 0)), name="net")], meta=meta)
+
+    # ----- shape facts, read off the real maps -----
+    @property
+    def input_dim(self) -> int:
+        return self.segments[0].in_dim
+
+    @property
+    def depth(self) -> int:
+        """L, the number of affine maps (Definition 1)."""
+        return sum(s.num_maps for s in self.segments)
+
+    @property
+    def width(self) -> int:
+        """The largest hidden layer size max(d_1..d_{L-1}); 0 for a single affine map."""
+        outs = [m.out_dim for s in self.segments for m in s.maps]
+        last = self.segments[-1]
+        if last.repeats == 1:
+            outs.pop()  # the output map T_L appears exactly once: not a hidden layer
+        return max(outs, default=0)
+
+    def layer_widths(self) -> Iterator[int]:
+        """d_1, ..., d_{L-1}: the output size of every map but the last, lazily."""
+        first = True
+        prev = None
+        for s in self.segments:
+            for _ in range(s.repeats):
+                for m in s.maps:
+                    if not first:
+                        yield prev  # type: ignore[misc]
+                    prev, first = m.out_dim, False
+
+    def num_parameters(self) -> int:
+        """Dense parameter count: sum over maps of in*out + out."""
+        return sum(s.repeats * sum(m.in_dim * m.out_dim + m.out_dim for m in s.maps) for s in self.segments)
+
+    def num_nonzero_parameters(self, chunk: int = 2048) -> int:
+        """Number of non-zero weights and biases of the realized maps (carried weights count 1)."""
+        total = 0
+        for s in self.segments:
+            carried = sum(len(m.carry_dst) for m in s.maps)
+            for start in range(0, s.repeats, chunk):
+                ent, bias = s.realize_all(slice(start, start + chunk))
+                total += int(np.count_nonzero(ent)) + int(np.count_nonzero(bias)) + carried * len(ent)
+        return total
+
+    # ----- the real affine maps -----
+    def layers(self) -> Iterator[AffineMap]:
+        """Yield the L affine maps (dense W, b) in order, lazily."""
+        for s in self.segments:
+            for rep in range(s.repeats):
+                for m, (ent, bias) in zip(s.maps, s.realize(rep)):
+                    W, b = m.dense(ent, bias)
+                    yield AffineMap(W, b)
+
+    def maps(self) -> Iterator[tuple[MapTemplate, np.ndarray, np.ndarray]]:
+        """Yield (template, entry values, bias values) of every map in order (sparse form)."""
+        for s in self.segments:
+            for rep in range(s.repeats):
+                for m, (ent, bias) in zip(s.maps, s.realize(rep)):
+                    yield m, ent, bias
+
+    # ----- float64 evaluation -----
+    def _check_input(self, X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim == 1:
+            X = X[None, :]
+        if X.ndim != 2 or X.shape[1] != self.input_dim:
+            raise InvalidArgumentError(f"input must have shape (n, {self.input_dim}), got {X.shape}")
+        if not np.isfinite(X).all():
+            i, j = np.argwhere(~np.isfinite(X))[0]
+            raise InvalidArgumentError(f"input entry ({i}, {j}) is {X[i, j]}: inputs must be finite")
+        return X
+
+    def __call__(self, X: np.ndarray, *, chunk: int = 65536) -> np.ndarray:
+        """f(X) for a batch X of shape (n, d) (or one point (d,)): float64 array (n,)."""
+        X = self._check_input(X)
+        outs = [self._forward(X[i : i + chunk]) for i in range(0, len(X), chunk)]
+        return np.concatenate(outs) if outs else np.zeros(0)
+
+    def _forward(self, H: np.ndarray) -> np.ndarray:
+        total, k = self.depth, 0
+        for s in self.segments:
+            for rep in range(s.repeats):
+                for m, (ent, bias) in zip(s.maps, s.realize(rep)):
+                    k += 1
+                    H = apply_map(H, m, ent, bias, relu=k < total)
+        return H[:, 0]
+
+    def evaluate_flat(self, X: np.ndarray) -> np.ndarray:
+        """f(X) by walking the dense maps of :meth:`layers` (the definition; slow)."""
+        H = self._check_input(X)
+        total = self.depth
+        for k, L in enumerate(self.layers(), start=1):
+            H = H @ L.W.T + L.b
+            if k < total:
+                H = np.maximum(H, 0.0)
+        return H[:, 0]
+
+    # ----- export and files -----
+    def to_torch(self, dtype: Any = None) -> Any:
+        """An ``nn.Module`` computing the same function (float64 unless ``dtype`` is given)."""
+        import torch
+
+        from robustmem.network.torch_export import to_torch
+
+        return to_torch(self, dtype=dtype or torch.float64)
+
+    def save(self, path: Any) -> Any:
+        """Write the network to ``path`` (see :mod:`robustmem.network.io`); returns the path."""
+        from robustmem.network.io import save_network
+
+        return save_network(self, path)
+
+    @staticmethod
+    def load(path: Any) -> "ReLUNetwork":
+        """Read a network written by :meth:`save`."""
+        from robustmem.network.io import load_network
+
+        return load_network(path)
+
+    def __repr__(self) -> str:
+        name = self.meta.get("construction", "network")
+        return f"ReLUNetwork({name}, input_dim={self.input_dim}, width={self.width}, depth={self.depth})"
+
