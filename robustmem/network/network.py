@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from robustmem.errors import InvalidArgumentError
-from robustmem.network.template import MapTemplate, realize_values
+from robustmem.network.template import MapTemplate, realize_rows
 
 __all__ = ["AffineMap", "Segment", "ReLUNetwork"]
 
@@ -90,22 +90,18 @@ class Segment:
 
     def realize(self, rep: int) -> list[tuple[np.ndarray, np.ndarray]]:
         """The float64 (entry values, bias values) of every map of repetition ``rep``."""
-        row = self.params[rep]
-        ent = realize_values(*self._flat["ent"], row)
-        bias = realize_values(*self._flat["bias"], row)
+        ent, bias = (a[0] for a in self.realize_all(slice(rep, rep + 1)))
         eo, bo = self._flat["ent_off"], self._flat["bias_off"]
         return [(ent[eo[i] : eo[i + 1]], bias[bo[i] : bo[i + 1]]) for i in range(len(self.maps))]
 
     def realize_all(self, rows: slice | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Entry and bias values for many repetitions at once: arrays (reps, n_entries), (reps, n_bias)."""
+        """Entry and bias values for many repetitions at once: arrays (reps, n_entries), (reps, n_bias).
+
+        This is THE realization formula of the IR: value = base + scale * params[pidx], and
+        exactly ``base`` where pidx == -1.
+        """
         P = self.params[rows]
-        ext = np.concatenate([P, np.zeros((len(P), 1))], axis=1)
-        out = []
-        for base, scale, pidx in (self._flat["ent"], self._flat["bias"]):
-            idx = np.where(pidx < 0, ext.shape[1] - 1, pidx)
-            vals = base + scale * ext[:, idx]
-            out.append(np.where(pidx < 0, base, vals))
-        return out[0], out[1]
+        return realize_rows(*self._flat["ent"], P), realize_rows(*self._flat["bias"], P)
 
 
 def apply_map(H: np.ndarray, t: MapTemplate, ent: np.ndarray, bias: np.ndarray, relu: bool) -> np.ndarray:
@@ -228,13 +224,27 @@ class ReLUNetwork:
             raise InvalidArgumentError(f"input entry ({i}, {j}) is {X[i, j]}: inputs must be finite")
         return X
 
-    def __call__(self, X: np.ndarray, *, chunk: int = 65536) -> np.ndarray:
-        """f(X) for a batch X of shape (n, d) (or one point (d,)): float64 array (n,)."""
+    def __call__(self, X: np.ndarray, *, chunk: int = 8192) -> np.ndarray:
+        """f(X) for a batch X of shape (n, d) (or one point (d,)): float64 array (n,).
+
+        Block-parallel compiled evaluation (:mod:`robustmem.network.plan`); bit-identical to
+        :meth:`evaluate_sequential`.
+        """
+        from robustmem.network.evaluate import FloatArith, run_network
+
         X = self._check_input(X)
-        outs = [self._forward(X[i : i + chunk]) for i in range(0, len(X), chunk)]
+        outs = [run_network(self, X[i : i + chunk], FloatArith()) for i in range(0, len(X), chunk)]
         return np.concatenate(outs) if outs else np.zeros(0)
 
-    def _forward(self, H: np.ndarray) -> np.ndarray:
+    def evaluate_sequential(self, X: np.ndarray) -> np.ndarray:
+        """f(X) block after block, value by value (same operations as ``net(X)``, no parallelism)."""
+        from robustmem.network.evaluate import FloatArith, run_network
+
+        return np.asarray(run_network(self, self._check_input(X), FloatArith(), parallel=False))
+
+    def evaluate_maps(self, X: np.ndarray) -> np.ndarray:
+        """f(X) applying each realized sparse map to the whole state (a third, independent path)."""
+        H = self._check_input(X)
         total, k = self.depth, 0
         for s in self.segments:
             for rep in range(s.repeats):

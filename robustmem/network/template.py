@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["MapTemplate", "realize_values"]
+__all__ = ["MapTemplate", "realize_rows"]
 
 
 def _frozen_array(a: np.ndarray, dtype: type) -> np.ndarray:
@@ -139,14 +139,15 @@ class MapLayout:
         return MapLayout(used_cols=used, flat_index=row_pos * len(used) + col_pos, shape=shape)
 
 
-def realize_values(base: np.ndarray, scale: np.ndarray, pidx: np.ndarray, params: np.ndarray) -> np.ndarray:
-    """base + scale * params[pidx] (pidx == -1 reads 0), the one realization formula of the IR.
+def realize_rows(base: np.ndarray, scale: np.ndarray, pidx: np.ndarray, P: np.ndarray) -> np.ndarray:
+    """base + scale * P[:, pidx] for every row of P, and exactly ``base`` where pidx == -1.
 
-    ``params`` is a 1-D row.  Written so that a value with pidx == -1 is exactly ``base``.
+    The one realization formula of the IR: the network's weights are the float64 numbers it
+    returns.  Shape (len(P), len(base)).
     """
+    P = np.asarray(P, dtype=np.float64)
     if len(base) == 0:
-        return np.zeros(0)
-    ext = np.append(np.asarray(params, dtype=np.float64), 0.0)
-    idx = np.where(pidx < 0, len(ext) - 1, pidx)
-    vals = base + scale * ext[idx]
-    return np.where(pidx < 0, base, vals)
+        return np.zeros((len(P), 0))
+    ext = np.concatenate([P, np.zeros((len(P), 1))], axis=1)
+    idx = np.where(pidx < 0, ext.shape[1] - 1, pidx)
+    return np.where(pidx < 0, base, base + scale * ext[:, idx])

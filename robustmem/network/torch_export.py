@@ -1,8 +1,8 @@
 """Export a :class:`~robustmem.network.network.ReLUNetwork` as a differentiable torch module.
 
-The module computes the same maps in the same order as ``net(X)`` (float64 by default), from the
-same realized weights, with the carried coordinates copied and the sparse entries applied as a
-small dense matrix per map.  It is used by the gradient attacks; tests check it against net(X).
+The module runs the network's compiled plan (:mod:`robustmem.network.plan`) with torch tensors:
+the same values, in the same order, with the same realized float64 weights, block-parallel
+where the plan allows.  It is used by the gradient attacks; tests check it against ``net(X)``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,30 @@ import numpy as np
 import torch
 from torch import nn
 
+from robustmem.network.evaluate import run_network
+
 __all__ = ["TorchReLUNetwork", "to_torch"]
+
+
+class TorchArith:
+    """torch arithmetic for the plan evaluator (differentiable)."""
+
+    def __init__(self, dtype: torch.dtype):
+        self.dtype = dtype
+
+    def value(self, bias: Any, terms: list, relu: bool, shape: tuple[int, ...]) -> Any:
+        acc = bias
+        for w, h in terms:
+            acc = acc + w * h
+        if not torch.is_tensor(acc) or tuple(acc.shape) != shape:
+            acc = torch.as_tensor(acc, dtype=self.dtype).expand(shape)
+        return torch.relu(acc) if relu else acc
+
+    def take(self, value: Any, b: int) -> Any:
+        return value[b]
+
+    def input(self, X: Any, j: int) -> Any:
+        return X[:, j]
 
 
 class TorchReLUNetwork(nn.Module):
@@ -21,40 +44,24 @@ class TorchReLUNetwork(nn.Module):
 
     def __init__(self, net: Any, dtype: torch.dtype = torch.float64):
         super().__init__()
+        self.net = net
         self.input_dim = net.input_dim
-        self.depth = net.depth
-        self._maps: list[tuple[torch.Tensor, ...]] = []
-        for t, ent, bias in net.maps():
-            lay = t.layout()
-            small = np.zeros(lay.shape[0] * lay.shape[1])
-            small[lay.flat_index] = ent
-            perm = np.argsort(np.concatenate([t.carry_dst, t.active]))
-            self._maps.append(
-                (
-                    torch.tensor(np.array(t.carry_src), dtype=torch.long),
-                    torch.tensor(np.array(lay.used_cols), dtype=torch.long),
-                    torch.tensor(np.array(small.reshape(lay.shape).T), dtype=dtype),
-                    torch.tensor(np.array(bias), dtype=dtype),
-                    torch.tensor(perm, dtype=torch.long),
-                )
-            )
         self.dtype = dtype
+        self._realized: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
+
+    def _realize_all(self, seg: Any, rows: slice) -> tuple[torch.Tensor, torch.Tensor]:
+        key = id(seg)
+        if key not in self._realized:
+            ent, bias = seg.realize_all(slice(0, seg.repeats))
+            self._realized[key] = (torch.tensor(ent, dtype=self.dtype), torch.tensor(bias, dtype=self.dtype))
+        ent, bias = self._realized[key]
+        return ent[rows], bias[rows]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = x.to(self.dtype)
         if h.ndim == 1:
             h = h[None, :]
-        last = len(self._maps) - 1
-        for k, (carry_src, used, Wt, b, perm) in enumerate(self._maps):
-            parts = []
-            if len(carry_src):
-                parts.append(h[:, carry_src])
-            if len(b):
-                parts.append(h[:, used] @ Wt + b if Wt.shape[0] else b.expand(h.shape[0], -1))
-            h = torch.cat(parts, dim=1)[:, perm]
-            if k < last:
-                h = torch.relu(h)
-        return h[:, 0]
+        return run_network(self.net, h, TorchArith(self.dtype), realize_all=self._realize_all)
 
 
 def to_torch(net: Any, dtype: torch.dtype = torch.float64) -> TorchReLUNetwork:

@@ -1,0 +1,110 @@
+"""What a construction claims about the network it returns.
+
+A :class:`Certificate` records the theorem followed, the norm and radius claimed, every constant
+the construction chose (r, w, tau, the carry shift, the squaring steps and error budgets, the
+projection), and the width and depth the construction claims.  The verifier checks the claim
+against the network's own weights; the certificate is saved inside the network file.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from robustmem.norms import p_name
+
+__all__ = ["Certificate", "Construction"]
+
+
+def _num(x: float) -> float | str:
+    return p_name(x) if isinstance(x, float) and math.isinf(x) else x
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """The claim of one construction; all radii in the input space's own units.
+
+    Guarantee claimed: for every training point i and every x with ||x - x_i||_p <= sigma,
+    the network outputs exactly y_i.
+    """
+
+    construction: str  # e.g. "theorem5"
+    theorem: str  # e.g. "Theorem 5"
+    p: float
+    sigma: float  # the claimed robustness radius (l_p)
+    delta: float  # l2 separation of the dataset
+    tau: float  # separation used by the chain, in the indicator's norm (a certified lower bound)
+    tau_norm: float  # the norm of tau / the indicators (2 for the Lemma 38 chain)
+    r: float  # indicator radius actually built (>= the radius the claim needs, floating slack included)
+    w: float  # indicator margin: z = 0 beyond r + w
+    shift: float  # carry shift B: the network carries x + B
+    indicator: str
+    n_points: int
+    input_dim: int
+    n_classes: int
+    claimed_width: int
+    claimed_depth: int
+    depth_formula: str
+    square_steps: int | None = None
+    eps_tilde: float | None = None  # Lemma 38's budget w^p / (4 k Delta^p)
+    square_error: float | None = None  # the squaring net's actual bound 2^(-2M-2)
+    float_slack: float = 0.0  # added to r for float64 rounding of the carried input
+    projection: tuple[tuple[float, ...], ...] | None = None  # k' x d, folded into the first map
+    sigma_projected: float | None = None  # sigma' = c+_p(d) sigma in the projected space
+    dataset_fingerprint: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def sigma_over_delta(self) -> float:
+        return self.sigma / self.delta if self.delta > 0 else math.inf
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able dict (inf as the string 'inf')."""
+        d = asdict(self)
+        for k, v in list(d.items()):
+            if isinstance(v, float) and math.isinf(v):
+                d[k] = p_name(v)
+        return d
+
+    @staticmethod
+    def from_dict(d: dict[str, Any]) -> "Certificate":
+        kw = dict(d)
+        for k in ("p", "sigma", "delta", "tau", "tau_norm"):
+            if isinstance(kw.get(k), str):
+                kw[k] = math.inf
+        if kw.get("projection") is not None:
+            kw["projection"] = tuple(tuple(float(v) for v in row) for row in kw["projection"])
+        kw["notes"] = tuple(kw.get("notes", ()))
+        return Certificate(**kw)
+
+    def projection_matrix(self) -> np.ndarray | None:
+        return None if self.projection is None else np.array(self.projection, dtype=np.float64)
+
+    def summary(self) -> str:
+        lines = [
+            f"{self.theorem} ({self.construction}), l_{p_name(self.p)} balls of radius sigma = {self.sigma:.6g}"
+            f" = {self.sigma_over_delta:.6g} delta (delta = {self.delta:.6g})",
+            f"  indicator {self.indicator}: r = {self.r:.6g}, w = {self.w:.6g}, tau = {self.tau:.6g} (l_{p_name(self.tau_norm)})",
+            f"  claimed width {self.claimed_width}, depth {self.claimed_depth} = {self.depth_formula}",
+        ]
+        if self.square_steps is not None:
+            lines.append(
+                f"  squaring net M = {self.square_steps}: error {self.square_error:.3g} <= budget {self.eps_tilde:.3g}"
+            )
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Construction:
+    """A network together with its certificate."""
+
+    network: Any  # ReLUNetwork
+    certificate: Certificate
+
+    def __iter__(self):  # allows ``net, cert = construct_...(...)``
+        yield self.network
+        yield self.certificate

@@ -1,0 +1,95 @@
+"""Shared pieces of the chain constructions: validation, floating-point slack, the carry shift.
+
+Tolerance policy (one place): every floating-point slack makes the claim weaker, never stronger.
+
+* Separations computed in float64 are lowered by a relative 4 (n + 2) u (u = 2^-53, n the
+  number of rounded operations that produced them) before use.
+* The carried input u = x + B and the per-point bias B + c are float64 roundings; the exact
+  network (weights read as rationals) and the float64 evaluation both see a_j = x_j - c_j + rho_j
+  with |rho_j| <= spacing(2B).  The indicator radius r is enlarged by that amount (times the
+  norm's constant) and then by a relative 8 (k + 4) u, so that points of the claimed ball stay
+  strictly inside the indicator's r-ball.  The margin w = tau - 2 r shrinks accordingly.
+* r is rounded UP to a number with at most 24 significant bits and w DOWN to a power of two
+  (any r' >= r and 0 < w <= tau - 2r' is valid), so that r^2, r + w, label / w, and the
+  comparisons with r are exact in float64 for data with short coordinates (integers, pixels):
+  the exact-arithmetic fit check then settles every point without rational arithmetic.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from robustmem.errors import HypothesisError, InvalidArgumentError
+
+__all__ = [
+    "U", "lowered", "raised", "shortened_up", "carry_shift", "input_rounding", "power_of_two_below", "check_sigma",
+    "margin_or_raise",
+]
+
+U = 2.0**-53
+
+
+def lowered(x: float, n_ops: int) -> float:
+    """A float64 lower bound for a quantity computed as ``x`` with n_ops rounded operations."""
+    if math.isinf(x):
+        return x
+    return float(np.nextafter(x * (1.0 - 4.0 * (n_ops + 2) * U), -np.inf))
+
+
+def raised(x: float, n_ops: int) -> float:
+    """A float64 upper bound for a quantity computed as ``x`` with n_ops rounded operations."""
+    return float(np.nextafter(x * (1.0 + 4.0 * (n_ops + 2) * U), np.inf))
+
+
+def shortened_up(x: float, bits: int = 24) -> float:
+    """The smallest float >= x with at most ``bits`` significant bits (x >= 0)."""
+    if x == 0 or math.isinf(x):
+        return x
+    m, e = math.frexp(x)
+    return math.ldexp(math.ceil(m * 2.0**bits), e - bits)
+
+
+def carry_shift(max_abs: float, extent: float) -> float:
+    """B = the smallest power of two >= max_abs + extent + 1 (u = x + B > 0 on every ball)."""
+    need = max_abs + extent + 1.0
+    return float(2.0 ** math.ceil(math.log2(need)))
+
+
+def input_rounding(shift: float) -> float:
+    """Per-coordinate bound on |a_j - (x_j - c_j)| from rounding x + B and B + c (see module doc)."""
+    return float(np.spacing(2.0 * shift))
+
+
+def power_of_two_below(x: float) -> float:
+    """The largest power of two <= x (x > 0)."""
+    if not x > 0:
+        raise InvalidArgumentError(f"expected a positive number, got {x!r}")
+    if math.isinf(x):
+        return 1.0
+    return float(2.0 ** math.floor(math.log2(x)))
+
+
+def check_sigma(sigma: float, *, name: str = "sigma") -> float:
+    """sigma as a finite float >= 0, or an error naming it."""
+    if isinstance(sigma, bool) or not isinstance(sigma, (int, float, np.integer, np.floating)):
+        raise InvalidArgumentError(f"{name} must be a number >= 0, got {sigma!r}")
+    s = float(sigma)
+    if not (math.isfinite(s) and s >= 0):
+        raise InvalidArgumentError(f"{name} must be a finite number >= 0, got {sigma!r}")
+    return s
+
+
+def margin_or_raise(tau: float, r: float, *, theorem: str, sigma: float, delta: float) -> float:
+    """w = largest power of two <= tau - 2r, or HypothesisError when tau - 2r <= 0."""
+    if math.isinf(tau):
+        return 1.0  # a single label: no other-label ball to keep apart
+    gap = tau - 2.0 * r
+    if not gap > 0:
+        raise HypothesisError(
+            f"{theorem}: sigma = {sigma!r} (sigma/delta = {sigma / delta:.17g}) leaves no margin: "
+            f"tau - 2r = {gap:.3g} <= 0 with tau = {tau!r}, r = {r!r} after floating-point slack; "
+            "choose a smaller sigma"
+        )
+    return power_of_two_below(gap)

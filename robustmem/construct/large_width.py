@@ -1,0 +1,184 @@
+"""Large-width robust memorizers: Theorem 5, Theorem 6 and the parallel variant of Remark 40.
+
+All three are the chain of Theorem 37 over the data points in the input space, with different
+ball indicators:
+
+=============  ================  ===============================  ============  ==========================
+function       p                 indicator                        width         depth
+=============  ================  ===============================  ============  ==========================
+theorem5       any in (0, inf]   l_2, Lemma 38 (squaring net)     d + 6         2 + N (d (M + 1) + 4)
+theorem6       1                 l_1, exact                       d + 4         2 + N (d + 4)
+theorem6       inf               l_inf, Lemma 39, exact           d + 4         2 + N (2d + 3)
+remark40       1                 l_1, parallel, exact             3d + 1        2 + N 5
+remark40       inf               l_inf, parallel, exact           3d + 1        2 + N 4
+=============  ================  ===============================  ============  ==========================
+
+Hypothesis (all three, as in the theorems): sigma / delta < 1 / (2 c+_p(d)), delta the l_2
+separation.  Theorem 5 uses r = c+_p(d) sigma and tau = delta (l_2 balls contain the l_p balls).
+Theorem 6 and Remark 40 use r = sigma and, as tau, the data's own l_p separation (exact, and at
+least delta for p = 1 and delta / sqrt(d) for p = inf, the values in the theorem's proof), which
+certifies the same radius with a wider margin.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Literal
+
+import numpy as np
+
+from robustmem.construct.certificate import Certificate, Construction
+from robustmem.construct.common import (
+    U, carry_shift, check_sigma, input_rounding, lowered, margin_or_raise, raised, shortened_up,
+)  # fmt: skip
+from robustmem.errors import HypothesisError, InvalidArgumentError
+from robustmem.gadgets.chain import chain_network
+from robustmem.gadgets.indicators import (
+    indicator_l1, indicator_l1_par, indicator_l2, indicator_linf, indicator_linf_par,
+)  # fmt: skip
+from robustmem.gadgets.squaring import square_error_bound, square_steps_for
+from robustmem.norms import c_plus, check_p, p_name
+
+__all__ = ["construct_theorem5", "construct_theorem6", "construct_remark40", "l2_chain_parameters"]
+
+
+def _limit_check(theorem: str, sigma: float, delta: float, p: float, d: int) -> None:
+    limit = 1.0 / (2.0 * c_plus(p, d))
+    if not sigma / delta < limit:
+        raise HypothesisError(
+            f"{theorem} needs sigma/delta < 1/(2 c+_p(d)) = {limit:.17g} for p = {p_name(p)}, d = {d}; "
+            f"got sigma/delta = {sigma / delta:.17g} (sigma = {sigma!r}, delta = {delta!r})"
+        )
+
+
+def l2_chain_parameters(tau: float, r_claim: float, k: int, shift: float, *, theorem: str, sigma: float,
+                        delta: float) -> dict[str, float | int]:
+    """r, w, Delta, eps~, M for a Lemma 38 (p = 2) chain in R^k with l_2 separation ``tau``.
+
+    r covers the claimed l_2 radius plus sqrt(k) times the input rounding; M is the smallest
+    number of squaring steps with 2^(-2M-2) <= eps~/2 (half of Lemma 38's budget is left for
+    the float64 rounding of the weights, checked below).
+    """
+    rho = input_rounding(shift)
+    r = shortened_up(raised(r_claim + math.sqrt(k) * rho, 4))
+    w = margin_or_raise(tau, r, theorem=theorem, sigma=sigma, delta=delta)
+    Delta = w + 2.0 * r
+    eps_tilde = w * w / (4.0 * k * Delta * Delta)
+    M = square_steps_for(eps_tilde / 2.0)
+    # rounding of the weights moves Sigma by at most about (k + 10) * 4u * (r^2 + w^2); Lemma 38
+    # leaves w^2/8 of room after the squaring error: insist on a factor 4 to spare.
+    if 4.0 * (k + 10) * 4.0 * U * (r * r + w * w) > w * w / 32.0:
+        raise HypothesisError(
+            f"{theorem}: margin w = {w:.3g} is too small next to r = {r:.3g} for float64 weights "
+            "(relative rounding would exceed the margin of Lemma 38); choose a smaller sigma"
+        )
+    return {"r": r, "w": w, "Delta": Delta, "eps_tilde": eps_tilde, "M": M, "rho": rho}
+
+
+def _dataset_basics(dataset, sigma: float) -> tuple[np.ndarray, np.ndarray, float]:
+    X = np.asarray(dataset.X, dtype=np.float64)
+    y = np.asarray(dataset.y)
+    shift = carry_shift(float(np.abs(X).max(initial=0.0)), sigma)
+    return X, y, shift
+
+
+def construct_theorem5(dataset, *, p: float, sigma: float) -> Construction:
+    """Theorem 5: width d + 6 and depth O(N d log(d / (1 - 2 c+_p sigma/delta))), any p in (0, inf].
+
+    Guarantee: for sigma/delta < 1/(2 c+_p(d)) the network outputs y_i exactly on the closed
+    l_p ball of radius sigma around every x_i.  Construction: the chain of Theorem 37 over l_2
+    balls of radius r >= c+_p(d) sigma (Lemma 38 indicators with the squaring net of Lemma 41),
+    tau = delta, w = (power of two) <= delta - 2r.
+    """
+    p = check_p(p)
+    sigma = check_sigma(sigma)
+    d = dataset.d
+    sep = dataset.separation(2.0)
+    delta = sep.delta
+    _limit_check("Theorem 5", sigma, delta, p, d)
+    X, y, shift = _dataset_basics(dataset, sigma)
+    tau = lowered(delta, 2 * d + 2)
+    r_claim = raised(c_plus(p, d) * sigma, 2)
+    par = l2_chain_parameters(tau, r_claim, d, shift, theorem="Theorem 5", sigma=sigma, delta=delta)
+    M = int(par["M"])
+    emitter = functools.partial(indicator_l2, r=par["r"], w=par["w"], shift=shift, M=M)
+    depth = 2 + dataset.N * (d * (M + 1) + 4)
+    cert = Certificate(
+        construction="theorem5", theorem="Theorem 5", p=p, sigma=sigma, delta=delta, tau=tau, tau_norm=2.0,
+        r=par["r"], w=par["w"], shift=shift, indicator="l2 (Lemma 38, squaring net)", n_points=dataset.N,
+        input_dim=d, n_classes=dataset.C, claimed_width=d + 6, claimed_depth=depth,
+        depth_formula="2 + N (d (M + 1) + 4)", square_steps=M, eps_tilde=par["eps_tilde"],
+        square_error=square_error_bound(M), float_slack=math.sqrt(d) * par["rho"],
+        dataset_fingerprint=_fingerprint(dataset),
+        notes=(f"l_{p_name(p)} balls of radius sigma lie in l_2 balls of radius c+_p(d) sigma = {c_plus(p, d) * sigma:.6g}",),
+    )  # fmt: skip
+    net = chain_network(X, y, emitter, shift=shift, input_dim=d, meta={"construction": "theorem5", "certificate": cert.to_dict()})
+    return Construction(net, cert)
+
+
+def _lp_tau(dataset, p: float) -> tuple[float, float]:
+    """(tau, theorem's tau): the data's exact l_p separation (lowered for rounding) and delta/c+."""
+    d = dataset.d
+    delta = dataset.separation(2.0).delta
+    tau_p = dataset.separation(p).delta
+    n_ops = 2 * d + 2 if p == 1.0 else 2
+    return lowered(tau_p, n_ops), delta / c_plus(p, d)
+
+
+def _exact_chain(dataset, *, p: float, sigma: float, parallel: bool, theorem: str, construction: str) -> Construction:
+    p = check_p(p)
+    if p not in (1.0, math.inf):
+        raise InvalidArgumentError(f"{theorem} is for p in {{1, inf}}, got p = {p_name(p)}")
+    sigma = check_sigma(sigma)
+    d, N = dataset.d, dataset.N
+    delta = dataset.separation(2.0).delta
+    _limit_check(theorem, sigma, delta, p, d)
+    X, y, shift = _dataset_basics(dataset, sigma)
+    tau, tau_theorem = _lp_tau(dataset, p)
+    rho = input_rounding(shift)
+    k_rho = d * rho if p == 1.0 else rho
+    r = shortened_up(raised(sigma + k_rho, 8 * (d + 4)))
+    w = margin_or_raise(tau, r, theorem=theorem, sigma=sigma, delta=delta)
+    if parallel:
+        emit = indicator_l1_par if p == 1.0 else indicator_linf_par
+        width, per_block, kind = 3 * d + 1, (5 if p == 1.0 else 4), "parallel (Remark 40)"
+        formula = f"2 + {per_block} N"
+    else:
+        emit = indicator_l1 if p == 1.0 else indicator_linf
+        width = d + 4
+        per_block = d + 4 if p == 1.0 else 2 * d + 3
+        kind = "exact sum" if p == 1.0 else "running max (Lemma 39)"
+        formula = "2 + N (d + 4)" if p == 1.0 else "2 + N (2d + 3)"
+    emitter = functools.partial(emit, r=r, w=w, shift=shift)
+    cert = Certificate(
+        construction=construction, theorem=theorem, p=p, sigma=sigma, delta=delta, tau=tau, tau_norm=p, r=r, w=w,
+        shift=shift, indicator=f"l_{p_name(p)} {kind}", n_points=N, input_dim=d, n_classes=dataset.C,
+        claimed_width=width, claimed_depth=2 + N * per_block, depth_formula=formula, float_slack=k_rho,
+        dataset_fingerprint=_fingerprint(dataset),
+        notes=(f"tau is the data's own l_{p_name(p)} separation; the theorem's proof uses delta/c+_p(d) = {tau_theorem:.6g}",),
+    )  # fmt: skip
+    net = chain_network(X, y, emitter, shift=shift, input_dim=d, meta={"construction": construction, "certificate": cert.to_dict()})
+    return Construction(net, cert)
+
+
+def construct_theorem6(dataset, *, p: Literal[1, "inf"] | float, sigma: float) -> Construction:
+    """Theorem 6: p in {1, inf}, width d + 4, depth O(N d), exact indicators (no approximation).
+
+    Guarantee: for sigma/delta < 1/(2 c+_p(d)) the output is exactly y_i on the closed l_p ball
+    of radius sigma around every x_i.
+    """
+    return _exact_chain(dataset, p=p, sigma=sigma, parallel=False, theorem="Theorem 6", construction="theorem6")
+
+
+def construct_remark40(dataset, *, p: Literal[1, "inf"] | float, sigma: float) -> Construction:
+    """Remark 40: the indicators computed in parallel; width 3d + 1, depth O(N), p in {1, inf}.
+
+    Same guarantee as Theorem 6 (this recovers Yu, Gao, Zhang 2024, Theorem 4.8, for l_inf).
+    """
+    return _exact_chain(dataset, p=p, sigma=sigma, parallel=True, theorem="Remark 40", construction="remark40")
+
+
+def _fingerprint(dataset) -> str:
+    fp = getattr(dataset, "fingerprint", None)
+    return fp() if callable(fp) else ""

@@ -1,0 +1,203 @@
+"""Evaluators that run a network's compiled plans with a chosen arithmetic.
+
+* :class:`FloatArith` - float64 numpy (``net(X)``);
+* :class:`VerifiedArith` - float64 plus a rigorous radius around the exact value
+  (error-free transformations; see :mod:`robustmem.network.exact`);
+* :class:`TorchArith` - torch tensors, differentiable (``net.to_torch()``).
+
+All three perform, value by value, ``acc = bias; acc = acc + w * h ...; relu``.  The float64
+and verified evaluators therefore return bit-identical values, and block-parallel evaluation is
+bit-identical to block-after-block evaluation (see :mod:`robustmem.network.plan`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from robustmem.network.plan import SegmentPlan, compile_segment
+
+__all__ = ["FloatArith", "VerifiedArith", "run_network", "segment_plan"]
+
+
+class FloatArith:
+    """Plain float64 numpy arithmetic: value = relu(bias + w_1 h_1 + w_2 h_2 + ...), left to right.
+
+    In-place accumulation computes bias + w_1 h_1 as w_1 h_1 + bias (one IEEE addition is
+    commutative), so the rounding is exactly that of the left-to-right sum.
+    """
+
+    def value(self, bias: Any, terms: list, relu: bool, shape: tuple[int, ...]) -> Any:
+        if not terms:
+            acc = np.full(shape, bias, dtype=np.float64) if np.ndim(bias) == 0 else np.array(np.broadcast_to(bias, shape))
+        else:
+            w, h = terms[0]
+            acc = w * h
+            if acc.shape != shape:
+                acc = np.array(np.broadcast_to(acc, shape))
+            acc += bias
+            for w, h in terms[1:]:
+                acc += w * h
+        if relu:
+            np.maximum(acc, 0.0, out=acc)
+        return acc
+
+    def take(self, value: Any, b: int) -> Any:
+        return value[b]
+
+    def input(self, X: Any, j: int) -> Any:
+        return X[:, j]
+
+
+_SPLITTER = 134217729.0
+_TINY = 2.0**-900
+_HUGE = 2.0**900
+
+
+def _up(x: Any) -> Any:
+    """An upper bound of a non-negative float computed with rounding to nearest."""
+    return np.where(x > 0, np.nextafter(x * (1.0 + 2.0**-30), np.inf), 0.0)
+
+
+def _is_pow2(w: Any) -> bool:
+    """Whether every weight is 0 or +-2^k: products with them are exact (barring underflow)."""
+    m, _ = np.frexp(np.asarray(w))
+    return bool(np.all((m == 0.5) | (m == -0.5) | (m == 0.0)))
+
+
+class VerifiedArith:
+    """float64 values with radii R: |exact - value| <= R; R == 0 means the value is exact.
+
+    A value is a pair (x, R); R is the scalar 0.0 while the value is exact.  Products use
+    Dekker's TwoProduct (skipped when the weights are powers of two, whose products are exact
+    above the underflow range, which is checked), sums Knuth's TwoSum, so operations without
+    rounding contribute exactly zero.  A ReLU whose exact input is provably <= 0 outputs an
+    exact 0.  The float values are bit-identical to :class:`FloatArith`'s.
+    """
+
+    @staticmethod
+    def _split(a: Any) -> tuple[Any, Any]:
+        c = _SPLITTER * a
+        hi = c - (c - a)
+        return hi, a - hi
+
+    def value(self, bias: Any, terms: list, relu: bool, shape: tuple[int, ...]) -> Any:
+        s: Any = bias
+        err: Any = 0.0
+        prop: Any = 0.0
+        for w, (hv, hr) in terms:
+            p = w * hv
+            if _is_pow2(w):
+                risky = (np.abs(p) < _TINY) & (hv != 0) & (np.asarray(w) != 0)
+                if np.any(risky):
+                    err = err + np.where(risky, 2 * _TINY, 0.0)
+            else:
+                wh, wl = self._split(np.asarray(w))
+                hh, hl = self._split(hv)
+                ep = ((wh * hh - p) + wh * hl + wl * hh) + wl * hl
+                risky = ((np.abs(p) < _TINY) & (np.asarray(w) != 0) & (hv != 0)) | (np.abs(w) > _HUGE) | (np.abs(hv) > _HUGE)
+                err = err + _up(np.abs(np.where(risky, 0.0, ep))) + np.where(risky, 2 * _TINY, 0.0)
+            s0 = s
+            s = s0 + p
+            bb = s - s0
+            es = (s0 - (s - bb)) + (p - bb)
+            if np.any(es != 0):
+                err = err + _up(np.abs(es))
+            if not (np.ndim(hr) == 0 and hr == 0.0):
+                prop = prop + _up(np.abs(w) * hr)
+        s = np.array(np.broadcast_to(s, shape), dtype=np.float64)
+        if not np.isfinite(s).all():
+            raise OverflowError("verified evaluation overflowed; use evaluate_fraction")
+        exact = np.ndim(err) == 0 and err == 0.0 and np.ndim(prop) == 0 and prop == 0.0
+        if exact:
+            rad: Any = 0.0
+        else:
+            rad = np.array(np.broadcast_to(_up(_up(np.asarray(err, dtype=np.float64)) + _up(np.asarray(prop, dtype=np.float64))), shape))
+            if not np.isfinite(rad).all():
+                raise OverflowError("verified evaluation overflowed; use evaluate_fraction")
+        if relu:
+            if exact:
+                return (np.maximum(s, 0.0), 0.0)
+            dead = s <= -rad
+            rad = np.where(dead, 0.0, rad)
+            s = np.where(dead, 0.0, np.maximum(s, 0.0))
+            if not rad.any():
+                rad = 0.0
+        return (s, rad)
+
+    def take(self, value: Any, b: int) -> Any:
+        x, r = value
+        return (x[b], r if np.ndim(r) == 0 else r[b])
+
+    def input(self, X: Any, j: int) -> Any:
+        return (X[:, j], 0.0)
+
+
+def segment_plan(seg: Any, *, final_relu: bool, parallel: bool) -> SegmentPlan:
+    """The compiled plan of ``seg`` (cached on the segment)."""
+    key = ("plan", final_relu, parallel)
+    plan = seg._flat.get(key)
+    if plan is None:
+        plan = compile_segment(seg, final_relu=final_relu, parallel=parallel)
+        seg._flat[key] = plan
+    return plan
+
+
+def _run_values(plan: SegmentPlan, arith: Any, env: dict, ent: Any, bias: Any, shape: tuple[int, ...],
+                select: Callable[[Any], bool]) -> None:
+    for v in plan.values:
+        if select(v):
+            env[v.vid] = arith.value(bias[v.bias], [(ent[e], env[s]) for s, e in zip(v.srcs, v.ents)], v.relu, shape)
+
+
+def _run_sequential(seg: Any, plan: SegmentPlan, arith: Any, state: list, n: int, reps: range, realize: Any) -> list:
+    for rep in reps:
+        ent, bias = realize(seg, rep)
+        env = dict(enumerate(state))
+        _run_values(plan, arith, env, ent, bias, (n,), lambda v: True)
+        state = [env[o] for o in plan.outputs]
+    return state
+
+
+def _run_parallel(seg: Any, plan: SegmentPlan, arith: Any, state: list, n: int, chunk: int, realize_all: Any) -> list:
+    for start in range(0, seg.repeats, chunk):
+        stop = min(seg.repeats, start + chunk)
+        ENT, BIAS = realize_all(seg, slice(start, stop))
+        B = stop - start
+        env1: dict[int, Any] = {i: state[i] for i in plan.pass_through}
+        for idx, v in enumerate(plan.values):
+            if not v.state_free:
+                continue
+            terms = [(ENT[:, e][:, None], env1[s]) for s, e in zip(v.srcs, v.ents)]
+            env1[v.vid] = arith.value(BIAS[:, v.bias][:, None], terms, v.relu, (B, n))
+            for s in v.srcs:  # free state-free values after their last state-free reader
+                if plan.last_use.get(s) == idx and s not in plan.exported and s not in plan.pass_through:
+                    del env1[s]
+        for b in range(B):
+            env = dict(enumerate(state))
+            for vid in plan.exported:
+                env[vid] = arith.take(env1[vid], b)
+            ent, bias = ENT[b], BIAS[b]
+            _run_values(plan, arith, env, ent, bias, (n,), lambda v: not v.state_free)
+            state = [env[o] for o in plan.outputs]
+    return state
+
+
+def run_network(net: Any, X: Any, arith: Any, *, parallel: bool = True, max_elements: int = 1 << 16,
+                realize: Any = None, realize_all: Any = None) -> Any:
+    """Evaluate ``net`` on the batch X (n, d) with ``arith``; returns the output value."""
+    n = X.shape[0]
+    realize_all = realize_all or (lambda seg, rows: seg.realize_all(rows))
+    realize = realize or (lambda seg, rep: tuple(a[0] for a in realize_all(seg, slice(rep, rep + 1))))
+    state = [arith.input(X, j) for j in range(net.input_dim)]
+    last = len(net.segments) - 1
+    for k, seg in enumerate(net.segments):
+        par = parallel and seg.repeats > 1
+        plan = segment_plan(seg, final_relu=k < last, parallel=par)
+        if par and plan.pass_through:
+            chunk = max(1, max_elements // max(n, 1))
+            state = _run_parallel(seg, plan, arith, state, n, chunk, realize_all)
+        else:
+            state = _run_sequential(seg, plan, arith, state, n, range(seg.repeats), realize)
+    return state[0]
