@@ -40,7 +40,9 @@ from robustmem.gadgets.indicators import (
 from robustmem.gadgets.squaring import square_error_bound, square_steps_for
 from robustmem.norms import c_plus, check_p, p_name
 
-__all__ = ["construct_theorem5", "construct_theorem6", "construct_remark40", "l2_chain_parameters"]
+__all__ = [
+    "construct_theorem5", "construct_theorem6", "construct_remark40", "l2_chain_parameters", "l2_chain_width",
+]
 
 
 def _limit_check(theorem: str, sigma: float, delta: float, p: float, d: int) -> None:
@@ -76,6 +78,12 @@ def l2_chain_parameters(tau: float, r_claim: float, k: int, shift: float, *, the
     return {"r": r, "w": w, "Delta": Delta, "eps_tilde": eps_tilde, "M": M, "rho": rho}
 
 
+def l2_chain_width(k: int, M: int) -> int:
+    """Width of the Lemma 38 chain in R^k: k + 6, except k + 5 when k = 1 and M = 1 (then the
+    running sum and the squaring accumulator never coexist)."""
+    return k + 5 if (k == 1 and M == 1) else k + 6
+
+
 def _dataset_basics(dataset, sigma: float) -> tuple[np.ndarray, np.ndarray, float]:
     X = np.asarray(dataset.X, dtype=np.float64)
     y = np.asarray(dataset.y)
@@ -107,7 +115,7 @@ def construct_theorem5(dataset, *, p: float, sigma: float) -> Construction:
     cert = Certificate(
         construction="theorem5", theorem="Theorem 5", p=p, sigma=sigma, delta=delta, tau=tau, tau_norm=2.0,
         r=par["r"], w=par["w"], shift=shift, indicator="l2 (Lemma 38, squaring net)", n_points=dataset.N,
-        input_dim=d, n_classes=dataset.C, claimed_width=d + 6, claimed_depth=depth,
+        input_dim=d, n_classes=dataset.C, claimed_width=l2_chain_width(d, M), claimed_depth=depth,
         depth_formula="2 + N (d (M + 1) + 4)", square_steps=M, eps_tilde=par["eps_tilde"],
         square_error=square_error_bound(M), float_slack=math.sqrt(d) * par["rho"],
         dataset_fingerprint=_fingerprint(dataset),

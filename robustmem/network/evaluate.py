@@ -43,8 +43,9 @@ class FloatArith:
             np.maximum(acc, 0.0, out=acc)
         return acc
 
-    def take(self, value: Any, b: int) -> Any:
-        return value[b]
+    def split(self, value: Any) -> Any:
+        """The per-block rows of a block-parallel value."""
+        return value
 
     def input(self, X: Any, j: int) -> Any:
         return X[:, j]
@@ -126,9 +127,9 @@ class VerifiedArith:
                 rad = 0.0
         return (s, rad)
 
-    def take(self, value: Any, b: int) -> Any:
+    def split(self, value: Any) -> Any:
         x, r = value
-        return (x[b], r if np.ndim(r) == 0 else r[b])
+        return [(x[b], r if np.ndim(r) == 0 else r[b]) for b in range(len(x))]
 
     def input(self, X: Any, j: int) -> Any:
         return (X[:, j], 0.0)
@@ -174,10 +175,11 @@ def _run_parallel(seg: Any, plan: SegmentPlan, arith: Any, state: list, n: int, 
             for s in v.srcs:  # free state-free values after their last state-free reader
                 if plan.last_use.get(s) == idx and s not in plan.exported and s not in plan.pass_through:
                     del env1[s]
+        split = {vid: arith.split(env1[vid]) for vid in plan.exported}
         for b in range(B):
             env = dict(enumerate(state))
             for vid in plan.exported:
-                env[vid] = arith.take(env1[vid], b)
+                env[vid] = split[vid][b]
             ent, bias = ENT[b], BIAS[b]
             _run_values(plan, arith, env, ent, bias, (n,), lambda v: not v.state_free)
             state = [env[o] for o in plan.outputs]

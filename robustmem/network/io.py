@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -89,12 +90,12 @@ def _fail(path: Path, why: str) -> NetworkFormatError:
 def load_network(path: str | Path) -> ReLUNetwork:
     """Read a network written by :func:`save_network`, checking format, version and digest."""
     path = Path(path)
-    try:
-        with np.load(path, allow_pickle=False) as z:
+    try:  # our own handle: np.load leaves its file open when the archive is unreadable
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
     except FileNotFoundError:
         raise
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as exc:
+    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, KeyError) as exc:
         raise _fail(path, f"cannot read the archive ({exc})") from exc
     if "header" not in arrays:
         raise _fail(path, "no header")

@@ -32,8 +32,8 @@ class TorchArith:
             acc = torch.as_tensor(acc, dtype=self.dtype).expand(shape)
         return torch.relu(acc) if relu else acc
 
-    def take(self, value: Any, b: int) -> Any:
-        return value[b]
+    def split(self, value: Any) -> Any:
+        return torch.unbind(value, 0)  # one autograd node for all blocks, not one per block
 
     def input(self, X: Any, j: int) -> Any:
         return X[:, j]

@@ -1,0 +1,336 @@
+"""The ``robustmem`` command line: demo, build, verify, bounds, proofs, datasets.
+
+Every command prints what it did and where it wrote its files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from robustmem.errors import RobustMemError
+
+__all__ = ["main"]
+
+
+def _say(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def _parse_kv(items: Sequence[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        if "=" not in item:
+            raise RobustMemError(f"--param expects key=value, got {item!r}")
+        k, v = item.split("=", 1)
+        try:
+            out[k] = int(v)
+        except ValueError:
+            try:
+                out[k] = float(v)
+            except ValueError:
+                out[k] = v
+    return out
+
+
+def _load_data(name: str | None, path: str | None, params: Sequence[str]) -> tuple[Any, dict[str, Any]]:
+    from robustmem.data import load_dataset, named_dataset
+
+    if (name is None) == (path is None):
+        raise RobustMemError("give exactly one of --dataset NAME or --data FILE")
+    if path is not None:
+        return load_dataset(path), {"file": str(path)}
+    kw = _parse_kv(params)
+    return named_dataset(name, **kw), {"name": name, "params": kw}
+
+
+def _sigma_from_args(args: argparse.Namespace, ds: Any, p: float) -> float | None:
+    from robustmem.norms import c_plus
+
+    given = [x is not None for x in (args.sigma, args.sigma_over_delta, args.fraction_of_limit)]
+    if sum(given) > 1:
+        raise RobustMemError("give at most one of --sigma, --sigma-over-delta, --fraction-of-limit")
+    if args.sigma is not None:
+        return float(args.sigma)
+    delta = ds.separation(2.0).delta
+    if args.sigma_over_delta is not None:
+        return float(args.sigma_over_delta) * delta
+    if args.fraction_of_limit is not None:
+        return float(args.fraction_of_limit) * delta / (2.0 * c_plus(p, ds.d))
+    return None
+
+
+def _build(ds: Any, construction: str, p: float, sigma: float | None, width: int | None, radius: str | None,
+           projection: str, seed: int) -> Any:
+    from robustmem.construct import CONSTRUCTIONS, construct_log_width
+
+    if construction not in CONSTRUCTIONS:
+        raise RobustMemError(f"unknown construction {construction!r}; choose from {sorted(CONSTRUCTIONS)}")
+    if construction == "log-width":
+        return construct_log_width(ds, p=p, width=width, sigma=sigma, radius=radius, projection=projection, seed=seed)
+    if sigma is None:
+        raise RobustMemError(f"{construction} needs a radius: --sigma, --sigma-over-delta or --fraction-of-limit")
+    if width is not None:
+        raise RobustMemError(f"--width applies to log-width only; {construction} has a fixed width")
+    return CONSTRUCTIONS[construction][0](ds, p=p, sigma=sigma)
+
+
+def _shape_lines(net: Any, cert: Any) -> list[str]:
+    from robustmem.bounds import radii_for_width
+
+    lines = [
+        f"network: width {net.width} (claimed {cert.claimed_width}), depth {net.depth} (claimed {cert.claimed_depth}),"
+        f" {net.num_parameters():,} dense / {net.num_nonzero_parameters():,} non-zero parameters",
+        f"certified radius: sigma = {cert.sigma:.6g} = {cert.sigma_over_delta:.6g} delta (l_{_pn(cert.p)})",
+    ]
+    if cert.n_points >= 2 and 7 <= net.width <= cert.input_dim + 5:
+        try:
+            rr = radii_for_width(cert.n_points, cert.input_dim, cert.p, net.width)
+            lines.append(f"theory at width {net.width} (in units of delta): {rr.summary() if hasattr(rr, 'summary') else rr}")
+        except RobustMemError:
+            pass
+    return lines
+
+
+def _pn(p: float) -> str:
+    from robustmem.norms import p_name
+
+    return p_name(p)
+
+
+def _verify(net: Any, ds: Any, cert: Any, *, exact: bool, n_random: int, n_boundary: int, pgd_balls: int | None,
+            pgd_steps: int, pgd_restarts: int, seed: int) -> dict[str, Any]:
+    from robustmem.verify import falsify, verify_fit
+
+    out: dict[str, Any] = {}
+    t = time.perf_counter()
+    fit = verify_fit(net, ds, mode="float64")
+    _say(fit.summary())
+    out["fit_float64"] = fit.to_dict()
+    if exact:
+        fx = verify_fit(net, ds, mode="exact")
+        _say(fx.summary())
+        out["fit_exact"] = fx.to_dict()
+    fal = falsify(net, ds, p=cert.p, sigma=cert.sigma, n_random=n_random, n_boundary=n_boundary, pgd=False,
+                  seed=seed, progress=True)
+    _say(fal.summary())
+    out["falsify_sampling"] = fal.to_dict()
+    if pgd_balls != 0:
+        pg = falsify(net, ds, p=cert.p, sigma=cert.sigma, n_random=0, boundary=False, vertices=False, pgd=True,
+                     pgd_steps=pgd_steps, pgd_restarts=pgd_restarts, balls=pgd_balls, seed=seed, progress=True)
+        _say(pg.summary())
+        out["falsify_pgd"] = pg.to_dict()
+    out["seconds"] = time.perf_counter() - t
+    ok = fit.passed and (not exact or out["fit_exact"]["passed"]) and fal.passed and (pgd_balls == 0 or out["falsify_pgd"]["passed"])
+    out["passed"] = bool(ok)
+    return out
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Build and verify the Theorem 6 l_inf memorizer of scikit-learn's digits."""
+    from robustmem.construct import construct_theorem6
+    from robustmem.data import load_real
+    from robustmem.norms import c_plus
+
+    t0 = time.perf_counter()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    ds = load_real("digits")
+    delta = ds.separation(2.0).delta
+    limit = 1.0 / (2.0 * c_plus(math.inf, ds.d))
+    sigma = args.fraction * limit * delta
+    _say(f"robustmem demo: scikit-learn digits, N = {ds.N}, d = {ds.d}, {ds.C} classes, l2 separation delta = {delta:.6g}")
+    _say(f"Theorem 6, l_inf, sigma = {args.fraction} x the limit delta / (2 sqrt d) = {sigma:.6g} ({sigma / delta:.6g} delta)")
+    t = time.perf_counter()
+    net, cert = construct_theorem6(ds, p=math.inf, sigma=sigma)
+    _say(f"built in {time.perf_counter() - t:.2f} s")
+    _say(cert.summary())
+    for line in _shape_lines(net, cert):
+        _say(line)
+    net.meta["dataset"] = {"name": "digits", "params": {}, "fingerprint": ds.fingerprint()}
+    path = net.save(out / "digits_theorem6_linf.rmnet")
+    _say(f"wrote the network to {path}")
+    report = _verify(net, ds, cert, exact=True, n_random=args.samples, n_boundary=args.samples, pgd_balls=args.pgd_balls,
+                     pgd_steps=args.pgd_steps, pgd_restarts=args.pgd_restarts, seed=args.seed)
+    report["certificate"] = cert.to_dict()
+    rpath = out / "digits_theorem6_linf_report.json"
+    rpath.write_text(json.dumps(report, indent=2, default=str))
+    _say(f"wrote the report to {rpath}")
+    verdict = "PASSED" if report["passed"] else "FAILED"
+    _say(f"demo {verdict}: exact fit on all {ds.N} points and no counterexample found"
+         if report["passed"] else f"demo {verdict}: see {rpath}")
+    _say(f"total time {time.perf_counter() - t0:.1f} s")
+    return 0 if report["passed"] else 1
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from robustmem.norms import parse_p
+
+    ds, source = _load_data(args.dataset, args.data, args.param)
+    p = parse_p(args.p)
+    sigma = _sigma_from_args(args, ds, p)
+    t = time.perf_counter()
+    net, cert = _build(ds, args.construction, p, sigma, args.width, args.radius, args.projection, args.seed)
+    _say(f"built {args.construction} on {source} (N = {ds.N}, d = {ds.d}) in {time.perf_counter() - t:.2f} s")
+    _say(cert.summary())
+    for line in _shape_lines(net, cert):
+        _say(line)
+    net.meta["dataset"] = {**source, "fingerprint": ds.fingerprint()}
+    path = net.save(args.out)
+    _say(f"wrote the network to {path}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from robustmem.construct import Certificate
+    from robustmem.data import named_dataset
+    from robustmem.network import load_network
+
+    net = load_network(args.network)
+    if "certificate" not in net.meta:
+        raise RobustMemError(f"{args.network} has no certificate; it was not built by a robustmem construction")
+    cert = Certificate.from_dict(net.meta["certificate"])
+    if args.dataset or args.data:
+        ds, _ = _load_data(args.dataset, args.data, args.param)
+    else:
+        src = net.meta.get("dataset", {})
+        if "name" not in src:
+            raise RobustMemError("the network does not name its dataset: give --dataset NAME or --data FILE")
+        ds = named_dataset(src["name"], **src.get("params", {}))
+    fp = net.meta.get("dataset", {}).get("fingerprint")
+    if fp and fp != ds.fingerprint():
+        raise RobustMemError(f"the dataset's fingerprint {ds.fingerprint()[:12]} differs from the network's {fp[:12]}")
+    _say(f"verifying {args.network}: {cert.theorem}, N = {ds.N}, d = {ds.d}")
+    _say(cert.summary())
+    for line in _shape_lines(net, cert):
+        _say(line)
+    report = _verify(net, ds, cert, exact=not args.no_exact, n_random=args.samples, n_boundary=args.samples,
+                     pgd_balls=args.pgd_balls, pgd_steps=args.pgd_steps, pgd_restarts=args.pgd_restarts, seed=args.seed)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2, default=str))
+        _say(f"wrote the report to {args.json}")
+    _say("verification PASSED" if report["passed"] else "verification FAILED")
+    return 0 if report["passed"] else 1
+
+
+def cmd_bounds(args: argparse.Namespace) -> int:
+    from robustmem.bounds import radii_for_width, width_report
+    from robustmem.norms import parse_p
+
+    p = parse_p(args.p)
+    if (args.k is None) == (args.sigma_over_delta is None):
+        raise RobustMemError("give exactly one of --k or --sigma-over-delta")
+    if args.k is not None:
+        rep: Any = radii_for_width(args.N, args.d, p, args.k)
+    else:
+        rep = width_report(args.N, args.d, p, args.sigma_over_delta)
+    _say(rep.summary() if hasattr(rep, "summary") else str(rep))
+    return 0
+
+
+def cmd_proofs(args: argparse.Namespace) -> int:
+    from robustmem.proofcheck import list_proofs, run_proofs
+
+    if not args.run:
+        for info in list_proofs():
+            _say(f"{info.name:<28} {info.summary}")
+        _say("run them with: robustmem proofs --run")
+        return 0
+    results = run_proofs(args.only or None)
+    for r in results:
+        _say(f"{r.name:<28} {r.status:<7} {r.seconds:6.2f} s  {r.message.splitlines()[0] if r.message else ''}")
+    failed = [r for r in results if r.status != "proved"]
+    _say(f"{len(results) - len(failed)} proved, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+def cmd_datasets(args: argparse.Namespace) -> int:
+    from robustmem.data import dataset_names
+
+    for name in dataset_names():
+        _say(name)
+    return 0
+
+
+def _add_data_args(p: argparse.ArgumentParser, required: bool = True) -> None:
+    p.add_argument("--dataset", help="a named dataset (see `robustmem datasets`)")
+    p.add_argument("--data", help="a dataset file (.npz with X, y or .csv with the label last)")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="generator parameter (repeatable)")
+
+
+def _add_verify_args(p: argparse.ArgumentParser, samples: int, pgd_balls: int | None) -> None:
+    p.add_argument("--samples", type=int, default=samples, help="random and boundary points per ball (each)")
+    p.add_argument("--pgd-balls", type=int, default=pgd_balls, help="random subset of balls for PGD (0: none; default all)")
+    p.add_argument("--pgd-steps", type=int, default=10)
+    p.add_argument("--pgd-restarts", type=int, default=2)
+    p.add_argument("--seed", type=int, default=0)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="robustmem", description=__doc__)
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("demo", help="build and verify a robust memorizer of scikit-learn's digits (Theorem 6, l_inf)")
+    d.add_argument("--out", default="robustmem-out", help="folder for the network and the report")
+    d.add_argument("--fraction", type=float, default=0.9, help="sigma as a fraction of the Theorem 6 limit")
+    _add_verify_args(d, samples=2, pgd_balls=16)
+    d.set_defaults(func=cmd_demo)
+
+    b = sub.add_parser("build", help="build a robust memorizer and write it to a network file")
+    _add_data_args(b)
+    b.add_argument("--construction", required=True, choices=["theorem5", "theorem6", "remark40", "log-width"])
+    b.add_argument("--p", default="2", help="norm of the balls: 1, 2, inf, or any number > 0 (theorem5)")
+    b.add_argument("--sigma", type=float, help="radius, absolute")
+    b.add_argument("--sigma-over-delta", type=float, help="radius in units of the l2 separation delta")
+    b.add_argument("--fraction-of-limit", type=float, help="radius as a fraction of the Remark 4 limit delta/(2 c+_p(d))")
+    b.add_argument("--width", type=int, help="log-width: the width k (7 <= k <= d+5)")
+    b.add_argument("--radius", choices=["theorem7", "remark10"], help="log-width: the worst-case radius of the theorem")
+    b.add_argument("--projection", default="best-of-random", choices=["random", "best-of-random", "optimize"])
+    b.add_argument("--seed", type=int, default=0)
+    b.add_argument("--out", required=True, help="network file to write (.rmnet)")
+    b.set_defaults(func=cmd_build)
+
+    v = sub.add_parser("verify", help="verify a network file: exact fit, sampling and gradient attacks")
+    v.add_argument("network")
+    _add_data_args(v, required=False)
+    v.add_argument("--no-exact", action="store_true", help="skip the exact-arithmetic fit check")
+    v.add_argument("--json", help="write the report as JSON to this file")
+    _add_verify_args(v, samples=8, pgd_balls=None)
+    v.set_defaults(func=cmd_verify)
+
+    bd = sub.add_parser("bounds", help="the paper's widths and radii for N, d, p")
+    bd.add_argument("--N", type=int, required=True)
+    bd.add_argument("--d", type=int, required=True)
+    bd.add_argument("--p", default="2")
+    bd.add_argument("--k", type=int, help="a width: print the radii of Theorems 7, 8, Remark 10 and Remark 4")
+    bd.add_argument("--sigma-over-delta", type=float, help="a radius: print sufficient / impossible widths")
+    bd.set_defaults(func=cmd_bounds)
+
+    pr = sub.add_parser("proofs", help="list the executable proofs (or run them with --run)")
+    pr.add_argument("--run", action="store_true")
+    pr.add_argument("--only", nargs="*", help="names of proofs to run")
+    pr.set_defaults(func=cmd_proofs)
+
+    ls = sub.add_parser("datasets", help="list the named datasets")
+    ls.set_defaults(func=cmd_datasets)
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except RobustMemError as exc:
+        print(f"robustmem {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+"""Constructions, one module per result: each returns a Construction (network, certificate)."""
+
+from robustmem.construct.certificate import Certificate, Construction
+from robustmem.construct.large_width import (
+    construct_remark40, construct_theorem5, construct_theorem6, l2_chain_parameters, l2_chain_width,
+)  # fmt: skip
+from robustmem.construct.log_width import (
+    choose_projection, construct_log_width, construct_remark11, construct_theorem16, construct_through_map,
+)  # fmt: skip
+
+__all__ = [
+    "Certificate", "Construction", "construct_theorem5", "construct_theorem6", "construct_remark40",
+    "construct_log_width", "construct_theorem16", "construct_remark11", "construct_through_map",
+    "choose_projection", "l2_chain_parameters", "l2_chain_width",
+    "CONSTRUCTIONS",
+]  # fmt: skip
+
+#: name -> (function, short description); the CLI reads this table.
+CONSTRUCTIONS = {
+    "theorem5": (construct_theorem5, "Theorem 5: width d+6, any p, l2 indicators with the squaring net"),
+    "theorem6": (construct_theorem6, "Theorem 6: width d+4, p in {1, inf}, exact indicators"),
+    "remark40": (construct_remark40, "Remark 40: width 3d+1, depth O(N), p in {1, inf}, parallel indicators"),
+    "log-width": (construct_log_width, "Theorem 7: width k in [7, d+5], projection onto k-6 dimensions"),
+}

@@ -1,0 +1,248 @@
+"""Logarithmic width: Theorem 7, Theorem 16 and Remark 11.
+
+Theorem 7 recipe (PAPER.md section 4): k' = k - 6; P is a k' x d matrix with orthonormal rows; the
+network's first affine map computes u = P x + B (the projection is folded into it), and the chain
+of Theorem 37 with the l_2 indicators of Lemma 38 memorizes the projected centres c_i = P x_i.
+Because P is 1-Lipschitz and B_p(x, sigma) lies in B_2(x, c+_p(d) sigma), the images of the balls
+lie in l_2 balls of radius sigma' = c+_p(d) sigma around the c_i, so the network is correct as soon
+as tau = min_{y_i != y_j} ||c_i - c_j||_2 > 2 sigma' (after floating-point slack).  Width k' + 6.
+
+Floating point (every slack enlarges r, i.e. weakens the claim):
+* ||P||_2 <= sqrt(1 + e) with e >= ||P P^T - I||_2 computed and raised;
+* the centres c_i = fl(P x_i) and the network's fl(P x) differ from the exact products by at most
+  gamma_d ||x||_2 ||P||_2 per coordinate (gamma_d = d u / (1 - d u), the dot-product bound);
+* the carry shift's rounding as in :mod:`robustmem.construct.common`.
+
+Entry points: :func:`construct_log_width` (ask for a width, a radius, or the worst-case radii of
+Theorem 7 / Remark 10), :func:`construct_theorem16` (a given linear map M), and
+:func:`construct_remark11` (sigma = 0, width 7).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Literal
+
+import numpy as np
+
+from robustmem.bounds.radii import remark10_radius, theorem7_radius
+from robustmem.construct.certificate import Certificate, Construction
+from robustmem.construct.common import U, carry_shift, check_sigma, lowered, raised
+from robustmem.construct.large_width import l2_chain_parameters, l2_chain_width
+from robustmem.errors import HypothesisError, InvalidArgumentError, NotSeparatedError
+from robustmem.gadgets.chain import chain_network
+from robustmem.gadgets.indicators import indicator_l2
+from robustmem.gadgets.squaring import square_error_bound
+from robustmem.norms import c_plus, check_p, p_name
+
+__all__ = [
+    "ProjectionChoice",
+    "choose_projection",
+    "projected_margin",
+    "construct_through_map",
+    "construct_log_width",
+    "construct_theorem16",
+    "construct_remark11",
+]
+
+ProjectionChoice = Literal["random", "best-of-random", "optimize"]
+
+
+def _gamma(n: int) -> float:
+    return n * U / (1.0 - n * U)
+
+
+def _check_width(k: int, d: int) -> int:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise InvalidArgumentError(f"width must be an integer, got {k!r}")
+    if k < 7:
+        raise HypothesisError(f"the log-width construction needs width k >= 7 (k' = k - 6 >= 1), got k = {k}")
+    if k > d + 5:
+        raise HypothesisError(
+            f"Theorem 7 is for 7 <= k <= d + 5 = {d + 5}, got k = {k}; for k >= d + 6 use construct_theorem5"
+        )
+    return int(k)
+
+
+def choose_projection(dataset, k_proj: int, *, strategy: ProjectionChoice = "best-of-random", seed: int = 0,
+                      draws: int = 8, iterations: int = 60) -> np.ndarray:
+    """A k_proj x d projection with orthonormal rows, by strategy:
+    "random" (one Haar draw), "best-of-random" (the draw with the largest tau among ``draws``),
+    "optimize" (gradient ascent on the Grassmannian from the best draw; never worse than it)."""
+    from robustmem.projection import best_of_random, haar_projection, optimize_projection
+
+    if strategy == "random":
+        return np.array(haar_projection(dataset.d, k_proj, seed=seed))
+    if strategy == "best-of-random":
+        return np.array(best_of_random(dataset, k_proj, m=draws, seed=seed).P)
+    if strategy == "optimize":
+        return np.array(optimize_projection(dataset, k_proj, seed=seed, iterations=iterations).P)
+    raise InvalidArgumentError(f"projection strategy must be 'random', 'best-of-random' or 'optimize', got {strategy!r}")
+
+
+def projected_margin(dataset, M: np.ndarray) -> dict[str, float | np.ndarray]:
+    """Centres c = fl(X M^T), their certified l_2 separation tau, ||M||_2 and the rounding radius.
+
+    Returns dict with keys centers, tau (a lower bound for the exact min distance between
+    differently-labelled centres), norm (an upper bound of ||M||_2), rho_proj (per-coordinate bound
+    on |fl(M x) - M x| over the data), x_norm (max ||x_i||_2).
+    """
+    from robustmem.data import Dataset
+
+    X = np.asarray(dataset.X, dtype=np.float64)
+    M = np.asarray(M, dtype=np.float64)
+    C = X @ M.T
+    try:
+        sep = Dataset(C, dataset.y).separation(2.0)
+    except NotSeparatedError as exc:
+        raise HypothesisError(f"the map collapses differently-labelled points: {exc}") from exc
+    k = M.shape[0]
+    tau = lowered(sep.delta, 2 * k + 2)
+    sv = np.linalg.norm(M, 2)
+    norm = raised(float(sv), 4 * M.shape[1] + 8)
+    x_norm = float(np.linalg.norm(X, axis=1).max(initial=0.0))
+    return {"centers": C, "tau": tau, "norm": norm, "x_norm": x_norm, "pair": (sep.i, sep.j), "raw_tau": sep.delta}
+
+
+def construct_through_map(dataset, M: np.ndarray, *, p: float, sigma: float, theorem: str, construction: str,
+                          notes: tuple[str, ...] = ()) -> Construction:
+    """The chain over the images c_i = M x_i, M folded into the first map (Theorems 7 and 16).
+
+    Claim: output y_i on B_p(x_i, sigma) for every i; holds when tau > 2 r with
+    r >= ||M||_2 c+_p(d) sigma + rounding (checked; HypothesisError otherwise).
+    """
+    p = check_p(p)
+    sigma = check_sigma(sigma)
+    M = np.asarray(M, dtype=np.float64)
+    if M.ndim != 2 or M.shape[1] != dataset.d or not np.isfinite(M).all():
+        raise InvalidArgumentError(f"the map must be a finite (k, {dataset.d}) matrix, got shape {M.shape}")
+    d, k = dataset.d, M.shape[0]
+    geo = projected_margin(dataset, M)
+    delta = dataset.separation(2.0).delta
+    sig_proj = c_plus(p, d) * sigma
+    reach = geo["norm"] * (geo["x_norm"] + sig_proj)  # bound on |(M x)_j| over the balls
+    shift = carry_shift(reach, 0.0)
+    rho_proj = 2.0 * _gamma(d) * reach  # centres and network each round M x once
+    r_claim = raised(geo["norm"] * sig_proj + math.sqrt(k) * rho_proj, 8)
+    par = l2_chain_parameters(geo["tau"], r_claim, k, shift, theorem=theorem, sigma=sigma, delta=delta)
+    Mstep = int(par["M"])
+    emitter = functools.partial(indicator_l2, r=par["r"], w=par["w"], shift=shift, M=Mstep)
+    depth = 2 + dataset.N * (k * (Mstep + 1) + 4)
+    cert = Certificate(
+        construction=construction, theorem=theorem, p=p, sigma=sigma, delta=delta, tau=geo["tau"], tau_norm=2.0,
+        r=par["r"], w=par["w"], shift=shift, indicator="l2 (Lemma 38, squaring net) in the image space",
+        n_points=dataset.N, input_dim=d, n_classes=dataset.C, claimed_width=l2_chain_width(k, Mstep), claimed_depth=depth,
+        depth_formula="2 + N (k' (M + 1) + 4)", square_steps=Mstep, eps_tilde=par["eps_tilde"],
+        square_error=square_error_bound(Mstep), float_slack=par["r"] - geo["norm"] * sig_proj,
+        projection=tuple(tuple(float(v) for v in row) for row in M), sigma_projected=sig_proj,
+        dataset_fingerprint=dataset.fingerprint() if hasattr(dataset, "fingerprint") else "",
+        notes=notes + (f"||M||_2 <= {geo['norm']:.17g}; image separation tau = {geo['tau']:.6g}",),
+    )  # fmt: skip
+    net = chain_network(geo["centers"], np.asarray(dataset.y), emitter, shift=shift, input_dim=d, matrix=M,
+                        meta={"construction": construction, "certificate": cert.to_dict()})
+    return Construction(net, cert)
+
+
+def _largest_sigma(tau: float, norm: float, p: float, d: int, fraction: float) -> float:
+    """``fraction`` of the supremum tau / (2 ||M|| c+_p(d)) of the radii the margin allows."""
+    return fraction * tau / (2.0 * norm * c_plus(p, d))
+
+
+def construct_log_width(
+    dataset,
+    *,
+    p: float,
+    width: int | None = None,
+    sigma: float | None = None,
+    radius: Literal["theorem7", "remark10"] | None = None,
+    projection: ProjectionChoice | np.ndarray = "best-of-random",
+    seed: int = 0,
+    draws: int = 8,
+    fraction: float = 0.99,
+) -> Construction:
+    """Theorem 7: width k in [7, d + 5], depth O(N k log k); three ways to ask.
+
+    * ``width=k`` alone: certify ``fraction`` (default 0.99) of the largest radius this dataset and
+      projection allow, sup sigma = tau / (2 ||P|| c+_p(d)).
+    * ``sigma=s`` alone: the smallest width k in [7, d + 5] whose projection (chosen by
+      ``projection``) certifies s; HypothesisError when none does.
+    * ``width=k, radius="theorem7"`` or ``"remark10"``: the worst-case radius of Theorem 7,
+      sigma = a_{p,d} N^{-2/(k-6)} delta, or of Remark 10 (times sqrt(k - 6)).
+    * ``width=k, sigma=s``: that width and that radius.
+
+    Guarantee: the returned network outputs y_i exactly on B_p(x_i, sigma) for every i (its
+    certificate records P, tau, sigma' = c+_p(d) sigma, r, w and the claimed width and depth).
+    """
+    p = check_p(p)
+    d, N = dataset.d, dataset.N
+    if not 0 < fraction < 1:
+        raise InvalidArgumentError(f"fraction must lie in (0, 1), got {fraction!r}")
+    delta = dataset.separation(2.0).delta
+    if width is None and sigma is None:
+        raise InvalidArgumentError("give width=..., sigma=..., or both")
+    if radius is not None:
+        if width is None or sigma is not None:
+            raise InvalidArgumentError("radius='theorem7'/'remark10' needs width=k and no sigma")
+        k = _check_width(width, d)
+        form = theorem7_radius if radius == "theorem7" else remark10_radius if radius == "remark10" else None
+        if form is None:
+            raise InvalidArgumentError(f"radius must be 'theorem7' or 'remark10', got {radius!r}")
+        sigma = form(N, d, p, k) * delta
+    if width is not None:
+        k = _check_width(width, d)
+        P = _projection(dataset, k - 6, projection, seed, draws)
+        if sigma is None:
+            geo = projected_margin(dataset, P)
+            sigma = _largest_sigma(geo["tau"], geo["norm"], p, d, fraction)
+        notes = (f"projection: {projection if isinstance(projection, str) else 'given'} (seed {seed})",)
+        return construct_through_map(dataset, P, p=p, sigma=sigma, theorem="Theorem 7", construction="log_width", notes=notes)
+    sigma = check_sigma(sigma)
+    failures = []
+    for k in range(7, d + 6):
+        P = _projection(dataset, k - 6, projection, seed, draws)
+        try:
+            return construct_through_map(dataset, P, p=p, sigma=sigma, theorem="Theorem 7", construction="log_width",
+                                         notes=(f"smallest width in [7, {d + 5}] certifying sigma (searched upward)",))
+        except HypothesisError as exc:
+            failures.append(f"k={k}: {exc}")
+    raise HypothesisError(
+        f"no width k in [7, {d + 5}] certifies sigma = {sigma!r} (sigma/delta = {sigma / delta:.6g}) with "
+        f"projection strategy {projection!r}; last reason: {failures[-1] if failures else 'none'}"
+    )
+
+
+def _projection(dataset, k_proj: int, projection, seed: int, draws: int) -> np.ndarray:
+    if isinstance(projection, np.ndarray):
+        P = np.asarray(projection, dtype=np.float64)
+        if P.shape != (k_proj, dataset.d):
+            raise InvalidArgumentError(f"the projection must have shape ({k_proj}, {dataset.d}), got {P.shape}")
+        return P
+    return choose_projection(dataset, k_proj, strategy=projection, seed=seed, draws=draws)
+
+
+def construct_theorem16(dataset, M: np.ndarray, *, p: float, sigma: float) -> Construction:
+    """Theorem 16: memorize through a given linear map M (k x d) with ||M||_2 < delta / (2 sigma').
+
+    sigma' = c+_p(d) sigma.  Width k + 6.  The hypothesis on ||M||_2 is checked (HypothesisError);
+    the network is then correct when the image balls are apart, tau > 2 ||M|| sigma' (checked).
+    """
+    p, sigma = check_p(p), check_sigma(sigma)
+    delta = dataset.separation(2.0).delta
+    norm = float(np.linalg.norm(np.asarray(M, dtype=np.float64), 2))
+    sig_p = c_plus(p, dataset.d) * sigma
+    if sig_p > 0 and not norm < delta / (2.0 * sig_p):
+        raise HypothesisError(
+            f"Theorem 16 needs ||M||_2 < delta / (2 sigma') = {delta / (2 * sig_p):.6g}; got ||M||_2 = {norm:.6g}"
+        )
+    return construct_through_map(dataset, M, p=p, sigma=sigma, theorem="Theorem 16", construction="theorem16")
+
+
+def construct_remark11(dataset, *, seed: int = 0, draws: int = 8) -> Construction:
+    """Remark 11: sigma = 0 gives width 7 (exact, non-robust memorization at constant width).
+
+    Projects onto one direction (the best of ``draws`` Haar draws) and memorizes the projected
+    points with the width-7 chain; certified at sigma = 0 (the points themselves).
+    """
+    P = _projection(dataset, 1, "best-of-random", seed, draws)
+    return construct_through_map(dataset, P, p=2.0, sigma=0.0, theorem="Remark 11", construction="remark11")
