@@ -154,7 +154,7 @@ def _exact_chain(dataset, *, p: float, sigma: float, parallel: bool, theorem: st
         formula = f"2 + {per_block} N"
     else:
         emit = indicator_l1 if p == 1.0 else indicator_linf
-        width = d + 4
+        width = d + 4 if d >= 2 else 4  # d = 1: the running sum/max is never a separate neuron
         per_block = d + 4 if p == 1.0 else 2 * d + 3
         kind = "exact sum" if p == 1.0 else "running max (Lemma 39)"
         formula = "2 + N (d + 4)" if p == 1.0 else "2 + N (2d + 3)"
