@@ -21,6 +21,8 @@ indicator_l1        l_1, exact               k + 4        k + 2
 indicator_l2        l_2 via f_M (Lemma 38)   k + 6        k (M + 1) + 2
 indicator_linf_par  l_inf, exact (Rem. 40)   3k + 1       2
 indicator_l1_par    l_1, exact (Rem. 40)     3k + 1       3
+indicator_lp        l_p, p >= 2 integer      k + 5 (p=2)  k (2 + M + (p-2)(3M+1))
+(indicators_lp.py)  via g_{p,M} (Lemma 38)   k + 7 (p>2)  + 2
 ==================  =======================  ===========  ========================
 
 (the widths count the carried k coordinates and the chain's running maximum).
