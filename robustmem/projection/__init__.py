@@ -1,0 +1,38 @@
+"""Robust Johnson-Lindenstrauss (Egosi, Yehudai, Shamir 2025, Section 5): random and optimized orthogonal
+projections, the exact preservation test, and the certified radius of the log-width construction.
+
+Modules: haar (Haar projections), cap (the exact pair constant, a spherical-cap minimum), pairs (exact
+searches over differently-labelled pairs), epsilon (the all-pairs eps), report (PreservationReport),
+search (best_of_random, optimize_projection), _numerics (the rounding policy).
+"""
+
+from robustmem.projection.cap import cap_min_norm, cap_minimizer, pair_preservation
+from robustmem.projection.haar import check_projection, haar_projection
+from robustmem.projection.pairs import CrossLabelSearch, CrossMinimum, SearchStrategy
+from robustmem.projection.report import PreservationReport, preservation_report, tau_of
+from robustmem.projection.search import (
+    SearchMethod,
+    SearchResult,
+    best_of_random,
+    optimize_projection,
+    pca_projection,
+)
+
+__all__ = [
+    "haar_projection",
+    "check_projection",
+    "cap_min_norm",
+    "cap_minimizer",
+    "pair_preservation",
+    "CrossLabelSearch",
+    "CrossMinimum",
+    "SearchStrategy",
+    "PreservationReport",
+    "preservation_report",
+    "tau_of",
+    "SearchMethod",
+    "SearchResult",
+    "best_of_random",
+    "optimize_projection",
+    "pca_projection",
+]
