@@ -59,6 +59,8 @@ class Certificate:
 
     @property
     def sigma_over_delta(self) -> float:
+        if math.isnan(self.delta):
+            return math.nan
         return self.sigma / self.delta if self.delta > 0 else math.inf
 
     def to_dict(self) -> dict[str, Any]:
@@ -67,6 +69,8 @@ class Certificate:
         for k, v in list(d.items()):
             if isinstance(v, float) and math.isinf(v):
                 d[k] = p_name(v)
+            elif isinstance(v, float) and math.isnan(v):
+                d[k] = "nan"  # delta not computed (construct_log_width(..., compute_delta=False))
         return d
 
     @staticmethod
@@ -74,7 +78,7 @@ class Certificate:
         kw = dict(d)
         for k in ("p", "sigma", "delta", "tau", "tau_norm"):
             if isinstance(kw.get(k), str):
-                kw[k] = math.inf
+                kw[k] = math.nan if kw[k] == "nan" else math.inf
         if kw.get("projection") is not None:
             kw["projection"] = tuple(tuple(float(v) for v in row) for row in kw["projection"])
         kw["notes"] = tuple(kw.get("notes", ()))

@@ -106,7 +106,7 @@ def projected_margin(dataset, M: np.ndarray) -> dict[str, float | np.ndarray]:
 
 
 def construct_through_map(dataset, M: np.ndarray, *, p: float, sigma: float, theorem: str, construction: str,
-                          notes: tuple[str, ...] = ()) -> Construction:
+                          notes: tuple[str, ...] = (), compute_delta: bool = True) -> Construction:
     """The chain over the images c_i = M x_i, M folded into the first map (Theorems 7 and 16).
 
     Claim: output y_i on B_p(x_i, sigma) for every i; holds when tau > 2 r with
@@ -119,7 +119,10 @@ def construct_through_map(dataset, M: np.ndarray, *, p: float, sigma: float, the
         raise InvalidArgumentError(f"the map must be a finite (k, {dataset.d}) matrix, got shape {M.shape}")
     d, k = dataset.d, M.shape[0]
     geo = projected_margin(dataset, M)
-    delta = dataset.separation(2.0).delta
+    # delta is only reported (sigma/delta); the network's correctness rests on tau and r alone.
+    delta = dataset.separation(2.0).delta if compute_delta else math.nan
+    if not compute_delta:
+        notes = notes + ("delta not computed (compute_delta=False): sigma/delta is unknown",)
     sig_proj = c_plus(p, d) * sigma
     reach = geo["norm"] * (geo["x_norm"] + sig_proj)  # bound on |(M x)_j| over the balls
     shift = carry_shift(reach, 0.0)
@@ -160,6 +163,7 @@ def construct_log_width(
     seed: int = 0,
     draws: int = 8,
     fraction: float = 0.99,
+    compute_delta: bool = True,
 ) -> Construction:
     """Theorem 7: width k in [7, d + 5], depth O(N k log k); three ways to ask.
 
@@ -171,6 +175,9 @@ def construct_log_width(
       sigma = a_{p,d} N^{-2/(k-6)} delta, or of Remark 10 (times sqrt(k - 6)).
     * ``width=k, sigma=s``: that width and that radius.
 
+    ``compute_delta=False`` skips the O(N^2 d) l_2 separation of the input (it only serves to
+    report sigma/delta; allowed with ``width=k`` and no ``radius``).
+
     Guarantee: the returned network outputs y_i exactly on B_p(x_i, sigma) for every i (its
     certificate records P, tau, sigma' = c+_p(d) sigma, r, w and the claimed width and depth).
     """
@@ -178,7 +185,9 @@ def construct_log_width(
     d, N = dataset.d, dataset.N
     if not 0 < fraction < 1:
         raise InvalidArgumentError(f"fraction must lie in (0, 1), got {fraction!r}")
-    delta = dataset.separation(2.0).delta
+    if not compute_delta and (radius is not None or width is None):
+        raise InvalidArgumentError("compute_delta=False needs width=k and no radius= (those use delta)")
+    delta = dataset.separation(2.0).delta if compute_delta else math.nan
     if width is None and sigma is None:
         raise InvalidArgumentError("give width=..., sigma=..., or both")
     if radius is not None:
@@ -196,7 +205,8 @@ def construct_log_width(
             geo = projected_margin(dataset, P)
             sigma = _largest_sigma(geo["tau"], geo["norm"], p, d, fraction)
         notes = (f"projection: {projection if isinstance(projection, str) else 'given'} (seed {seed})",)
-        return construct_through_map(dataset, P, p=p, sigma=sigma, theorem="Theorem 7", construction="log_width", notes=notes)
+        return construct_through_map(dataset, P, p=p, sigma=sigma, theorem="Theorem 7", construction="log_width",
+                                     notes=notes, compute_delta=compute_delta)
     sigma = check_sigma(sigma)
     failures = []
     for k in range(7, d + 6):

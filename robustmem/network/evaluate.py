@@ -12,13 +12,24 @@ bit-identical to block-after-block evaluation (see :mod:`robustmem.network.plan`
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from robustmem.network.plan import SegmentPlan, compile_segment
 
 __all__ = ["FloatArith", "VerifiedArith", "run_network", "segment_plan"]
+
+
+def _times(w: Any, h: np.ndarray) -> np.ndarray:
+    """w * h as a new array; for w == +-1 everywhere the product is exact, so it is a (negated) copy
+    (bit-identical to the multiplication)."""
+    if np.ndim(w) == 0:
+        if w == 1.0:
+            return np.array(h, dtype=np.float64, copy=True)
+        if w == -1.0:
+            return np.negative(h)
+    return w * h
 
 
 class FloatArith:
@@ -33,12 +44,12 @@ class FloatArith:
             acc = np.full(shape, bias, dtype=np.float64) if np.ndim(bias) == 0 else np.array(np.broadcast_to(bias, shape))
         else:
             w, h = terms[0]
-            acc = w * h
+            acc = _times(w, h)
             if acc.shape != shape:
                 acc = np.array(np.broadcast_to(acc, shape))
             acc += bias
             for w, h in terms[1:]:
-                acc += w * h
+                acc += _times(w, h)
         if relu:
             np.maximum(acc, 0.0, out=acc)
         return acc
@@ -146,17 +157,16 @@ def segment_plan(seg: Any, *, final_relu: bool, parallel: bool) -> SegmentPlan:
 
 
 def _run_values(plan: SegmentPlan, arith: Any, env: dict, ent: Any, bias: Any, shape: tuple[int, ...],
-                select: Callable[[Any], bool]) -> None:
-    for v in plan.values:
-        if select(v):
-            env[v.vid] = arith.value(bias[v.bias], [(ent[e], env[s]) for s, e in zip(v.srcs, v.ents)], v.relu, shape)
+                values: Any) -> None:
+    for v in values:
+        env[v.vid] = arith.value(bias[v.bias], [(ent[e], env[s]) for s, e in zip(v.srcs, v.ents)], v.relu, shape)
 
 
 def _run_sequential(seg: Any, plan: SegmentPlan, arith: Any, state: list, n: int, reps: range, realize: Any) -> list:
     for rep in reps:
         ent, bias = realize(seg, rep)
         env = dict(enumerate(state))
-        _run_values(plan, arith, env, ent, bias, (n,), lambda v: True)
+        _run_values(plan, arith, env, ent, bias, (n,), plan.values)
         state = [env[o] for o in plan.outputs]
     return state
 
@@ -176,12 +186,13 @@ def _run_parallel(seg: Any, plan: SegmentPlan, arith: Any, state: list, n: int, 
                 if plan.last_use.get(s) == idx and s not in plan.exported and s not in plan.pass_through:
                     del env1[s]
         split = {vid: arith.split(env1[vid]) for vid in plan.exported}
+        dependent = [v for v in plan.values if not v.state_free]
         for b in range(B):
             env = dict(enumerate(state))
             for vid in plan.exported:
                 env[vid] = split[vid][b]
             ent, bias = ENT[b], BIAS[b]
-            _run_values(plan, arith, env, ent, bias, (n,), lambda v: not v.state_free)
+            _run_values(plan, arith, env, ent, bias, (n,), dependent)
             state = [env[o] for o in plan.outputs]
     return state
 

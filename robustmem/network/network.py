@@ -14,6 +14,7 @@ lives in :mod:`robustmem.network.exact`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -230,11 +231,21 @@ class ReLUNetwork:
         Block-parallel compiled evaluation (:mod:`robustmem.network.plan`); bit-identical to
         :meth:`evaluate_sequential`.
         """
+        from concurrent.futures import ThreadPoolExecutor
+
         from robustmem.network.evaluate import FloatArith, run_network
 
         X = self._check_input(X)
-        outs = [run_network(self, X[i : i + chunk], FloatArith()) for i in range(0, len(X), chunk)]
-        return np.concatenate(outs) if outs else np.zeros(0)
+        if len(X) == 0:
+            return np.zeros(0)
+        workers = min(os.cpu_count() or 1, 4)
+        chunk = min(chunk, max(64, -(-len(X) // workers)))  # numpy releases the GIL: one chunk per core
+        parts = [X[i : i + chunk] for i in range(0, len(X), chunk)]
+        if len(parts) == 1:
+            return np.asarray(run_network(self, parts[0], FloatArith()))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            outs = list(pool.map(lambda part: np.asarray(run_network(self, part, FloatArith())), parts))
+        return np.concatenate(outs)
 
     def evaluate_sequential(self, X: np.ndarray) -> np.ndarray:
         """f(X) block after block, value by value (same operations as ``net(X)``, no parallelism)."""

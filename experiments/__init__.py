@@ -1,0 +1,1 @@
+"""Experiments: importable modules with main(argv); the registry lists them (see registry.py)."""
