@@ -1,0 +1,60 @@
+"""The command line: build writes a network file, verify reads it back and checks it, errors are
+reported with exit code 2 and a message naming the problem."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from robustmem.cli import main
+from robustmem.network import load_network
+
+SPHERE = ["--dataset", "sphere", "--param", "n=30", "--param", "d=4", "--param", "n_classes=3", "--param", "seed=1"]
+
+
+def test_build_then_verify_round_trip(tmp_path, capsys):
+    net_path = tmp_path / "s.rmnet"
+    assert main(["build", *SPHERE, "--construction", "theorem6", "--p", "inf", "--fraction-of-limit", "0.9",
+                 "--out", str(net_path)]) == 0
+    out = capsys.readouterr().out
+    assert "wrote the network to" in out and "Theorem 6" in out
+    net = load_network(net_path)
+    assert net.meta["dataset"]["name"] == "sphere"
+    report = tmp_path / "r.json"
+    assert main(["verify", str(net_path), "--samples", "4", "--pgd-balls", "3", "--pgd-steps", "2", "--json", str(report)]) == 0
+    data = json.loads(report.read_text())
+    assert data["passed"] is True and data["fit_exact"]["passed"] is True
+    assert "verification PASSED" in capsys.readouterr().out
+
+
+def test_build_log_width_with_width(tmp_path, capsys):
+    path = tmp_path / "lw.rmnet"
+    args = ["build", "--dataset", "sphere", "--param", "n=40", "--param", "d=12", "--param", "n_classes=2",
+            "--param", "seed=0", "--construction", "log-width", "--width", "9", "--p", "2", "--out", str(path)]
+    assert main(args) == 0
+    assert load_network(path).width <= 9
+    assert "certified radius" in capsys.readouterr().out
+
+
+def test_radius_beyond_the_limit_is_an_error(tmp_path, capsys):
+    code = main(["build", *SPHERE, "--construction", "theorem6", "--p", "inf", "--fraction-of-limit", "1.2",
+                 "--out", str(tmp_path / "x.rmnet")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "Theorem 6 needs sigma/delta < 1/(2 c+_p(d))" in err
+
+
+def test_verify_rejects_a_corrupt_file(tmp_path, capsys):
+    bad = tmp_path / "bad.rmnet"
+    bad.write_bytes(b"not a network")
+    assert main(["verify", str(bad)]) == 2
+    assert "not a valid robustmem network file" in capsys.readouterr().err
+
+
+def test_bounds_and_datasets_commands(capsys):
+    assert main(["bounds", "--N", "1000", "--d", "100", "--p", "2", "--k", "20"]) == 0
+    assert main(["bounds", "--N", "1000", "--d", "100", "--p", "inf", "--sigma-over-delta", "0.001"]) == 0
+    assert main(["datasets"]) == 0
+    out = capsys.readouterr().out
+    assert "digits" in out and "sphere" in out
