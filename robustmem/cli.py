@@ -93,7 +93,11 @@ def _shape_lines(net: Any, cert: Any) -> list[str]:
     if cert.n_points >= 2 and 7 <= net.width <= cert.input_dim + 5:
         try:
             rr = radii_for_width(cert.n_points, cert.input_dim, cert.p, net.width)
-            lines.append(f"theory at width {net.width} (in units of delta): {rr.summary() if hasattr(rr, 'summary') else rr}")
+            lines.append(
+                f"theory at width {net.width}, sigma/delta: Theorem 7 {rr.theorem7:.3g}, Remark 10 {rr.remark10:.3g},"
+                f" Theorem 8 (impossible above) {rr.theorem8 if rr.theorem8 is None else format(rr.theorem8, '.3g')},"
+                f" Remark 4 limit {rr.remark4_limit:.3g}"
+            )
         except RobustMemError:
             pass
     return lines
@@ -231,8 +235,22 @@ def cmd_bounds(args: argparse.Namespace) -> int:
         rep: Any = radii_for_width(args.N, args.d, p, args.k)
     else:
         rep = width_report(args.N, args.d, p, args.sigma_over_delta)
-    _say(rep.summary() if hasattr(rep, "summary") else str(rep))
+    _say(_format_fields(rep))
     return 0
+
+
+def _format_fields(rep: Any) -> str:
+    """A dataclass report as aligned 'field: value' lines (None reads 'n/a')."""
+    import dataclasses
+
+    if hasattr(rep, "summary"):
+        return rep.summary()
+    lines = [type(rep).__name__]
+    for f in dataclasses.fields(rep):
+        v = getattr(rep, f.name)
+        text = "n/a" if v is None else (f"{v:.6g}" if isinstance(v, float) else str(v))
+        lines.append(f"  {f.name:<28} {text}")
+    return "\n".join(lines)
 
 
 def cmd_proofs(args: argparse.Namespace) -> int:
