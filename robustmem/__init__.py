@@ -37,6 +37,10 @@ _EXPORTS: dict[str, str] = {
     "best_of_random": "robustmem.projection", "optimize_projection": "robustmem.projection",
     # verification
     "verify_fit": "robustmem.verify", "falsify": "robustmem.verify",
+    # lower bounds and Example 1
+    "hard_instance": "robustmem.lower_bound", "HardInstance": "robustmem.lower_bound",
+    "kernel_attack": "robustmem.lower_bound", "KernelAttackResult": "robustmem.lower_bound",
+    "example1": "robustmem.example1",
     # bounds
     "width_report": "robustmem.bounds", "radii_for_width": "robustmem.bounds",
     "theorem7_radius": "robustmem.bounds", "theorem8_radius": "robustmem.bounds",
