@@ -32,6 +32,8 @@ _EXPORTS: dict[str, str] = {
     "construct_theorem5": "robustmem.construct", "construct_theorem6": "robustmem.construct",
     "construct_remark40": "robustmem.construct", "construct_log_width": "robustmem.construct",
     "construct_theorem16": "robustmem.construct", "construct_remark11": "robustmem.construct",
+    "construct_yu2024": "robustmem.construct", "construct_zhang2017": "robustmem.construct",
+    "compare": "robustmem.compare",
     # projections
     "haar_projection": "robustmem.projection", "preservation_report": "robustmem.projection",
     "best_of_random": "robustmem.projection", "optimize_projection": "robustmem.projection",

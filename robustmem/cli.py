@@ -79,6 +79,10 @@ def _build(ds: Any, construction: str, p: float, sigma: float | None, width: int
         raise RobustMemError(f"{construction} needs a radius: --sigma, --sigma-over-delta or --fraction-of-limit")
     if width is not None:
         raise RobustMemError(f"--width applies to log-width only; {construction} has a fixed width")
+    if construction == "yu2024":
+        if p != math.inf:
+            raise RobustMemError(f"yu2024 is an l_inf construction; got --p {_pn(p)}")
+        return CONSTRUCTIONS[construction][0](ds, sigma=sigma)
     return CONSTRUCTIONS[construction][0](ds, p=p, sigma=sigma)
 
 
@@ -269,6 +273,26 @@ def cmd_proofs(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from robustmem.compare import compare, to_csv, to_markdown
+    from robustmem.norms import parse_p
+
+    ds, source = _load_data(args.dataset, args.data, args.param)
+    p = parse_p(args.p)
+    sigma = _sigma_from_args(args, ds, p)
+    _say(f"comparing constructions on {source} (N = {ds.N}, d = {ds.d}), l_{_pn(p)}")
+    rows = compare(ds, p=p, sigma=sigma, samples=args.samples, max_balls=args.max_balls, seed=args.seed)
+    table = to_markdown(rows)
+    _say(table)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"compare_{source.get('name', 'file')}_p{_pn(p)}"
+    (out / f"{stem}.md").write_text(table + "\n")
+    csv_path = to_csv(rows, out / f"{stem}.csv")
+    _say(f"wrote {out / (stem + '.md')} and {csv_path}")
+    return 0
+
+
 def cmd_datasets(args: argparse.Namespace) -> int:
     from robustmem.data import dataset_names
 
@@ -303,7 +327,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="build a robust memorizer and write it to a network file")
     _add_data_args(b)
-    b.add_argument("--construction", required=True, choices=["theorem5", "theorem6", "remark40", "log-width"])
+    b.add_argument("--construction", required=True, choices=["theorem5", "theorem6", "remark40", "log-width", "yu2024"])
     b.add_argument("--p", default="2", help="norm of the balls: 1, 2, inf, or any number > 0 (theorem5)")
     b.add_argument("--sigma", type=float, help="radius, absolute")
     b.add_argument("--sigma-over-delta", type=float, help="radius in units of the l2 separation delta")
@@ -335,6 +359,18 @@ def make_parser() -> argparse.ArgumentParser:
     pr.add_argument("--run", action="store_true")
     pr.add_argument("--only", nargs="*", help="names of proofs to run")
     pr.set_defaults(func=cmd_proofs)
+
+    cp = sub.add_parser("compare", help="one row per construction: width, depth, parameters, radius, checks")
+    _add_data_args(cp)
+    cp.add_argument("--p", default="inf")
+    cp.add_argument("--sigma", type=float)
+    cp.add_argument("--sigma-over-delta", type=float)
+    cp.add_argument("--fraction-of-limit", type=float)
+    cp.add_argument("--samples", type=int, default=16, help="random and boundary points per ball")
+    cp.add_argument("--max-balls", type=int, default=64, help="balls attacked per construction (random subset)")
+    cp.add_argument("--seed", type=int, default=0)
+    cp.add_argument("--out", default="results", help="folder for the Markdown and CSV tables")
+    cp.set_defaults(func=cmd_compare)
 
     ls = sub.add_parser("datasets", help="list the named datasets")
     ls.set_defaults(func=cmd_datasets)

@@ -4,6 +4,9 @@ from robustmem.construct.certificate import Certificate, Construction
 from robustmem.construct.large_width import (
     construct_remark40, construct_theorem5, construct_theorem6, l2_chain_parameters, l2_chain_width,
 )  # fmt: skip
+from robustmem.construct.kim2025 import kim2025_attack, kim2025_hard_instance
+from robustmem.construct.yu2024 import construct_yu2024
+from robustmem.construct.zhang2017 import construct_zhang2017, zhang2017_radius
 from robustmem.construct.log_width import (
     choose_projection, construct_log_width, construct_remark11, construct_theorem16, construct_through_map,
 )  # fmt: skip
@@ -12,6 +15,7 @@ __all__ = [
     "Certificate", "Construction", "construct_theorem5", "construct_theorem6", "construct_remark40",
     "construct_log_width", "construct_theorem16", "construct_remark11", "construct_through_map",
     "choose_projection", "l2_chain_parameters", "l2_chain_width",
+    "construct_yu2024", "construct_zhang2017", "zhang2017_radius", "kim2025_hard_instance", "kim2025_attack",
     "CONSTRUCTIONS",
 ]  # fmt: skip
 
@@ -21,4 +25,5 @@ CONSTRUCTIONS = {
     "theorem6": (construct_theorem6, "Theorem 6: width d+4, p in {1, inf}, exact indicators"),
     "remark40": (construct_remark40, "Remark 40: width 3d+1, depth O(N), p in {1, inf}, parallel indicators"),
     "log-width": (construct_log_width, "Theorem 7: width k in [7, d+5], projection onto k-6 dimensions"),
+    "yu2024": (construct_yu2024, "Yu, Gao, Zhang 2024: l_inf, width 3d+1, depth 2N+1 (stated architecture)"),
 }

@@ -1,0 +1,204 @@
+"""Side-by-side comparison of the robust memorizers and the baselines on one dataset.
+
+:func:`compare` builds every requested construction on the dataset, reads width, depth and
+parameter counts off the real layers, checks the fit in exact arithmetic, and runs the falsifier on
+the balls of the construction's certified radius (for a non-robust network, certified radius 0,
+on the comparison radius instead, where it is expected to fail).  Constructions that do not
+support the norm, or whose hypothesis the radius violates, give a row with ``skipped`` set and the
+reason in ``note``.  Raw rows first; :func:`to_markdown` and :func:`to_csv` only format them.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from robustmem.errors import InvalidArgumentError, RobustMemError
+from robustmem.norms import c_plus, check_p, p_name
+
+__all__ = ["CompareRow", "COMPARED", "compare", "to_markdown", "to_csv", "default_sigma"]
+
+COMPARED = ("theorem5", "theorem6", "remark40", "log-width", "yu2024", "zhang2017")
+DEFAULT_SIGMA_FRACTION = 0.25  # default radius: 1/4 delta / c+_p(d), half of Remark 4's limit
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    """One construction on one dataset.  ``sigma`` is the certified radius (0 for a non-robust network);
+    ``falsify_sigma`` the radius the falsifier attacked; ``exact_fit`` None when skipped."""
+
+    construction: str
+    p: float
+    width: int
+    depth: int
+    parameters_dense: int
+    parameters_nonzero: int
+    sigma: float
+    sigma_over_delta: float
+    exact_fit: bool | None
+    falsify_sigma: float
+    falsify_points: int
+    counterexamples: int
+    build_seconds: float
+    verify_seconds: float
+    skipped: bool = False
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.skipped and self.exact_fit is not None:
+            raise InvalidArgumentError(f"{self.construction}: a skipped row has no fit result")
+        if min(self.width, self.depth, self.parameters_dense, self.parameters_nonzero, self.falsify_points,
+               self.counterexamples) < 0:  # fmt: skip
+            raise InvalidArgumentError(f"{self.construction}: counts must be >= 0")
+        if self.sigma < 0:
+            raise InvalidArgumentError(f"{self.construction}: sigma = {self.sigma!r} < 0")
+
+
+def default_sigma(dataset, p: float) -> float:
+    """DEFAULT_SIGMA_FRACTION * delta / c+_p(d) (delta the l_2 separation)."""
+    return DEFAULT_SIGMA_FRACTION * dataset.separation(2.0).delta / c_plus(p, dataset.d)
+
+
+def _build(name: str, dataset, p: float, sigma: float, log_width: int, seed: int) -> Any:
+    from robustmem.construct import construct_log_width, construct_remark40, construct_theorem5, construct_theorem6
+    from robustmem.construct.yu2024 import construct_yu2024
+    from robustmem.construct.zhang2017 import construct_zhang2017
+
+    exact_p = p in (1.0, math.inf)
+    if name == "theorem5":
+        return construct_theorem5(dataset, p=p, sigma=sigma)
+    if name in ("theorem6", "remark40"):
+        if not exact_p:
+            return f"{name} is for p in {{1, inf}}, not p = {p_name(p)}"
+        fn = construct_theorem6 if name == "theorem6" else construct_remark40
+        return fn(dataset, p=p, sigma=sigma)
+    if name == "log-width":
+        return construct_log_width(dataset, p=p, width=log_width, sigma=sigma, seed=seed)
+    if name == "yu2024":
+        if not math.isinf(p):
+            return f"yu2024 is for l_inf balls, not p = {p_name(p)}"
+        return construct_yu2024(dataset, sigma=sigma)
+    if name == "zhang2017":
+        return construct_zhang2017(dataset, p=p, seed=seed)
+    raise InvalidArgumentError(f"unknown construction {name!r}; choose from {COMPARED}")
+
+
+def _skipped(name: str, p: float, note: str, seconds: float = 0.0) -> CompareRow:
+    return CompareRow(name, p, 0, 0, 0, 0, 0.0, 0.0, None, 0.0, 0, 0, seconds, 0.0, skipped=True, note=note)
+
+
+def compare(
+    dataset,
+    *,
+    p: float,
+    sigma: float | None = None,
+    constructions: Sequence[str] = COMPARED,
+    samples: int = 16,
+    pgd_steps: int = 10,
+    max_balls: int = 64,
+    log_width: int | None = None,
+    seed: int = 0,
+) -> list[CompareRow]:
+    """One :class:`CompareRow` per name in ``constructions``, in that order.
+
+    ``sigma``: the radius every robust construction is asked for (default :func:`default_sigma`);
+    log-width is built at width ``log_width`` (default min(16, d + 5)) and, when ``sigma`` is None,
+    at 0.99 of the largest radius its projection certifies.  Zhang's network is certified at its
+    exact radius (:func:`~robustmem.construct.zhang2017.zhang2017_radius`) and attacked at ``sigma``.
+    Falsification: ``samples`` uniform and boundary points per ball, vertices, PGD with
+    ``pgd_steps`` steps, on at most ``max_balls`` balls (a random subset drawn from ``seed``).
+    """
+    from robustmem.construct.zhang2017 import zhang2017_radius
+    from robustmem.verify import falsify, verify_fit
+
+    p = check_p(p)
+    names = list(constructions)
+    bad = [n for n in names if n not in COMPARED]
+    if bad or not names:
+        raise InvalidArgumentError(f"unknown constructions {bad} (choose from {COMPARED})" if bad else "no constructions")
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
+        raise InvalidArgumentError(f"samples must be an integer >= 1, got {samples!r}")
+    delta = dataset.separation(2.0).delta
+    asked = default_sigma(dataset, p) if sigma is None else float(sigma)
+    k = log_width if log_width is not None else min(16, dataset.d + 5)
+    rows = []
+    for name in names:
+        t0 = time.perf_counter()
+        s_build = None if (name == "log-width" and sigma is None) else asked
+        try:
+            built = _build(name, dataset, p, s_build, k, seed) if s_build is not None else \
+                _build_log_width_auto(dataset, p, k, seed)  # fmt: skip
+        except RobustMemError as exc:
+            rows.append(_skipped(name, p, f"skipped: {exc}", time.perf_counter() - t0))
+            continue
+        build_s = time.perf_counter() - t0
+        if isinstance(built, str):
+            rows.append(_skipped(name, p, f"skipped: {built}", build_s))
+            continue
+        net, cert = built
+        t1 = time.perf_counter()
+        if name == "zhang2017":
+            certified = zhang2017_radius(built).radius
+            note = f"not robust: exact radius {certified:.3g}; attacked at sigma = {asked:.3g}"
+        else:
+            certified, note = cert.sigma, cert.theorem
+        fit = verify_fit(net, dataset, mode="exact").passed
+        f_sigma = certified if certified > 0 else asked
+        balls = None if dataset.N <= max_balls else max_balls
+        rep = falsify(net, dataset, p=p, sigma=f_sigma, n_random=samples, n_boundary=samples, pgd_steps=pgd_steps,
+                      pgd_restarts=2, balls=balls, seed=seed)  # fmt: skip
+        points = sum(m.n_points for m in rep.methods)
+        rows.append(CompareRow(
+            name, p, net.width, net.depth, net.num_parameters(), net.num_nonzero_parameters(), certified,
+            certified / delta if delta > 0 else math.inf, fit, f_sigma, points, rep.n_counterexamples, build_s,
+            time.perf_counter() - t1, note=note,
+        ))  # fmt: skip
+    return rows
+
+
+def _build_log_width_auto(dataset, p: float, k: int, seed: int) -> Any:
+    from robustmem.construct import construct_log_width
+
+    return construct_log_width(dataset, p=p, width=k, seed=seed)
+
+
+_COLUMNS = ("construction", "p", "width", "depth", "parameters_dense", "parameters_nonzero", "sigma",
+            "sigma_over_delta", "exact_fit", "falsify_sigma", "falsify_points", "counterexamples",
+            "build_seconds", "verify_seconds", "note")  # fmt: skip
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, float):
+        return p_name(v) if math.isinf(v) else f"{v:.4g}"
+    if v is None:
+        return "-"
+    return str(v).replace("|", "/")
+
+
+def to_markdown(rows: Sequence[CompareRow]) -> str:
+    """A markdown table: a header, a separator and one line per row."""
+    head = "| " + " | ".join(_COLUMNS) + " |"
+    sep = "|" + "|".join("---" for _ in _COLUMNS) + "|"
+    lines = [head, sep]
+    for r in rows:
+        d = asdict(r)
+        lines.append("| " + " | ".join(_cell(d[c]) for c in _COLUMNS) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def to_csv(rows: Sequence[CompareRow], path: str | Path) -> Path:
+    """Write every field of every row to ``path`` (CSV with a header); return the path."""
+    path = Path(path)
+    names = [f.name for f in fields(CompareRow)]
+    with path.open("w", newline="") as fh:
+        wr = csv.DictWriter(fh, fieldnames=names)
+        wr.writeheader()
+        for r in rows:
+            d = asdict(r)
+            wr.writerow({k: (p_name(v) if isinstance(v, float) and math.isinf(v) else v) for k, v in d.items()})
+    return path

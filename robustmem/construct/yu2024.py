@@ -1,0 +1,131 @@
+"""The l_inf robust memorizer of Yu, Gao, Zhang (ICLR 2024): width 3d + 1, depth 2N + 1.
+
+Yu, Gao, Zhang, "Optimal robust memorization with ReLU neural networks", ICLR 2024, Theorem 4.8
+(as summarised in PAPER.md section 8 and recovered by Remark 40 of Egosi, Yehudai, Shamir):
+for every dataset and every sigma < tau_inf / 2, where tau_inf = min{||x_i - x_j||_inf : y_i != y_j}
+is the separation measured in the l_inf norm (the norm of the balls), some network of width 3d + 1
+and depth 2N + 1 outputs y_i on every closed l_inf ball B_inf(x_i, sigma).
+
+Their text was not available to us; this module builds the stated architecture (width 3d + 1,
+depth 2N + 1 counted as affine maps, l_inf balls, every sigma < tau_inf / 2) from the parallel
+l_inf indicator of Remark 40, fusing the indicator's output neuron with the running maximum so that
+each data point costs two affine maps instead of Remark 40's four:
+
+* map A_i (width 3d + 1): carry u = x + B, set m <- m + e (the pending maximum), and
+  p_j = relu(a_j - r), n_j = relu(-a_j - r) with a = u - B - x_i;
+* map B_i (width d + 2): carry u and m, e = relu(y_i - (y_i / w) sum_j (p_j + n_j) - m).
+
+Since m >= 0, m + relu(L - m) = max(m, L) = max(m, relu(L)), so after block i the value m + e is
+max_{k <= i} z_k with z_k = relu(y_k (1 - sum_j relu(|a_j| - r) / w)) the Remark 40 indicator
+(y_k on B_inf(x_k, r), 0 beyond r + w).  The first block reads x itself (its map A is the input
+map), and the output map returns m + e: 2N + 1 maps in all.  Theorem 37's argument then gives
+f = y_i on B_inf(x_i, sigma) whenever r >= sigma and r + w <= tau_inf - sigma.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from robustmem.construct.certificate import Certificate, Construction
+from robustmem.construct.common import (
+    carry_shift, check_sigma, input_rounding, lowered, margin_or_raise, raised, shortened_up,
+)  # fmt: skip
+from robustmem.errors import HypothesisError
+from robustmem.gadgets.basic import neg_coef
+from robustmem.network.builder import Builder, Coef, Expr, Param
+from robustmem.network.network import ReLUNetwork, Segment
+
+__all__ = ["construct_yu2024", "yu2024_width", "yu2024_depth"]
+
+
+def yu2024_width(d: int, N: int) -> int:
+    """3d + 1 (N >= 2); a single point needs only max(3d, d + 2)."""
+    return 3 * d + 1 if N >= 2 else max(3 * d, d + 2)
+
+
+def yu2024_depth(N: int) -> int:
+    """2N + 1 affine maps."""
+    return 2 * N + 1
+
+
+def _block_b(b: Builder, d: int, r_w: tuple[float, float], label: Coef, m: Expr | float) -> None:
+    """Map B: e = relu(L - m), L = y (1 - sum(p + n) / w); carries u and m."""
+    _, w = r_w
+    total = Expr()
+    for j in range(d):
+        total = total + b.v(f"p{j}") + b.v(f"n{j}")
+    L = total * label.times(-1.0 / w) + label
+    new = {"e": L - m}
+    if isinstance(m, float):
+        new = {"m": 0.0, "e": L}
+    b.layer(new, order=[f"u{j}" for j in range(d)] + ["m", "e"])
+
+
+def construct_yu2024(dataset, *, sigma: float) -> Construction:
+    """Yu, Gao, Zhang 2024, Theorem 4.8 (architecture): width 3d + 1, depth 2N + 1, l_inf balls.
+
+    Guarantee: for sigma < tau_inf / 2 (tau_inf the l_inf separation of differently-labelled
+    points) the network outputs exactly y_i on every closed ball B_inf(x_i, sigma).
+    HypothesisError otherwise (after the floating-point slack of robustmem.construct.common).
+
+    >>> from robustmem.data import Dataset
+    >>> net, cert = construct_yu2024(Dataset.from_arrays([[0.0, 0.0], [1.0, 0.0]], [1, 2]), sigma=0.25)
+    >>> net([[0.2, -0.25], [0.75, 0.1]]).tolist(), net.width, net.depth
+    ([1.0, 2.0], 7, 5)
+    """
+    sigma = check_sigma(sigma)
+    X = np.asarray(dataset.X, dtype=np.float64)
+    y = np.asarray(dataset.y)
+    N, d = X.shape
+    tau_raw = dataset.separation(math.inf).delta
+    tau = lowered(tau_raw, 2)
+    if not sigma < tau_raw / 2:
+        raise HypothesisError(
+            f"Yu-Gao-Zhang Theorem 4.8 needs sigma < tau_inf / 2 = {tau_raw / 2:.17g} (tau_inf = l_inf separation "
+            f"{tau_raw!r}); got sigma = {sigma!r}"
+        )
+    shift = carry_shift(float(np.abs(X).max(initial=0.0)), sigma)
+    rho = input_rounding(shift)
+    r = shortened_up(raised(sigma + rho, 8 * (d + 4)))
+    delta = dataset.separation(2.0).delta
+    w = margin_or_raise(tau, r, theorem="Yu-Gao-Zhang Theorem 4.8", sigma=sigma, delta=delta)
+    xs, u = [f"x{j}" for j in range(d)], [f"u{j}" for j in range(d)]
+    # first block: map A_1 is the input map, map B_1 starts the maximum (m = 0, e = z_1)
+    b1 = Builder(xs, raw_inputs=True, n_params=d + 1)
+    new: dict[str, Expr | float] = {}
+    for j in range(d):
+        a = b1.v(xs[j]) + neg_coef(Param(j))
+        new[u[j]], new[f"p{j}"], new[f"n{j}"] = b1.v(xs[j]) + shift, a - r, -a - r
+    b1.layer(new, temp_names=[f"p{j}" for j in range(d)] + [f"n{j}" for j in range(d)])
+    _block_b(b1, d, (r, w), Param(d), 0.0)
+    # blocks 2..N
+    blk = Builder(u + ["m", "e"], raw_inputs=False, n_params=d + 1)
+    new = {"m": blk.v("m") + blk.v("e")}
+    for j in range(d):
+        a = blk.v(u[j]) + (Coef(-shift) + neg_coef(Param(j)))
+        new[f"p{j}"], new[f"n{j}"] = a - r, -a - r
+    blk.layer(new, drop=["e"], temp_names=[f"p{j}" for j in range(d)] + [f"n{j}" for j in range(d)])
+    _block_b(blk, d, (r, w), Param(d), blk.v("m"))
+    out = Builder(u + ["m", "e"], raw_inputs=False)
+    out.output(out.v("m") + out.v("e"))
+    params = np.concatenate([X, y[:, None].astype(np.float64)], axis=1)
+    segments = [Segment(tuple(b1.maps), params[:1], name="input+block1")]
+    if N > 1:
+        segments.append(Segment(tuple(blk.maps), params[1:], name="blocks"))
+    segments.append(Segment(tuple(out.maps), np.zeros((1, 0)), name="output"))
+    cert = Certificate(
+        construction="yu2024", theorem="Yu, Gao, Zhang 2024, Theorem 4.8", p=math.inf, sigma=sigma, delta=delta,
+        tau=tau, tau_norm=math.inf, r=r, w=w, shift=shift,
+        indicator="l_inf parallel (Remark 40) fused with the running maximum", n_points=N, input_dim=d,
+        n_classes=dataset.C, claimed_width=yu2024_width(d, N), claimed_depth=yu2024_depth(N),
+        depth_formula="2N + 1", float_slack=rho, dataset_fingerprint=dataset.fingerprint(),
+        notes=(
+            "hypothesis sigma < tau_inf / 2 with tau_inf the l_inf separation of differently-labelled points",
+            "architecture as stated by Yu-Gao-Zhang (their proof text was not available); built from Remark 40's "
+            "parallel l_inf indicator with the indicator output merged into the running maximum",
+        ),
+    )  # fmt: skip
+    net = ReLUNetwork(segments, meta={"construction": "yu2024", "certificate": cert.to_dict()})
+    return Construction(net, cert)
