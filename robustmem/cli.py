@@ -322,7 +322,7 @@ def make_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="build and verify a robust memorizer of scikit-learn's digits (Theorem 6, l_inf)")
     d.add_argument("--out", default="robustmem-out", help="folder for the network and the report")
     d.add_argument("--fraction", type=float, default=0.9, help="sigma as a fraction of the Theorem 6 limit")
-    _add_verify_args(d, samples=2, pgd_balls=16)
+    _add_verify_args(d, samples=2, pgd_balls=32)
     d.set_defaults(func=cmd_demo)
 
     b = sub.add_parser("build", help="build a robust memorizer and write it to a network file")

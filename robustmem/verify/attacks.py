@@ -175,16 +175,14 @@ def nearest_other_label(
 
 
 def torch_batch_rows(net: Any) -> int:
-    """Rows per PGD batch so that autograd's saved tensors stay near 512 MiB:
-    512 MiB / (depth x (width + 1) x 4 bytes), clamped to [1, 65536].
+    """Rows per PGD batch so that autograd's saved tensors stay near 512 MiB, clamped to [1, 65536].
 
-    Calibration (torch 2.13 CPU, Theorem 37 l_inf chain, depth 10122, width 14): 1024 rows took
-    about 400 MB of resident memory for one forward + backward pass, i.e. ~2.6 bytes per row, map
-    and neuron; larger batches are cheaper per row (0.55 us per map and row at 128 rows, 0.19 us at
-    1024 rows).
+    The torch export evaluates the network's compiled plan value by value (carried coordinates
+    are not recomputed), and autograd keeps about one product and one sum per weight and one
+    ReLU output per neuron: 8 bytes x (2 entries + neurons) per row, summed over every map.
     """
-    per_row = max(1, net.depth) * (max(1, net.width) + 1) * 4
-    return int(min(65536, max(1, _TORCH_MEMORY_BYTES // per_row)))
+    per_row = 8 * sum(s.repeats * sum(2 * len(m.ent_row) + len(m.active) for m in s.maps) for s in net.segments)
+    return int(min(65536, max(1, _TORCH_MEMORY_BYTES // max(1, per_row))))
 
 
 @dataclass(frozen=True)
