@@ -6,7 +6,7 @@ Tolerance policy (one place): every floating-point slack makes the claim weaker,
   number of rounded operations that produced them) before use.
 * The carried input u = x + B and the per-point bias B + c are float64 roundings; the exact
   network (weights read as rationals) and the float64 evaluation both see a_j = x_j - c_j + rho_j
-  with |rho_j| <= spacing(2B).  The indicator radius r is enlarged by that amount (times the
+  with |rho_j| <= 2 spacing(2B) (four roundings of numbers below 2B at most).  The indicator radius r is enlarged by that amount (times the
   norm's constant) and then by a relative 8 (k + 4) u, so that points of the claimed ball stay
   strictly inside the indicator's r-ball.  The margin w = tau - 2 r shrinks accordingly.
 * r is rounded UP to a number with at most 24 significant bits and w DOWN to a power of two
@@ -58,8 +58,10 @@ def carry_shift(max_abs: float, extent: float) -> float:
 
 
 def input_rounding(shift: float) -> float:
-    """Per-coordinate bound on |a_j - (x_j - c_j)| from rounding x + B and B + c (see module doc)."""
-    return float(np.spacing(2.0 * shift))
+    """Per-coordinate bound on |a_j - (x_j - c_j)| from the float64 roundings of x + B, of the
+    bias -(B + c) (possibly with -r folded in, as in the parallel l_inf indicator: two roundings)
+    and of u + bias: at most four roundings of numbers below 2B, each <= spacing(2B) / 2."""
+    return float(2.0 * np.spacing(2.0 * shift))
 
 
 def power_of_two_below(x: float) -> float:
