@@ -12,7 +12,6 @@ so ||a - a'|| <= ||T(a - a')|| fails for a = 0, a' = e_1 + sigma e_2, and T is n
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -21,6 +20,7 @@ import sympy as sp
 
 from robustmem.data import Dataset
 from robustmem.errors import InvalidArgumentError
+from robustmem.validate import integer_at_least, positive_number
 
 __all__ = ["Example1", "example1", "example1_matrix", "example1_symbolic_check"]
 
@@ -80,13 +80,8 @@ def example1(k: int, sigma: float) -> Example1:
     >>> ex.T.tolist(), list(ex.image_of_collision), ex.image_distance, ex.ball_distance
     ([[1.0, -2.0, 0.0], [0.0, 0.0, 1.0]], [0, 0], 1, 1/2)
     """
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise InvalidArgumentError(f"k must be an integer >= 1, got {k!r}")
-    if isinstance(sigma, bool) or not isinstance(sigma, (int, float, np.integer, np.floating)):
-        raise InvalidArgumentError(f"sigma must be a positive real number, got {sigma!r}")
-    if not (math.isfinite(float(sigma)) and float(sigma) > 0):
-        raise InvalidArgumentError(f"sigma must be a positive finite real number, got {sigma!r}")
-    k, sig = int(k), sp.Rational(Fraction(float(sigma)))
+    k = integer_at_least(k, "k", 1)
+    sig = sp.Rational(Fraction(positive_number(sigma, "sigma")))
     T = example1_matrix(k, sig)
     e = [sp.Matrix([1 if c == i else 0 for c in range(k + 1)]) for i in range(k + 1)]
     x, xp = sp.zeros(k + 1, 1), e[0]

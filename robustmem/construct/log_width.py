@@ -34,7 +34,7 @@ from robustmem.errors import HypothesisError, InvalidArgumentError, NotSeparated
 from robustmem.gadgets.chain import chain_network
 from robustmem.gadgets.indicators import indicator_l2
 from robustmem.gadgets.squaring import square_error_bound
-from robustmem.norms import c_plus, check_p, p_name
+from robustmem.norms import c_plus, check_p
 
 __all__ = [
     "ProjectionChoice",

@@ -40,7 +40,7 @@ from robustmem.construct.common import lowered
 from robustmem.errors import HypothesisError
 from robustmem.network.builder import Builder, Coef, Expr
 from robustmem.network.network import ReLUNetwork
-from robustmem.norms import check_p, p_name
+from robustmem.norms import check_p
 
 __all__ = ["construct_zhang2017", "zhang2017_radius", "ZhangRadius"]
 

@@ -19,26 +19,13 @@ from robustmem.data.dataset import Dataset
 from robustmem.data.separation import pairs_below
 from robustmem.errors import DataError, InvalidArgumentError
 from robustmem.norms import c_plus_pq, check_p, p_name
+from robustmem.validate import integer_at_least as _check_int
+from robustmem.validate import positive_number as _check_positive
 
 __all__ = ["sphere_points", "cube_points", "gaussian_clusters", "rescale_to_separation"]
 
 _MAX_ROUNDS = 200
 _ZERO_DISTANCE = math.ulp(0.0)  # "closer than the smallest positive float" means "coincident"
-
-
-def _check_int(value: object, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise InvalidArgumentError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _check_positive(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise InvalidArgumentError(f"{name} must be a positive finite number, got {value!r}")
-    v = float(value)
-    if not (math.isfinite(v) and v > 0):
-        raise InvalidArgumentError(f"{name} must be a positive finite number, got {value!r}")
-    return v
 
 
 def _check_common(n: object, d: object, n_classes: object, seed: object) -> tuple[int, int, int, int]:

@@ -22,6 +22,7 @@ from typing import Literal
 import numpy as np
 
 from robustmem.errors import InvalidArgumentError
+from robustmem.validate import positive_number as _check_positive
 
 __all__ = [
     "COVER_SAFETY",
@@ -77,15 +78,6 @@ class SphereCover:
     def n(self) -> int:
         """Number of points."""
         return int(self.points.shape[0])
-
-
-def _check_positive(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise InvalidArgumentError(f"{name} must be a positive real number, got {value!r}")
-    v = float(value)
-    if not (math.isfinite(v) and v > 0):
-        raise InvalidArgumentError(f"{name} must be a positive finite real number, got {value!r}")
-    return v
 
 
 def _check_k(k: object) -> int:

@@ -28,6 +28,7 @@ from robustmem.data import Dataset
 from robustmem.errors import InvalidArgumentError
 from robustmem.lower_bound.covers import CoverMethod, SphereCover, sphere_cover
 from robustmem.norms import c_minus, check_p, p_name
+from robustmem.validate import positive_number as _positive
 
 __all__ = ["HardInstance", "hard_instance", "SEPARATION_SAFETY"]
 
@@ -94,15 +95,6 @@ class HardInstance:
     def n2(self) -> int:
         """Number of class-2 points (the r-cover of the outer sphere)."""
         return self.outer_cover.n
-
-
-def _positive(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise InvalidArgumentError(f"{name} must be a positive real number, got {value!r}")
-    v = float(value)
-    if not (math.isfinite(v) and v > 0):
-        raise InvalidArgumentError(f"{name} must be a positive finite real number, got {value!r}")
-    return v
 
 
 def hard_instance(

@@ -24,6 +24,7 @@ from robustmem.errors import InvalidArgumentError
 from robustmem.projection.haar import _check_dims, check_projection, haar_projection
 from robustmem.projection.pairs import CrossLabelSearch, PairBudgetExceeded, SearchStrategy
 from robustmem.projection.report import PreservationReport, _dataset_arrays, preservation_report
+from robustmem.validate import integer_at_least, positive_number
 
 __all__ = ["SearchMethod", "SearchResult", "best_of_random", "optimize_projection", "pca_projection"]
 
@@ -69,25 +70,18 @@ class SearchResult:
         return self.history[0]
 
 
+def _check_positive_int(name: str, value: int, minimum: int = 1) -> int:
+    return integer_at_least(value, name, minimum)
+
+
+def _check_positive_float(name: str, value: float) -> float:
+    return positive_number(value, name)
+
+
 def _check_seed(seed: int) -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InvalidArgumentError(f"seed must be a non-negative integer, got {seed!r}")
     return int(seed)
-
-
-def _check_positive_int(name: str, value: int, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise InvalidArgumentError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _check_positive_float(name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise InvalidArgumentError(f"{name} must be a positive number, got {value!r}")
-    v = float(value)
-    if not (np.isfinite(v) and v > 0):
-        raise InvalidArgumentError(f"{name} must be a positive finite number, got {v!r}")
-    return v
 
 
 def _readonly(P: np.ndarray) -> np.ndarray:

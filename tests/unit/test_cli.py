@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
 from robustmem.cli import main
 from robustmem.network import load_network

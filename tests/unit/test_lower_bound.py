@@ -104,8 +104,8 @@ def test_hard_instance_k1_size():
     [
         ((0, 2, 1.0, 0.1, 2.0), {}, r"k must be an integer >= 1, got 0"),
         ((2, 2, 1.0, 0.1, 2.0), {}, r"d must be an integer >= k \+ 1 = 3, got 2"),
-        ((1, 2, 0.0, 0.1, 2.0), {}, r"delta must be a positive finite real number, got 0.0"),
-        ((1, 2, 1.0, -0.1, 2.0), {}, r"sigma must be a positive finite real number, got -0.1"),
+        ((1, 2, 0.0, 0.1, 2.0), {}, r"delta must be a positive finite number, got 0.0"),
+        ((1, 2, 1.0, -0.1, 2.0), {}, r"sigma must be a positive finite number, got -0.1"),
         ((1, 2, 1.0, 0.1, 0.0), {}, r"p must lie in \(0, inf\], got 0.0"),
         ((2, 3, 1.0, 0.1, 2.0), {"cover": "circle"}, r"cover='circle' needs k = 1"),
         ((1, 2, 1.0, 0.1, 2.0), {"cover": "hexagonal"}, r"got 'hexagonal'"),
