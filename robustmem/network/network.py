@@ -144,6 +144,11 @@ class ReLUNetwork:
                 raise InvalidArgumentError(f"segment {a.name!r} outputs {a.out_dim} but {b.name!r} reads {b.in_dim}")
         if self.segments[-1].out_dim != 1:
             raise InvalidArgumentError(f"the output map must be scalar, got dimension {self.segments[-1].out_dim}")
+        if self.segments[-1].repeats != 1:
+            raise InvalidArgumentError(
+                f"the last segment ({self.segments[-1].name!r}) holds the output map and must not repeat,"
+                f" got {self.segments[-1].repeats} repetitions"
+            )
         self.meta: dict[str, Any] = dict(meta or {})
 
     @staticmethod
@@ -167,9 +172,7 @@ class ReLUNetwork:
     def width(self) -> int:
         """The largest hidden layer size max(d_1..d_{L-1}); 0 for a single affine map."""
         outs = [m.out_dim for s in self.segments for m in s.maps]
-        last = self.segments[-1]
-        if last.repeats == 1:
-            outs.pop()  # the output map T_L appears exactly once: not a hidden layer
+        outs.pop()  # the output map T_L (the last segment never repeats): not a hidden layer
         return max(outs, default=0)
 
     def layer_widths(self) -> Iterator[int]:
