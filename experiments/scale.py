@@ -50,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         build = time.perf_counter() - t
         row = {"N": n, "d": args.d, "k": args.k, "generate_seconds": gen, "build_and_certify_seconds": build,
                "peak_rss_mb_after_build": _peak_mb(), "depth": net.depth, "width": net.width,
-               "parameters_nonzero": None, "sigma_over_delta": cert.sigma_over_delta, "tau": cert.tau,
+               "sigma_over_delta": cert.sigma_over_delta, "tau": cert.tau,
                "square_steps": cert.square_steps}
         print(f"  built and certified in {build:.1f} s (peak RSS {row['peak_rss_mb_after_build']:.0f} MB),"
               f" width {net.width}, depth {net.depth:,}, sigma/delta = {cert.sigma_over_delta:.4g}", flush=True)
