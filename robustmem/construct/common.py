@@ -22,6 +22,7 @@ import math
 import numpy as np
 
 from robustmem.errors import HypothesisError, InvalidArgumentError
+from robustmem.validate import nonnegative_number
 
 __all__ = [
     "U", "lowered", "raised", "shortened_up", "carry_shift", "input_rounding", "power_of_two_below", "check_sigma",
@@ -75,12 +76,7 @@ def power_of_two_below(x: float) -> float:
 
 def check_sigma(sigma: float, *, name: str = "sigma") -> float:
     """sigma as a finite float >= 0, or an error naming it."""
-    if isinstance(sigma, bool) or not isinstance(sigma, (int, float, np.integer, np.floating)):
-        raise InvalidArgumentError(f"{name} must be a number >= 0, got {sigma!r}")
-    s = float(sigma)
-    if not (math.isfinite(s) and s >= 0):
-        raise InvalidArgumentError(f"{name} must be a finite number >= 0, got {sigma!r}")
-    return s
+    return nonnegative_number(sigma, name)
 
 
 def margin_or_raise(tau: float, r: float, *, theorem: str, sigma: float, delta: float) -> float:

@@ -22,7 +22,6 @@ to stay conservative the report divides by max(1, ||P||_2) computed from P.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -36,6 +35,7 @@ from robustmem.projection._numerics import projected_distance_slack
 from robustmem.projection.epsilon import min_pair_preservation
 from robustmem.projection.haar import check_projection
 from robustmem.projection.pairs import CrossLabelSearch, SearchStrategy
+from robustmem.validate import nonnegative_number
 
 __all__ = ["PreservationReport", "preservation_report", "tau_of"]
 
@@ -129,14 +129,7 @@ def _dataset_arrays(dataset: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _check_sigma(sigma: Optional[float]) -> Optional[float]:
-    if sigma is None:
-        return None
-    if isinstance(sigma, bool) or not isinstance(sigma, (int, float, np.integer, np.floating)):
-        raise InvalidArgumentError(f"sigma must be a number >= 0 or None, got {sigma!r}")
-    value = float(sigma)
-    if not (math.isfinite(value) and value >= 0.0):
-        raise InvalidArgumentError(f"sigma must be finite and >= 0, got {value!r}")
-    return value
+    return None if sigma is None else nonnegative_number(sigma, "sigma")
 
 
 def _check_max_pairs(max_pairs: Optional[int], N: int) -> int:

@@ -376,7 +376,7 @@ def test_report_rejects_bad_arguments() -> None:
     P = np.array([[1.0, 0.0]])
     with pytest.raises(InvalidArgumentError, match="p must lie in"):
         preservation_report(P, ds, p=0.0)
-    with pytest.raises(InvalidArgumentError, match="sigma must be finite and >= 0, got -0.5"):
+    with pytest.raises(InvalidArgumentError, match="sigma must be a finite number >= 0, got -0.5"):
         preservation_report(P, ds, p=2.0, sigma=-0.5)
     with pytest.raises(InvalidArgumentError, match="sigma must be a number"):
         preservation_report(P, ds, p=2.0, sigma="1")  # type: ignore[arg-type]
