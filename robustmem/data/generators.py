@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from robustmem.data.dataset import Dataset
+from robustmem.data.dataset import Dataset, coincident_groups
 from robustmem.data.separation import pairs_below
 from robustmem.errors import DataError, InvalidArgumentError
 from robustmem.norms import c_plus_pq, check_p, p_name
@@ -65,6 +65,17 @@ def _enforce_separation(
     )
 
 
+def _redraw_coincident(X: np.ndarray, y: np.ndarray, resample: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Redraw points that coincide exactly with a differently-labelled point (probability 0 for
+    continuous draws, but checked), using the exact sort-based coincidence test of Dataset."""
+    for _ in range(_MAX_ROUNDS):
+        bad = [int(g[j]) for g in coincident_groups(X) if len(set(y[g].tolist())) > 1 for j in range(1, len(g))]
+        if not bad:
+            return X
+        X[bad] = resample(np.array(bad))
+    raise DataError("could not separate coincident differently-labelled points by redrawing")
+
+
 def sphere_points(
     n: int, d: int, *, n_classes: int, delta: float | None = None, radius: float = 1.0, seed: int, q: float = 2.0
 ) -> Dataset:
@@ -97,7 +108,11 @@ def sphere_points(
         return radius * G / np.linalg.norm(G, axis=1, keepdims=True)
 
     y = _labels(rng, n, C)
-    X = _enforce_separation(draw(np.arange(n)), y, target, q, draw, f"{n} points on the sphere in R^{d}")
+    X = draw(np.arange(n))
+    if delta is not None:
+        X = _enforce_separation(X, y, target, q, draw, f"{n} points on the sphere in R^{d}")
+    else:  # only coincidences matter: found exactly (by sorting rows) in O(N log N), not by an N^2 scan
+        X = _redraw_coincident(X, y, draw)
     meta = {"generator": "sphere_points", "seed": seed, "radius": radius, "delta": delta, "q": q}
     return Dataset(X, y, name=f"sphere(n={n}, d={d}, C={C}, seed={seed})", meta=meta)
 
