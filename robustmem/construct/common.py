@@ -26,7 +26,7 @@ from robustmem.validate import nonnegative_number
 
 __all__ = [
     "U", "lowered", "raised", "shortened_up", "carry_shift", "input_rounding", "power_of_two_below", "check_sigma",
-    "margin_or_raise",
+    "margin_or_raise", "dataset_fingerprint",
 ]
 
 U = 2.0**-53
@@ -72,6 +72,12 @@ def power_of_two_below(x: float) -> float:
     if math.isinf(x):
         return 1.0
     return float(2.0 ** math.floor(math.log2(x)))
+
+
+def dataset_fingerprint(dataset) -> str:
+    """The dataset's fingerprint for the certificate ("" for duck-typed datasets without one)."""
+    fp = getattr(dataset, "fingerprint", None)
+    return fp() if callable(fp) else ""
 
 
 def check_sigma(sigma: float, *, name: str = "sigma") -> float:

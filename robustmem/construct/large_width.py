@@ -30,7 +30,7 @@ import numpy as np
 
 from robustmem.construct.certificate import Certificate, Construction
 from robustmem.construct.common import (
-    U, carry_shift, check_sigma, input_rounding, lowered, margin_or_raise, raised, shortened_up,
+    U, carry_shift, check_sigma, dataset_fingerprint, input_rounding, lowered, margin_or_raise, raised, shortened_up,
 )  # fmt: skip
 from robustmem.errors import HypothesisError, InvalidArgumentError
 from robustmem.gadgets.chain import chain_network
@@ -118,7 +118,7 @@ def construct_theorem5(dataset, *, p: float, sigma: float) -> Construction:
         input_dim=d, n_classes=dataset.C, claimed_width=l2_chain_width(d, M), claimed_depth=depth,
         depth_formula="2 + N (d (M + 1) + 4)", square_steps=M, eps_tilde=par["eps_tilde"],
         square_error=square_error_bound(M), float_slack=math.sqrt(d) * par["rho"],
-        dataset_fingerprint=_fingerprint(dataset),
+        dataset_fingerprint=dataset_fingerprint(dataset),
         notes=(f"l_{p_name(p)} balls of radius sigma lie in l_2 balls of radius c+_p(d) sigma = {c_plus(p, d) * sigma:.6g}",),
     )  # fmt: skip
     net = chain_network(X, y, emitter, shift=shift, input_dim=d, meta={"construction": "theorem5", "certificate": cert.to_dict()})
@@ -163,7 +163,7 @@ def _exact_chain(dataset, *, p: float, sigma: float, parallel: bool, theorem: st
         construction=construction, theorem=theorem, p=p, sigma=sigma, delta=delta, tau=tau, tau_norm=p, r=r, w=w,
         shift=shift, indicator=f"l_{p_name(p)} {kind}", n_points=N, input_dim=d, n_classes=dataset.C,
         claimed_width=width, claimed_depth=2 + N * per_block, depth_formula=formula, float_slack=k_rho,
-        dataset_fingerprint=_fingerprint(dataset),
+        dataset_fingerprint=dataset_fingerprint(dataset),
         notes=(f"tau is the data's own l_{p_name(p)} separation; the theorem's proof uses delta/c+_p(d) = {tau_theorem:.6g}",),
     )  # fmt: skip
     net = chain_network(X, y, emitter, shift=shift, input_dim=d, meta={"construction": construction, "certificate": cert.to_dict()})
@@ -185,8 +185,3 @@ def construct_remark40(dataset, *, p: Literal[1, "inf"] | float, sigma: float) -
     Same guarantee as Theorem 6 (this recovers Yu, Gao, Zhang 2024, Theorem 4.8, for l_inf).
     """
     return _exact_chain(dataset, p=p, sigma=sigma, parallel=True, theorem="Remark 40", construction="remark40")
-
-
-def _fingerprint(dataset) -> str:
-    fp = getattr(dataset, "fingerprint", None)
-    return fp() if callable(fp) else ""

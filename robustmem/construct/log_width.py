@@ -28,7 +28,7 @@ import numpy as np
 
 from robustmem.bounds.radii import remark10_radius, theorem7_radius
 from robustmem.construct.certificate import Certificate, Construction
-from robustmem.construct.common import U, carry_shift, check_sigma, lowered, raised
+from robustmem.construct.common import U, carry_shift, check_sigma, dataset_fingerprint, lowered, raised
 from robustmem.construct.large_width import l2_chain_parameters, l2_chain_width
 from robustmem.errors import HypothesisError, InvalidArgumentError, NotSeparatedError
 from robustmem.gadgets.chain import chain_network
@@ -139,7 +139,7 @@ def construct_through_map(dataset, M: np.ndarray, *, p: float, sigma: float, the
         depth_formula="2 + N (k' (M + 1) + 4)", square_steps=Mstep, eps_tilde=par["eps_tilde"],
         square_error=square_error_bound(Mstep), float_slack=par["r"] - geo["norm"] * sig_proj,
         projection=tuple(tuple(float(v) for v in row) for row in M), sigma_projected=sig_proj,
-        dataset_fingerprint=dataset.fingerprint() if hasattr(dataset, "fingerprint") else "",
+        dataset_fingerprint=dataset_fingerprint(dataset),
         notes=notes + (f"||M||_2 <= {geo['norm']:.17g}; image separation tau = {geo['tau']:.6g}",),
     )  # fmt: skip
     net = chain_network(geo["centers"], np.asarray(dataset.y), emitter, shift=shift, input_dim=d, matrix=M,

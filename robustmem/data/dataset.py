@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from robustmem.data.separation import Separation, _pair_distances, min_separation, pairs_below
+from robustmem.data.separation import Separation, _pair_distances, min_separation, pairs_below, require_finite
 from robustmem.errors import DataError, InvalidArgumentError, NotSeparatedError
 from robustmem.norms import check_p
 
@@ -47,9 +47,7 @@ def _as_coordinates(X: object) -> np.ndarray:
     if A.shape[0] < 1 or A.shape[1] < 1:
         raise DataError(f"X must have N >= 1 points and d >= 1 coordinates, got shape {A.shape}")
     A = np.array(A, dtype=np.float64, order="C", copy=True)
-    if not np.isfinite(A).all():
-        i, j = np.argwhere(~np.isfinite(A))[0]
-        raise DataError(f"X[{i}, {j}] = {A[i, j].item()!r} is not finite: coordinates must be finite real numbers")
+    require_finite(A)
     return A
 
 

@@ -95,13 +95,18 @@ def _pair_distances(X: np.ndarray, i: np.ndarray, j: np.ndarray, q: float) -> np
     return out
 
 
+def require_finite(A: np.ndarray) -> None:
+    """DataError naming the first non-finite entry X[i, j] of a 2-D array and its value."""
+    if not np.isfinite(A).all():
+        i, j = np.argwhere(~np.isfinite(A))[0]
+        raise DataError(f"X[{i}, {j}] = {A[i, j].item()!r} is not finite: coordinates must be finite real numbers")
+
+
 def _as_points(X: object) -> np.ndarray:
     A = np.asarray(X, dtype=np.float64)
     if A.ndim != 2 or A.shape[1] < 1:
         raise DataError(f"points must form a 2-D array (N, d) with d >= 1, got shape {A.shape}")
-    if not np.isfinite(A).all():
-        i, k = np.argwhere(~np.isfinite(A))[0]
-        raise DataError(f"X[{i}, {k}] = {A[i, k].item()!r} is not finite: coordinates must be finite real numbers")
+    require_finite(A)
     return A
 
 
