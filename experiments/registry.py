@@ -1,7 +1,10 @@
 """The one list of experiments: the runner and the tests both read it.
 
-Each entry: module name under experiments/, what it produces, and the arguments of its quick mode
-(what the test suite runs) and of its full mode.
+Each entry: module name under experiments/, the results files it writes under ``--out``, the figures it
+draws under ``--figures``, and the arguments of its quick mode (what the test suite runs) and of its
+full mode.  Every module has ``main(argv) -> int`` accepting ``--out DIR``; modules with figures also
+accept ``--figures DIR`` and ``--plot-only`` (redraw from the results files without recomputing), and
+modules with sweeps accept ``--scheduler ADDRESS`` (a Dask scheduler; local when absent).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ class Experiment:
     quick_args: tuple[str, ...]
     full_args: tuple[str, ...] = ()
     description: str = ""
+    figures: tuple[str, ...] = ()  # PNG files written under --figures (drawn from the results files only)
 
 
 EXPERIMENTS: tuple[Experiment, ...] = (

@@ -1,0 +1,126 @@
+"""What every experiment shares: the results-file layout, the provenance block, progress lines and
+the sweep executor (local by default, a Dask cluster when given a scheduler address).
+
+Results files are JSON: ``{"meta": {...}, "rows": [...]}``; ``meta`` records the command that made
+the file, the seed, and the versions of Python, numpy and robustmem.  Figures are drawn only from
+these files (``--plot-only`` redraws them without recomputing).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+__all__ = ["meta_block", "write_results", "read_results", "sweep", "Progress", "savefig"]
+
+
+def meta_block(module: str, argv: Sequence[str] | None, *, seed: int | None = None, **extra: Any) -> dict[str, Any]:
+    """The provenance block of a results file: the command line that reproduces it, seed and versions."""
+    import numpy as np
+
+    import robustmem
+
+    args = list(argv) if argv is not None else sys.argv[1:]
+    return {
+        "command": "python -m " + module + (" " + " ".join(args) if args else ""),
+        "seed": seed,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "robustmem": getattr(robustmem, "__version__", "0.1.0"),
+        "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        **extra,
+    }
+
+
+def write_results(path: Path | str, meta: dict[str, Any], rows: list[dict[str, Any]]) -> Path:
+    """Write ``{"meta", "rows"}`` as JSON (non-finite floats as strings) and return the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"meta": meta, "rows": _jsonable(rows)}, indent=1) + "\n")
+    return path
+
+
+def read_results(path: Path | str) -> dict[str, Any]:
+    return json.loads(Path(path).read_text())
+
+
+def _jsonable(x: Any) -> Any:
+    import math
+
+    import numpy as np
+
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return _jsonable(x.tolist())
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    return x
+
+
+class Progress:
+    """Periodic progress lines on stderr: ``[name] 3/12 (25%) 4.1 s elapsed, ~12 s left``."""
+
+    def __init__(self, name: str, total: int, *, stream: Any = None):
+        self.name, self.total, self.done = name, total, 0
+        self.stream = stream if stream is not None else sys.stderr
+        self.t0 = time.perf_counter()
+
+    def step(self, note: str = "") -> None:
+        self.done += 1
+        el = time.perf_counter() - self.t0
+        left = el / self.done * (self.total - self.done)
+        msg = f"[{self.name}] {self.done}/{self.total} ({100 * self.done / max(self.total, 1):.0f}%) {el:.1f} s elapsed, ~{left:.0f} s left"
+        print(msg + (f"  {note}" if note else ""), file=self.stream, flush=True)
+
+
+def sweep(fn: Callable[[Any], Any], tasks: Iterable[Any], *, scheduler: str | None = None, name: str = "sweep",
+          describe: Callable[[Any], str] | None = None) -> list[Any]:
+    """``[fn(t) for t in tasks]`` with progress, in task order.
+
+    Locally (``scheduler=None``) the tasks run one after another in this process.  Given a Dask
+    scheduler address (``tcp://host:port``) they are submitted to that cluster with
+    ``distributed.Client.map`` and gathered as they finish; ``fn`` must then be a module-level
+    function and the tasks picklable.  Either way the results come back in the order of ``tasks``.
+    """
+    tasks = list(tasks)
+    prog = Progress(name, len(tasks))
+    if scheduler is None:
+        out = []
+        for t in tasks:
+            out.append(fn(t))
+            prog.step(describe(t) if describe else "")
+        return out
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:  # pragma: no cover - dask is a test dependency
+        raise RuntimeError("--scheduler needs dask.distributed: pip install 'dask[distributed]'") from exc
+    with Client(scheduler) as client:
+        print(f"[{name}] {len(tasks)} tasks on the Dask cluster at {scheduler}", file=sys.stderr, flush=True)
+        futures = client.map(fn, tasks, pure=False)
+        index = {f.key: i for i, f in enumerate(futures)}
+        out: list[Any] = [None] * len(tasks)
+        for fut in as_completed(futures):
+            i = index[fut.key]
+            out[i] = fut.result()
+            prog.step(describe(tasks[i]) if describe else "")
+        return out
+
+
+def savefig(fig: Any, path: Path | str) -> Path:
+    """Save a matplotlib figure as PNG (150 dpi), close it, and return the path."""
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=150, bbox_inches="tight")
+    plt.close(fig)
+    return path
