@@ -23,6 +23,7 @@ class Experiment:
     full_args: tuple[str, ...] = ()
     description: str = ""
     figures: tuple[str, ...] = ()  # PNG files written under --figures (drawn from the results files only)
+    sweeps: bool = False  # accepts --scheduler ADDRESS (runs its sweep on a Dask cluster)
 
 
 EXPERIMENTS: tuple[Experiment, ...] = (

@@ -1,4 +1,4 @@
-"""The ``robustmem`` command line: demo, build, verify, bounds, proofs, datasets.
+"""The ``robustmem`` command line: demo, build, verify, bounds, proofs, compare, reproduce, datasets.
 
 Every command prints what it did and where it wrote its files.
 """
@@ -292,6 +292,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    from robustmem.reproduce import plan_runs, reproduce
+
+    if args.list:
+        for e, argv in plan_runs(quick=args.quick, only=args.only, out=args.out or "OUT", figures=args.figures or "FIG",
+                                 scheduler=args.scheduler):
+            _say(f"{e.name:<22} {e.description}")
+        return 0
+    results = reproduce(quick=args.quick, only=args.only, out=args.out, figures=args.figures, scheduler=args.scheduler,
+                        say=_say)
+    return 0 if all(r.status == "ok" for r in results) else 1
+
+
 def cmd_datasets(args: argparse.Namespace) -> int:
     from robustmem.data import dataset_names
 
@@ -370,6 +383,16 @@ def make_parser() -> argparse.ArgumentParser:
     cp.add_argument("--seed", type=int, default=0)
     cp.add_argument("--out", default="results", help="folder for the Markdown and CSV tables")
     cp.set_defaults(func=cmd_compare)
+
+    rp = sub.add_parser("reproduce", help="rerun the registered experiments: every results file and figure")
+    rp.add_argument("--quick", action="store_true", help="small sizes (minutes; what the tests run); writes under"
+                    " results/quick and figures/quick unless --out/--figures say otherwise")
+    rp.add_argument("--only", nargs="+", metavar="NAME", help="run only these experiments (see --list)")
+    rp.add_argument("--out", help="results folder (default results, or results/quick with --quick)")
+    rp.add_argument("--figures", help="figures folder (default figures, or figures/quick with --quick)")
+    rp.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler address for the sweeps (default: local)")
+    rp.add_argument("--list", action="store_true", help="list the experiments and exit")
+    rp.set_defaults(func=cmd_reproduce)
 
     ls = sub.add_parser("datasets", help="list the named datasets")
     ls.set_defaults(func=cmd_datasets)

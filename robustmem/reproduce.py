@@ -1,0 +1,101 @@
+"""``robustmem reproduce``: rerun the registered experiments and redraw every figure and table.
+
+The experiments live in the source checkout's ``experiments/`` folder (they are not part of the
+installed package); :func:`experiments_registry` finds them next to the package.  Each experiment
+runs through its own ``main(argv)`` exactly as ``python -m experiments.NAME`` would, so the command
+recorded in each results file is the one this runner used.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from robustmem.errors import InvalidArgumentError, RobustMemError
+
+__all__ = ["RunResult", "experiments_registry", "plan_runs", "reproduce"]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    name: str
+    argv: tuple[str, ...]
+    status: str  # "ok" | "failed"
+    seconds: float
+    error: str = ""
+
+
+def experiments_registry() -> tuple[Any, ...]:
+    """The registry of ``experiments/registry.py`` of the source checkout this package runs from."""
+    try:
+        mod = importlib.import_module("experiments.registry")
+    except ModuleNotFoundError:
+        root = Path(__file__).resolve().parents[1]
+        if not (root / "experiments" / "registry.py").exists():
+            raise RobustMemError(
+                f"no experiments/ folder next to the package (looked in {root}): `robustmem reproduce` runs from a"
+                " source checkout of robustmem (git clone), not from an installed wheel"
+            ) from None
+        sys.path.insert(0, str(root))
+        mod = importlib.import_module("experiments.registry")
+    return tuple(mod.EXPERIMENTS)
+
+
+def plan_runs(*, quick: bool, only: Sequence[str] | None, out: str, figures: str,
+              scheduler: str | None) -> list[tuple[Any, list[str]]]:
+    """The (experiment, argv) pairs ``reproduce`` would run, in registry order; unknown names are an error."""
+    exps = experiments_registry()
+    names = [e.name for e in exps]
+    if only:
+        unknown = [n for n in only if n not in names]
+        if unknown:
+            raise InvalidArgumentError(f"unknown experiment(s) {unknown}; the registry has {names}")
+        exps = tuple(e for e in exps if e.name in only)
+    plan = []
+    for e in exps:
+        argv = list(e.quick_args if quick else e.full_args) + ["--out", out]
+        if e.figures:
+            argv += ["--figures", figures]
+        if scheduler is not None and getattr(e, "sweeps", False):
+            argv += ["--scheduler", scheduler]
+        plan.append((e, argv))
+    return plan
+
+
+def reproduce(*, quick: bool = False, only: Sequence[str] | None = None, out: str | None = None,
+              figures: str | None = None, scheduler: str | None = None, keep_going: bool = True,
+              say: Any = print) -> list[RunResult]:
+    """Run the planned experiments one after another, reporting each start, end and time.
+
+    Quick mode writes under ``results/quick`` and ``figures/quick`` by default so that it never
+    overwrites the full-mode files the README shows.  A failing experiment is reported with its
+    traceback; with ``keep_going`` the others still run.
+    """
+    out = out or ("results/quick" if quick else "results")
+    figures = figures or ("figures/quick" if quick else "figures")
+    plan = plan_runs(quick=quick, only=only, out=out, figures=figures, scheduler=scheduler)
+    results: list[RunResult] = []
+    t_all = time.perf_counter()
+    for i, (e, argv) in enumerate(plan, 1):
+        say(f"[{i}/{len(plan)}] {e.name}: python -m {e.module} {' '.join(argv)}")
+        t = time.perf_counter()
+        try:
+            rc = importlib.import_module(e.module).main(argv)
+            status, err = ("ok", "") if rc == 0 else ("failed", f"exit status {rc}")
+        except Exception as exc:  # report and go on: one broken figure must not hide the others
+            status, err = "failed", "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            say(traceback.format_exc())
+            if not keep_going:
+                raise
+        dt = time.perf_counter() - t
+        results.append(RunResult(e.name, tuple(argv), status, dt, err))
+        say(f"[{i}/{len(plan)}] {e.name}: {status} in {dt:.1f} s" + (f" ({err})" if err else ""))
+    ok = sum(r.status == "ok" for r in results)
+    say(f"reproduce: {ok}/{len(results)} experiments ok in {time.perf_counter() - t_all:.1f} s;"
+        f" results in {out}/, figures in {figures}/")
+    return results
