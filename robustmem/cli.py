@@ -280,15 +280,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
     p = parse_p(args.p)
     sigma = _sigma_from_args(args, ds, p)
     _say(f"comparing constructions on {source} (N = {ds.N}, d = {ds.d}), l_{_pn(p)}")
-    rows = compare(ds, p=p, sigma=sigma, samples=args.samples, max_balls=args.max_balls, seed=args.seed)
+    names = tuple(args.constructions.split(",")) if args.constructions else None
+    rows = compare(ds, p=p, sigma=sigma, samples=args.samples, max_balls=args.max_balls, seed=args.seed,
+                   **({"constructions": names} if names else {}))  # fmt: skip
     table = to_markdown(rows)
     _say(table)
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = f"compare_{source.get('name', 'file')}_p{_pn(p)}"
-    (out / f"{stem}.md").write_text(table + "\n")
-    csv_path = to_csv(rows, out / f"{stem}.csv")
-    _say(f"wrote {out / (stem + '.md')} and {csv_path}")
+    if out.suffix == ".md":  # a file: the CSV goes next to it
+        md_path = out
+    else:
+        md_path = out / f"compare_{source.get('name', 'file')}_p{_pn(p)}.md"
+    md_path.parent.mkdir(parents=True, exist_ok=True)
+    md_path.write_text(f"<!-- robustmem compare on {source}, N = {ds.N}, d = {ds.d}, l_{_pn(p)} -->\n\n" + table)
+    csv_path = to_csv(rows, md_path.with_suffix(".csv"))
+    _say(f"wrote {md_path} and {csv_path}")
     return 0
 
 
@@ -339,7 +344,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="build a robust memorizer and write it to a network file")
     _add_data_args(b)
-    b.add_argument("--construction", required=True, choices=["theorem5", "theorem6", "remark40", "log-width", "yu2024"])
+    b.add_argument("--construction", required=True, choices=["theorem5", "theorem6", "remark40", "log-width", "yu2024", "kim2025"])
     b.add_argument("--p", default="2", help="norm of the balls: 1, 2, inf, or any number > 0 (theorem5)")
     b.add_argument("--sigma", type=float, help="radius, absolute")
     b.add_argument("--sigma-over-delta", type=float, help="radius in units of the l2 separation delta")
@@ -381,7 +386,8 @@ def make_parser() -> argparse.ArgumentParser:
     cp.add_argument("--samples", type=int, default=16, help="random and boundary points per ball")
     cp.add_argument("--max-balls", type=int, default=64, help="balls attacked per construction (random subset)")
     cp.add_argument("--seed", type=int, default=0)
-    cp.add_argument("--out", default="results", help="folder for the Markdown and CSV tables")
+    cp.add_argument("--out", default="results", help="folder for the Markdown and CSV tables, or a .md file path")
+    cp.add_argument("--constructions", help="comma-separated subset of the compared constructions (default: all)")
     cp.set_defaults(func=cmd_compare)
 
     rp = sub.add_parser("reproduce", help="rerun the registered experiments: every results file and figure")

@@ -3,7 +3,10 @@
 :func:`compare` builds every requested construction on the dataset, reads width, depth and
 parameter counts off the real layers, checks the fit in exact arithmetic, and runs the falsifier on
 the balls of the construction's certified radius (for a non-robust network, certified radius 0,
-on the comparison radius instead, where it is expected to fail).  Constructions that do not
+on the comparison radius instead, where it is expected to fail).  The Vardi-Yehudai-Shamir network
+has exact rational weights (:class:`~robustmem.network.rational.RationalNetwork`): its fit is
+checked with its exact evaluator and it is attacked with
+:func:`~robustmem.construct.vardi2022_checks.vardi2022_attack` (exact outputs).  Constructions that do not
 support the norm, or whose hypothesis the radius violates, give a row with ``skipped`` set and the
 reason in ``note``.  Raw rows first; :func:`to_markdown` and :func:`to_csv` only format them.
 """
@@ -23,7 +26,8 @@ from robustmem.norms import c_plus, check_p, p_name
 
 __all__ = ["CompareRow", "COMPARED", "compare", "to_markdown", "to_csv", "default_sigma"]
 
-COMPARED = ("theorem5", "theorem6", "remark40", "log-width", "yu2024", "zhang2017")
+COMPARED = ("theorem5", "theorem6", "remark40", "log-width", "yu2024", "kim2025", "kim2025-smallest", "zhang2017",
+            "vardi2022")
 DEFAULT_SIGMA_FRACTION = 0.25  # default radius: 1/4 delta / c+_p(d), half of Remark 4's limit
 
 
@@ -85,6 +89,15 @@ def _build(name: str, dataset, p: float, sigma: float, log_width: int, seed: int
         return construct_yu2024(dataset, sigma=sigma)
     if name == "zhang2017":
         return construct_zhang2017(dataset, p=p, seed=seed)
+    if name in ("kim2025", "kim2025-smallest"):
+        from robustmem.construct.kim2025_large import construct_kim2025
+
+        dim = "theorem" if name == "kim2025" else "smallest"
+        return construct_kim2025(dataset, p=p, sigma=sigma, dimension=dim, seed=seed)
+    if name == "vardi2022":
+        from robustmem.construct.vardi2022 import construct_vardi2022
+
+        return construct_vardi2022(dataset, p=p, seed=seed)
     raise InvalidArgumentError(f"unknown construction {name!r}; choose from {COMPARED}")
 
 
@@ -142,6 +155,9 @@ def compare(
             continue
         net, cert = built
         t1 = time.perf_counter()
+        if name == "vardi2022":
+            rows.append(_vardi_row(built, dataset, p, asked, delta, samples, max_balls, seed, build_s, t1))
+            continue
         if name == "zhang2017":
             certified = zhang2017_radius(built).radius
             note = f"not robust: exact radius {certified:.3g}; attacked at sigma = {asked:.3g}"
@@ -159,6 +175,25 @@ def compare(
             time.perf_counter() - t1, note=note,
         ))  # fmt: skip
     return rows
+
+
+def _vardi_row(built: Any, dataset, p: float, asked: float, delta: float, samples: int, max_balls: int, seed: int,
+               build_s: float, t1: float) -> CompareRow:
+    """The row of the exact-weight Vardi-Yehudai-Shamir network: exact fit, exact-output attack."""
+    from robustmem.construct.vardi2022_checks import vardi2022_attack, vardi2022_radius
+
+    net, cert = built
+    y = [int(v) for v in dataset.y]
+    fit = all(v == t for v, t in zip(net.evaluate_exact(dataset.X), y))
+    cell = vardi2022_radius(built, dataset, p=p)
+    att = vardi2022_attack(built, dataset, radius=asked, p=p, samples=samples,
+                           max_points=None if dataset.N <= max_balls else max_balls, seed=seed)  # fmt: skip
+    note = (f"not robust (claims sigma = 0); labels provably kept up to {cell / delta:.3g} delta; attacked at sigma = "
+            f"{asked:.3g}; weights up to {net.max_weight_bits()} bits")  # fmt: skip
+    return CompareRow(
+        "vardi2022", p, net.width, net.depth, net.num_parameters(), net.num_nonzero_parameters(), 0.0, 0.0, fit,
+        asked, att.tried, att.n_counterexamples, build_s, time.perf_counter() - t1, note=note,
+    )  # fmt: skip
 
 
 def _build_log_width_auto(dataset, p: float, k: int, seed: int) -> Any:

@@ -5,8 +5,13 @@ from robustmem.construct.large_width import (
     construct_remark40, construct_theorem5, construct_theorem6, l2_chain_parameters, l2_chain_width,
 )  # fmt: skip
 from robustmem.construct.kim2025 import kim2025_attack, kim2025_hard_instance
+from robustmem.construct.kim2025_large import construct_kim2025, kim2025_plan
 from robustmem.construct.yu2024 import construct_yu2024
 from robustmem.construct.zhang2017 import construct_zhang2017, zhang2017_radius
+from robustmem.construct.vardi2022 import construct_vardi2022
+from robustmem.construct.vardi2022_checks import (
+    float64_fit, vardi2022_attack, vardi2022_breaking_radius, vardi2022_radius,
+)  # fmt: skip
 from robustmem.construct.log_width import (
     choose_projection, construct_log_width, construct_remark11, construct_theorem16, construct_through_map,
 )  # fmt: skip
@@ -16,7 +21,8 @@ __all__ = [
     "construct_log_width", "construct_theorem16", "construct_remark11", "construct_through_map",
     "choose_projection", "l2_chain_parameters", "l2_chain_width",
     "construct_yu2024", "construct_zhang2017", "zhang2017_radius", "kim2025_hard_instance", "kim2025_attack",
-    "CONSTRUCTIONS",
+    "construct_kim2025", "kim2025_plan", "construct_vardi2022", "vardi2022_attack", "vardi2022_radius",
+    "vardi2022_breaking_radius", "float64_fit", "CONSTRUCTIONS",
 ]  # fmt: skip
 
 #: name -> (function, short description); the CLI reads this table.
@@ -26,4 +32,5 @@ CONSTRUCTIONS = {
     "remark40": (construct_remark40, "Remark 40: width 3d+1, depth O(N), p in {1, inf}, parallel indicators"),
     "log-width": (construct_log_width, "Theorem 7: width k in [7, d+5], projection onto k-6 dimensions"),
     "yu2024": (construct_yu2024, "Yu, Gao, Zhang 2024: l_inf, width 3d+1, depth 2N+1 (stated architecture)"),
+    "kim2025": (construct_kim2025, "Kim, Moon, Yun 2025, Theorem 4.2(iii): project (their case table), then memorize"),
 }

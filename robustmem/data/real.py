@@ -29,6 +29,7 @@ import numpy as np
 
 from robustmem.data.dataset import Dataset, Dedupe
 from robustmem.data.generators import cube_points, gaussian_clusters, sphere_points
+from robustmem.data.presets import PRESETS
 from robustmem.errors import InvalidArgumentError
 
 __all__ = ["REAL_DATASETS", "GENERATORS", "load_real", "named_dataset", "dataset_names"]
@@ -78,12 +79,14 @@ def load_real(name: RealName, *, dedupe: Dedupe = "error") -> Dataset:
 
 
 def dataset_names() -> tuple[str, ...]:
-    """Every name :func:`named_dataset` understands: the real datasets, then the generators."""
-    return REAL_DATASETS + tuple(GENERATORS)
+    """Every name :func:`named_dataset` understands: the real datasets, the generators, the presets
+    (:mod:`robustmem.data.presets`)."""
+    return REAL_DATASETS + tuple(GENERATORS) + tuple(PRESETS)
 
 
 def named_dataset(name: str, /, **kwargs: Any) -> Dataset:
-    """A dataset by name: a real one (``dedupe`` allowed) or a generator with its keyword arguments.
+    """A dataset by name: a real one (``dedupe`` allowed), a generator with its keyword arguments, or a
+    preset (:mod:`robustmem.data.presets`; its arguments are optional).
 
     Unknown names and unknown or missing arguments raise :class:`InvalidArgumentError` naming them
     and the accepted ones (typos are never ignored).
@@ -98,6 +101,8 @@ def named_dataset(name: str, /, **kwargs: Any) -> Dataset:
         fixed = {"name": name}
     elif name in GENERATORS:
         fn, fixed = GENERATORS[name], {}
+    elif name in PRESETS:
+        fn, fixed = PRESETS[name], {}
     else:
         raise _unknown(name, dataset_names(), "dataset")
     sig = inspect.signature(fn)

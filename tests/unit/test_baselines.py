@@ -119,9 +119,12 @@ def test_compare_one_row_per_construction(tmp_path):
     assert [r.construction for r in rows] == list(COMPARED)
     by = {r.construction: r for r in rows}
     assert by["yu2024"].width == 3 * 3 + 1 and by["yu2024"].depth == 2 * 8 + 1
-    for name in ("theorem5", "theorem6", "remark40", "log-width", "yu2024"):
+    for name in ("theorem5", "theorem6", "remark40", "log-width", "yu2024", "kim2025", "kim2025-smallest"):
         assert not by[name].skipped and by[name].exact_fit and by[name].counterexamples == 0
     assert by["zhang2017"].sigma == 0.0 and by["zhang2017"].counterexamples > 0
+    vys = by["vardi2022"]  # exact weights: exact fit, certified 0, broken at the comparison radius
+    assert vys.exact_fit and vys.sigma == 0.0 and vys.width == 10 and vys.counterexamples > 0
+    assert vys.falsify_sigma == by["zhang2017"].falsify_sigma > 0
     md = to_markdown(rows).strip().splitlines()
     assert md[0].startswith("| construction") and len(md) == 2 + len(rows)
     path = to_csv(rows, tmp_path / "rows.csv")
@@ -133,3 +136,17 @@ def test_compare_skips_unsupported_norms():
     rows = compare(ds, p=2.0, constructions=("theorem6", "yu2024", "zhang2017"), samples=4, pgd_steps=2)
     assert [r.skipped for r in rows] == [True, True, False]
     assert "p in {1, inf}" in rows[0].note and "l_inf" in rows[1].note
+
+
+def test_compare_command_writes_one_row_per_construction(tmp_path, capsys):
+    from robustmem.cli import main
+
+    out = tmp_path / "tables" / "cmp.md"
+    names = "theorem5,kim2025-smallest,zhang2017,vardi2022"
+    code = main(["compare", "--dataset", "kim2025-hard", "--param", "d=6", "--param", "rho=0.5", "--p", "2",
+                 "--samples", "2", "--constructions", names, "--out", str(out)])
+    assert code == 0
+    lines = [ln for ln in out.read_text().splitlines() if ln.startswith("| ")]
+    assert [ln.split(" | ")[0][2:] for ln in lines[1:]] == ["theorem5", "kim2025-smallest", "zhang2017", "vardi2022"]
+    assert len(out.with_suffix(".csv").read_text().strip().splitlines()) == 5
+    assert f"wrote {out}" in capsys.readouterr().out
