@@ -33,12 +33,20 @@ _EXPORTS: dict[str, str] = {
     "construct_remark40": "robustmem.construct", "construct_log_width": "robustmem.construct",
     "construct_theorem16": "robustmem.construct", "construct_remark11": "robustmem.construct",
     "construct_yu2024": "robustmem.construct", "construct_zhang2017": "robustmem.construct",
+    "construct_kim2025": "robustmem.construct", "kim2025_plan": "robustmem.construct",
+    "construct_vardi2022": "robustmem.construct", "vardi2022_attack": "robustmem.construct",
+    "vardi2022_radius": "robustmem.construct", "vardi2022_breaking_radius": "robustmem.construct",
+    "float64_fit": "robustmem.construct",
+    "RationalNetwork": "robustmem.network.rational", "RationalLayer": "robustmem.network.rational",
     "compare": "robustmem.compare",
     # projections
     "haar_projection": "robustmem.projection", "preservation_report": "robustmem.projection",
     "best_of_random": "robustmem.projection", "optimize_projection": "robustmem.projection",
     # verification
     "verify_fit": "robustmem.verify", "falsify": "robustmem.verify",
+    # sound certification
+    "certify": "robustmem.certify", "certify_structural": "robustmem.certify", "CertifyReport": "robustmem.certify",
+    "StructuralReport": "robustmem.certify", "output_bounds": "robustmem.certify",
     # lower bounds and Example 1
     "hard_instance": "robustmem.lower_bound", "HardInstance": "robustmem.lower_bound",
     "kernel_attack": "robustmem.lower_bound", "KernelAttackResult": "robustmem.lower_bound",

@@ -1,4 +1,4 @@
-"""The ``robustmem`` command line: demo, build, verify, bounds, proofs, compare, reproduce, datasets.
+"""The ``robustmem`` command line: demo, build, verify, certify, export, bounds, proofs, compare, reproduce, datasets.
 
 Every command prints what it did and where it wrote its files.
 """
@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any, Sequence
+
+import numpy as np
 
 
 from robustmem.errors import RobustMemError
@@ -195,15 +197,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
+def _network_and_data(args: argparse.Namespace) -> tuple[Any, Any, Any]:
+    """The network file, its certificate (None if it has none) and its dataset (named in the file or given)."""
     from robustmem.construct import Certificate
     from robustmem.data import named_dataset
     from robustmem.network import load_network
 
     net = load_network(args.network)
-    if "certificate" not in net.meta:
-        raise RobustMemError(f"{args.network} has no certificate; it was not built by a robustmem construction")
-    cert = Certificate.from_dict(net.meta["certificate"])
+    cert = Certificate.from_dict(net.meta["certificate"]) if "certificate" in net.meta else None
     if args.dataset or args.data:
         ds, _ = _load_data(args.dataset, args.data, args.param)
     else:
@@ -214,6 +215,84 @@ def cmd_verify(args: argparse.Namespace) -> int:
     fp = net.meta.get("dataset", {}).get("fingerprint")
     if fp and fp != ds.fingerprint():
         raise RobustMemError(f"the dataset's fingerprint {ds.fingerprint()[:12]} differs from the network's {fp[:12]}")
+    return net, cert, ds
+
+
+def cmd_certify(args: argparse.Namespace) -> int:
+    from robustmem.certify import certify, certify_structural
+    from robustmem.norms import parse_p
+
+    net, cert, ds = _network_and_data(args)
+    methods = ["structural", "crown", "milp"] if args.method == "all" else [args.method]
+    p = parse_p(args.p) if args.p is not None else (cert.p if cert is not None else None)
+    sigma = args.sigma if args.sigma is not None else (cert.sigma if cert is not None else None)
+    if p is None or sigma is None:
+        raise RobustMemError(f"{args.network} has no certificate: give --p and --sigma")
+    points = list(range(min(ds.N, args.max_points))) if args.max_points is not None else None
+    _say(f"certifying {args.network} (N = {ds.N}, d = {ds.d}) on l_{_pn(p)} balls of radius {sigma:.6g}"
+         f" with {', '.join(methods)}")
+    rows, reports = [], {}
+    for m in methods:
+        t = time.perf_counter()
+        if m == "structural":
+            if cert is None:
+                raise RobustMemError("the structural certifier needs the certificate saved in the network file")
+            if p != cert.p:
+                raise RobustMemError(f"the structural certifier proves the certificate's norm l_{_pn(cert.p)}, not l_{_pn(p)}")
+            rep = certify_structural(net, ds, sigma=sigma, progress=True)
+            n_ok = rep.n_certified
+            n_all = rep.n_certified + rep.n_failed
+            verdict = f"{n_ok}/{n_all} balls certified" + ("" if rep.certified else f" ({rep.reason})")
+        else:
+            rep = certify(net, ds, p=p, sigma=sigma, method=m, points=points, progress=True)
+            n_ok, n_all = rep.n_certified, len(rep.status)
+            verdict = f"{n_ok} certified, {rep.status.count('refuted')} refuted, {rep.status.count('unknown')} unknown"
+        reports[m] = rep.to_dict()
+        rows.append((m, verdict, time.perf_counter() - t))
+        _say(rep.summary())
+    _say("| method | result | seconds |\n|---|---|---|")
+    for m, v, sec in rows:
+        _say(f"| {m} | {v} | {sec:.1f} |")
+    if args.json:
+        Path(args.json).write_text(json.dumps(reports, indent=2, default=str))
+        _say(f"wrote the reports to {args.json}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from robustmem.interop import export_onnx, run_onnx, write_vnnlib
+    from robustmem.norms import parse_p
+
+    if not args.onnx and not args.vnnlib:
+        raise RobustMemError("nothing to export: give --onnx FILE and/or --vnnlib DIR")
+    net, cert, ds = _network_and_data(args) if args.vnnlib else (None, None, None)
+    if net is None:
+        from robustmem.network import load_network
+
+        net = load_network(args.network)
+    if args.onnx:
+        path = export_onnx(net, args.onnx)
+        msg = f"wrote {path} ({path.stat().st_size:,} bytes, float64, depth {net.depth}, width {net.width})"
+        if ds is not None:
+            same = bool(np.array_equal(run_onnx(path, ds.X), net(ds.X)))
+            msg += f"; onnxruntime {'agrees with' if same else 'DIFFERS from'} net(X) on the {ds.N} training points"
+        _say(msg)
+    if args.vnnlib:
+        p = parse_p(args.p) if args.p is not None else (cert.p if cert is not None else None)
+        sigma = args.sigma if args.sigma is not None else (cert.sigma if cert is not None else None)
+        if p is None or sigma is None:
+            raise RobustMemError("--vnnlib needs --p and --sigma (the network has no certificate)")
+        onnx_name = str(Path(args.onnx).resolve()) if args.onnx else "onnx/model.onnx"
+        csv = write_vnnlib(ds, p, sigma, args.vnnlib, onnx_name=onnx_name, inscribed_box=args.inscribed_box)
+        _say(f"wrote {ds.N} VNN-LIB properties (l_{_pn(p)}, sigma = {sigma:.6g}) under {Path(args.vnnlib) / 'vnnlib'}"
+             f" and {csv}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    net, cert, ds = _network_and_data(args)
+    if cert is None:
+        raise RobustMemError(f"{args.network} has no certificate; it was not built by a robustmem construction")
     _say(f"verifying {args.network}: {cert.theorem}, N = {ds.N}, d = {ds.d}")
     _say(cert.summary())
     for line in _shape_lines(net, cert):
@@ -363,6 +442,26 @@ def make_parser() -> argparse.ArgumentParser:
     v.add_argument("--json", help="write the report as JSON to this file")
     _add_verify_args(v, samples=8, pgd_balls=None)
     v.set_defaults(func=cmd_verify)
+
+    ce = sub.add_parser("certify", help="prove robustness from the weights: structural, bound propagation or MILP")
+    ce.add_argument("network")
+    _add_data_args(ce, required=False)
+    ce.add_argument("--method", default="structural", choices=["structural", "ibp", "crown", "milp", "all"])
+    ce.add_argument("--p", help="norm (default: the certificate's)")
+    ce.add_argument("--sigma", type=float, help="radius (default: the certificate's)")
+    ce.add_argument("--max-points", type=int, help="ibp/crown/milp: only the first this many balls")
+    ce.add_argument("--json", help="write the reports as JSON to this file")
+    ce.set_defaults(func=cmd_certify)
+
+    ex = sub.add_parser("export", help="export a network file to ONNX and its claim to VNN-LIB properties")
+    ex.add_argument("network")
+    _add_data_args(ex, required=False)
+    ex.add_argument("--onnx", help="ONNX file to write (float64 MatMul/Add/Relu graph)")
+    ex.add_argument("--vnnlib", help="folder for vnnlib/prop_i.vnnlib and instances.csv")
+    ex.add_argument("--p", help="norm (default: the certificate's)")
+    ex.add_argument("--sigma", type=float, help="radius (default: the certificate's)")
+    ex.add_argument("--inscribed-box", action="store_true", help="l_1/l_2: write the box inscribed in the ball")
+    ex.set_defaults(func=cmd_export)
 
     bd = sub.add_parser("bounds", help="the paper's widths and radii for N, d, p")
     bd.add_argument("--N", type=int, required=True)

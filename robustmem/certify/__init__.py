@@ -1,0 +1,29 @@
+"""Sound certification of robust memorization on the network's actual weights (DESIGN.md, decision 5).
+
+* :func:`certify_structural` -- the structural certifier: proves each block of a chain construction from its
+  weights (exact rational arithmetic) and glues the blocks by Theorem 37; scales to N = 10^4 log-width networks.
+* :func:`certify` -- the generic certifier for any ReLU network: rigorous IBP / CROWN bounds
+  (:func:`output_bounds`) or a complete MILP check for small networks; returns a :class:`CertifyReport`.
+"""
+
+from robustmem.certify.bounds import OutputBounds, output_bounds
+from robustmem.certify.generic import certify
+from robustmem.certify.milp import MAX_UNSTABLE, MILP_TOLERANCE
+from robustmem.certify.report import CertCounterexample, CertifyReport
+from robustmem.certify.structural import SUPPORTED as STRUCTURAL_SUPPORTED
+from robustmem.certify.structural import certify_structural
+from robustmem.certify.structural_report import StructuralCheck, StructuralReport
+
+__all__ = [
+    "certify_structural",
+    "StructuralReport",
+    "StructuralCheck",
+    "STRUCTURAL_SUPPORTED",
+    "certify",
+    "CertifyReport",
+    "CertCounterexample",
+    "output_bounds",
+    "OutputBounds",
+    "MILP_TOLERANCE",
+    "MAX_UNSTABLE",
+]

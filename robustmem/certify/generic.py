@@ -1,0 +1,137 @@
+"""The generic certifier: does a ReLU network output y_i on every l_p ball B_p(x_i, sigma)?
+
+:func:`certify` works on any ReLU network (a :class:`~robustmem.network.network.ReLUNetwork` or a list of
+(W, b) pairs), unlike the structural certifier (:func:`~robustmem.certify.certify_structural`), which reads
+the package's chain constructions block by block.  Three methods:
+
+* ``'ibp'`` and ``'crown'``: rigorous output bounds (:mod:`robustmem.certify.bounds`).  A ball is
+  'certified' iff lower = upper = y_i (possible because the constructions saturate: their output is exactly
+  y_i on the ball, and the bounds carry exact values through without rounding); otherwise the centre
+  itself is evaluated exactly and a wrong output there makes the ball 'refuted'; else 'unknown'.
+* ``'milp'``: a complete search (:mod:`robustmem.certify.milp`) for small networks.
+
+See :class:`~robustmem.certify.report.CertifyReport` for what each status proves.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any, get_args
+
+import numpy as np
+
+from robustmem.certify.bounds import DEFAULT_WINDOW, ProgressLike, check_ball_norm, output_bounds
+from robustmem.certify.layers import LayerSource, as_layer_source
+from robustmem.certify.milp import MAX_UNSTABLE, milp_balls
+from robustmem.certify.report import CertifyMethod, CertifyReport
+from robustmem.certify.witness import confirm_counterexample
+from robustmem.errors import InvalidArgumentError
+from robustmem.validate import integer_at_least, nonnegative_number, positive_number
+
+__all__ = ["certify", "BOUND_GUARANTEE"]
+
+BOUND_GUARANTEE = ("rigorous: lower <= f(x) <= upper for every real x in the closed ball, for the exact network "
+                   "(float64 weights read as rationals), computed with outward rounding; certified means "
+                   "lower = upper = y_i")  # fmt: skip
+
+
+def _selection(src: LayerSource, dataset: Any, points: None | Sequence[int] | Iterable[int]
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:  # fmt: skip
+    try:
+        X, y = np.asarray(dataset.X, dtype=np.float64), np.asarray(dataset.y)
+    except AttributeError:
+        raise InvalidArgumentError(f"expected a Dataset with X and y, got {type(dataset).__name__}") from None
+    if X.ndim != 2 or y.shape != (X.shape[0],) or X.shape[0] < 1:
+        raise InvalidArgumentError(f"dataset X {X.shape} and y {y.shape} are not (N >= 1, d) and (N,)")
+    if X.shape[1] != src.input_dim:
+        raise InvalidArgumentError(f"the dataset has d = {X.shape[1]} but the network reads {src.input_dim} inputs")
+    N = X.shape[0]
+    if points is None:
+        idx = np.arange(N)
+    else:
+        if isinstance(points, (str, bytes)) or not isinstance(points, Iterable):
+            raise InvalidArgumentError(f"points must be None or a sequence of indices, got {points!r}")
+        idx = np.asarray(list(points))
+        if idx.ndim != 1 or len(idx) == 0 or not np.issubdtype(idx.dtype, np.integer):
+            raise InvalidArgumentError(f"points must be a non-empty sequence of integer indices, got {points!r}")
+        bad = np.nonzero((idx < 0) | (idx >= N))[0]
+        if len(bad):
+            raise InvalidArgumentError(f"points[{bad[0]}] = {idx[bad[0]]} is outside 0..{N - 1}")
+        if len(np.unique(idx)) != len(idx):
+            raise InvalidArgumentError("points lists an index twice")
+    return idx.astype(np.intp), X[idx], y[idx].astype(np.int64), N
+
+
+def _bound_report(src: LayerSource, idx: np.ndarray, X: np.ndarray, y: np.ndarray, N: int, *, p: float, sigma: float,
+                  method: str, window: int, progress: ProgressLike) -> CertifyReport:  # fmt: skip
+    t0 = time.perf_counter()
+    ob = output_bounds(src, X, p=p, sigma=sigma, method=method, window=window, progress=progress)  # type: ignore[arg-type]
+    lo, hi = ob.lower, ob.upper
+    certified = (lo >= y) & (hi <= y)
+    status, reasons, cxs = [], [], []
+    for k in range(len(idx)):
+        if certified[k]:
+            status.append("certified")
+            reasons.append(f"{method} bounds equal the label")
+            continue
+        cx = confirm_counterexample(src, int(idx[k]), X[k], int(y[k]), X[k], p=p, sigma=sigma, found_by="centre")
+        if cx is not None:
+            cxs.append(cx)
+            status.append("refuted")
+            reasons.append(f"the centre itself misses the label: exact f - y = {float(cx.exact_output - int(y[k])):.3g}")
+        else:
+            status.append("unknown")
+            reasons.append(f"{method} bounds [{lo[k]:.6g}, {hi[k]:.6g}], {int(ob.n_unstable[k])} unstable ReLUs")
+    rounds = (lo > y - 0.5) & (hi < y + 0.5)
+    return CertifyReport(
+        method=method, p=p, sigma=sigma, n_points_total=N, indices=tuple(int(i) for i in idx),  # type: ignore[arg-type]
+        labels=tuple(int(v) for v in y), status=tuple(status), lower=tuple(float(v) for v in lo),  # type: ignore[arg-type]
+        upper=tuple(float(v) for v in hi), round_certified=tuple(bool(r) for r in rounds), reasons=tuple(reasons),
+        counterexamples=tuple(cxs), seconds=time.perf_counter() - t0, guarantee=BOUND_GUARANTEE,
+        settings=(("window", window),) if method == "crown" else (),
+    )  # fmt: skip
+
+
+def certify(net: Any, dataset: Any, *, p: Any, sigma: float, method: CertifyMethod, points: None | Sequence[int] = None,
+            progress: ProgressLike = True, window: int = DEFAULT_WINDOW, time_limit: float = 60.0,
+            max_unstable: int = MAX_UNSTABLE, trust_bounds: bool = True) -> CertifyReport:  # fmt: skip
+    """Certify f = y_i on every ball B_p(x_i, sigma) of ``dataset`` (or of ``points``) with ``method``.
+
+    Guarantee ('ibp', 'crown'): a 'certified' ball has f(x) = y_i for every real x with ||x - x_i||_p <=
+    sigma, for the exact network (float64 weights read as rationals); proved with outward-rounded float64.
+    'milp': min f and max f over the ball are within 1e-6 of y_i according to the solver (complete search,
+    up to solver tolerances), or the rigorous bounds certify.  Every 'refuted' ball comes with a point of the
+    closed ball (membership checked exactly) where the exact network misses the label.
+
+    Parameters: ``net`` a ReLUNetwork or a list of (W, b) pairs; ``dataset`` with X (N, d) and labels y;
+    ``p`` in {1, 2, inf}; ``sigma >= 0``; ``points`` dataset indices (None: all); ``progress`` True (lines on
+    stderr every 2 s), False/None, or a callable receiving each line; ``window`` CROWN back-substitution
+    depth ('crown', and the big-M bounds of 'milp'); ``time_limit`` seconds per solver call, ``max_unstable``
+    the largest number of binaries per ball, ``trust_bounds`` skip the solver where the bounds already
+    certify (all three 'milp' only).
+
+    >>> from types import SimpleNamespace
+    >>> net = [(np.array([[1.0], [-1.0]]), np.array([-1.0, -1.0])), (np.array([[-1.0, -1.0]]), np.array([2.0]))]
+    >>> data = SimpleNamespace(X=np.array([[0.0], [3.0]]), y=np.array([2, 1]))
+    >>> r = certify(net, data, p="inf", sigma=0.5, method="crown", progress=False)
+    >>> r.status
+    ('certified', 'refuted')
+    """
+    src = as_layer_source(net)
+    p = check_ball_norm(p)
+    sigma = nonnegative_number(sigma, "sigma")
+    if method not in get_args(CertifyMethod):
+        raise InvalidArgumentError(f"method must be one of {get_args(CertifyMethod)}, got {method!r}")
+    window = integer_at_least(window, "window", 1)
+    time_limit = positive_number(time_limit, "time_limit")
+    max_unstable = integer_at_least(max_unstable, "max_unstable", 0)
+    if not isinstance(trust_bounds, bool):
+        raise InvalidArgumentError(f"trust_bounds must be True or False, got {trust_bounds!r}")
+    idx, X, y, N = _selection(src, dataset, points)
+    if method == "milp":
+        rep = milp_balls(src, idx, X, y, N, p=p, sigma=sigma, time_limit=time_limit, max_unstable=max_unstable,
+                         trust_bounds=trust_bounds, window=window, progress=progress)  # fmt: skip
+        return rep
+    return _bound_report(src, idx, X, y, N, p=p, sigma=sigma, method=method, window=window, progress=progress)
+

@@ -1,0 +1,385 @@
+"""The structural certifier: prove a chain network's robust memorization from its weights, block by block.
+
+Guarantee (when ``report.certified``): for every training point i and every x with ||x - x_i||_p <= sigma the
+network outputs exactly y_i -- for the network of Definition 1 with its float64 weights read as exact
+rationals, and (``arithmetic="float64"``, the default) also for its float64 evaluation in which every dot
+product is rounded to nearest in any summation order (FMA allowed, no overflow: all magnitudes are bounded).
+
+How: the network is cut where the certificate says it is made of blocks (input map, N chain blocks sharing a
+template, output map), each block is proven once, exactly, and the pieces are glued by Theorem 37:
+
+1. input map (:mod:`.structural_geometry`): u = W x + b and m = 0; W equals the certificate's projection (or
+   the identity) and b its shift; every carried u_j stays >= its float64 error on the union of the balls.
+2. chain template (:mod:`.structural_template`, :mod:`.structural_regions`): read symbolically, the block
+   computes m' = max(m, z_b) with z_b = relu(y_b + gamma_b V_b(a_b)), a_b = u - c_b its offset.  For the whole
+   family of blocks at once, in exact rational arithmetic, the certifier proves radii R_in <= r and
+   R_out >= r + w (bisection from the certificate's r, w) with z_b = y_b on ||a_b||_q <= R_in and z_b = 0 on
+   ||a_b||_q >= R_out (Lemma 38 / 39; q the certificate's indicator norm), and checks that they are r and
+   r + w up to the certificate's own ``float_slack`` (rounded biases move them by a few ulps).  The
+   per-coordinate functions are enumerated piece by piece, the squaring nets of Lemma 41 included (their
+   accuracy against Lemma 38's budget eps~ is checked too).  For float64 a second pair of radii is proven with
+   every rounding bounded, and "z_b = 0" is replaced by what Theorem 37 needs from a block whose label exceeds
+   the point's: z_b <= y_b - 1 (labels are integers).  The running maximum is the identity m + relu(z - m) =
+   max(m, z); in float64, RN(m + RN(y - m)) = y for floats 0 <= m <= y and an integer y < 2^52 (Sterbenz when
+   m >= y / 2; otherwise the result is y - e with |e| <= half the gap next to y, and a tie rounds to y, whose
+   last significand bit is 0), and RN is monotone, so m never passes y_i and becomes y_i at block i.
+3. chain parameters: each block's label is a positive integer, equals its data point's label, and gamma_b < 0.
+4. output map: f = m.
+5. geometry (recomputed from the data and W, never from the certificate's tau): for every i,
+   ||W x_i - c_i||_q + L sigma <= R_in and, for every block b with y_b > y_i, ||W x_i - c_b||_q - L sigma >= R_out,
+   L >= ||W||_{p -> q}.  Then on B_p(x_i, sigma): z_i = y_i, z_b <= y_i for all other b, so f = y_i.  (Blocks
+   with y_b <= y_i need nothing: z_b <= y_b.  The cross-label search is a blocked Gram scan, O(N^2 k).)
+
+Every failed step makes the verdict "not certified" with a reason naming the block; a failed geometry or
+label check fails only its points (``report.failed_points``), any other failed check fails every point.
+Supported constructions: see :data:`SUPPORTED`; others raise :class:`~robustmem.errors.VerificationError`.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from robustmem.certify.structural_geometry import (
+    Images, InputMap, centres, images, in_radius, in_radius_exact, operator_bound, out_distance, read_input_map,
+)  # fmt: skip
+from robustmem.certify.structural_regions import Regions
+from robustmem.certify.structural_report import Arithmetic, StructuralCheck, StructuralReport
+from robustmem.certify.structural_symbols import BlockFacts, Unsupported
+from robustmem.certify.structural_template import interpret_block
+from robustmem.errors import InvalidArgumentError, VerificationError
+from robustmem.norms import p_name
+from robustmem.validate import nonnegative_number
+
+__all__ = ["certify_structural", "SUPPORTED", "UNSUPPORTED"]
+
+#: construction name -> what is certified
+SUPPORTED: dict[str, str] = {
+    "theorem5": "Theorem 5: chain of Lemma 38 l_2 indicators (squaring nets) in R^d, any p",
+    "theorem6": "Theorem 6: chain of exact l_1 (running sum) or l_inf (Lemma 39 running max) indicators",
+    "remark40": "Remark 40: chain of parallel exact l_1 / l_inf indicators",
+    "log_width": "Theorem 7: projection P folded into the input map, Lemma 38 chain in R^{k-6}",
+    "theorem16": "Theorem 16: a given linear map M folded into the input map, Lemma 38 chain",
+    "remark11": "Remark 11: sigma = 0, width 7 (one projected coordinate)",
+}
+#: construction name -> why it is not supported
+UNSUPPORTED: dict[str, str] = {
+    "yu2024": "its first block is fused into the input map and its indicator into the running maximum; "
+    "use the bound-propagation or MILP certifiers",
+    "zhang2017": "one hidden layer, no chain of indicators (and sigma = 0); use the MILP certifier",
+    "kim2025": "a hard instance and an attack, not a network construction",
+}
+_FAILED_LISTED = 20
+_PER_POINT = {"block labels match the data"}  # checks whose failure concerns single points (the geometry too)
+_EXACT_FALLBACK = 2000
+
+
+class _Run:
+    def __init__(self, progress: bool):
+        self.checks: list[StructuralCheck] = []
+        self.progress = progress
+        self.t0 = time.perf_counter()
+
+    def add(self, block: str, name: str, passed: bool, proven: str, method: str, margin=None, detail: str = "") -> bool:
+        m = None if margin is None else float(margin)
+        self.checks.append(StructuralCheck(name, block, bool(passed), proven, method, m, detail))  # type: ignore[arg-type]
+        return bool(passed)
+
+    def say(self, text: str) -> None:
+        if self.progress:
+            print(f"structural [{time.perf_counter() - self.t0:6.1f} s] {text}", file=sys.stderr, flush=True)
+
+
+def _certificate(net: Any, certificate: Any):
+    from robustmem.construct.certificate import Certificate
+
+    if certificate is not None:
+        if not isinstance(certificate, Certificate):
+            raise InvalidArgumentError(f"certificate must be a Certificate, got {type(certificate).__name__}")
+        return certificate
+    d = getattr(net, "meta", {}).get("certificate")
+    if d is None:
+        raise VerificationError("the network carries no certificate (net.meta['certificate']); pass certificate=")
+    return Certificate.from_dict(d)
+
+
+def _f_up(x: Fraction) -> float:
+    f = float(x)
+    return f if Fraction(f) >= x else float(np.nextafter(f, math.inf))
+
+
+def _consistency(run: _Run, net, cert, X, y, dataset) -> None:
+    N, d = X.shape
+    C = int(np.unique(y).size)
+    same = (cert.n_points, cert.input_dim, cert.n_classes) == (N, d, C)
+    run.add("certificate", "dataset shape", same, "the certificate was made for N points in R^d with C labels",
+            "comparison",
+            detail=f"certificate (N, d, C) = {(cert.n_points, cert.input_dim, cert.n_classes)}, data {(N, d, C)}")
+    fp = getattr(dataset, "fingerprint", None)
+    if cert.dataset_fingerprint and callable(fp):
+        run.add("certificate", "dataset fingerprint", fp() == cert.dataset_fingerprint,
+                "the certificate's dataset fingerprint is this dataset's", "comparison")
+    run.add("certificate", "architecture", (cert.claimed_width, cert.claimed_depth) == (net.width, net.depth),
+            "claimed width and depth equal the network's", "comparison",
+            detail=f"claimed {cert.claimed_width} x {cert.claimed_depth}, network {net.width} x {net.depth}")
+
+
+def _input_map(run: _Run, net, cert, X, p: float, sigma: float, q: float) -> tuple[InputMap, Images, float]:
+    im = read_input_map(net.segments[0])
+    P = cert.projection_matrix()
+    detail = ""
+    if P is None:
+        ok, what = im.identity, "the input map's matrix is the identity"
+    else:
+        ok = im.W.shape == P.shape and np.array_equal(im.W, P)
+        what = "the input map's matrix equals the certificate's projection entry for entry"
+        if not ok:
+            detail = f"shapes {im.W.shape} and {P.shape}"
+            if im.W.shape == P.shape:
+                j, l = np.argwhere(im.W != P)[0]
+                detail = f"differs at ({j}, {l}): {float(im.W[j, l])!r} vs {float(P[j, l])!r}"
+    run.add("input map", "projection", ok, what, "comparison", detail=detail)
+    run.add("input map", "shift", bool(np.all(im.b == cert.shift)),
+            f"every carried coordinate gets the shift B = {cert.shift!r}", "comparison", detail="" if np.all(im.b == cert.shift) else f"input-map biases {np.unique(im.b)[:4].tolist()}")
+    G = images(im, X, p, sigma)
+    L, how = operator_bound(im, p, q, X.shape[1])
+    lo = min(G.U_lo)
+    lo_f = min(u - e for u, e in zip(G.U_lo, G.E_in))
+    run.add("input map", "carried coordinates stay positive", lo >= 0 and lo_f >= 0,
+            "u_j = (W x)_j + b_j >= its float64 error on every ball: the ReLUs carry u unchanged", "conservative float64",
+            margin=lo_f, detail=f"min u_j >= {float(lo):.6g}; L = {L:.17g} >= ||W||_(p->q) ({how})")
+    return im, G, L
+
+
+def _template(run: _Run, seg, im: InputMap, G: Images, cert, q: float, float_mode: bool):
+    run.say(f"interpreting the chain template ({len(seg.maps)} maps, {seg.repeats} blocks)")
+    facts = interpret_block(seg, list(im.coord_pos), im.state_pos, G.U_lo, G.U_hi, G.E_in, r_box=Fraction(cert.r),
+                            float_mode=float_mode)
+    reg = Regions(facts, q)
+    vs = facts.indicator.vs
+    run.add("chain template", "structure", True,
+            f"each block computes m <- max(m, z_b), z_b = relu(y_b + gamma_b V_b(a_b)), V_b a function of the {facts.k} "
+            "offset coordinates a_b = u - c_b; the running maximum is m + relu(z - m)", "exact identity",
+            detail=f"{facts.n_neurons} neurons, {len(vs)} indicator input(s) ({vs[0].kind}), one-dimensional "
+            f"functions with up to {facts.n_pieces} linear pieces")
+    r, w = Fraction(cert.r), Fraction(cert.w)
+    qn = p_name(q)
+    radii = {}
+    for mode in ("exact", "float64") if float_mode else ("exact",):
+        fm = mode == "float64"
+        R_in = _bisect_in(reg, float(cert.r), fm)
+        R_out = _bisect_out(reg, _f_up(r + w), fm, "drop" if fm else "zero")
+        radii[mode] = (R_in, R_out)
+        run.add("chain template", f"indicator ON ({mode})", R_in is not None,
+                f"z_b = y_b exactly wherever ||a_b||_{qn} <= R_in (Lemma 38/39)"
+                + (", every rounding bounded" if fm else ""),
+                "exact rational", None if R_in is None else reg.in_margin(Fraction(R_in), fm),
+                detail=f"no R_in >= 0 works (r = {cert.r!r})" if R_in is None else f"R_in = {R_in!r} (r = {cert.r!r})")
+        off = "z_b <= y_b - 1 (all Theorem 37 needs from a block with a larger label)" if fm else "z_b = 0"
+        run.add("chain template", f"indicator OFF ({mode})", R_out is not None,
+                f"{off} wherever ||a_b||_{qn} >= R_out (Lemma 38/39)", "exact rational",
+                None if R_out is None else reg.out_margin(Fraction(R_out), fm, "drop" if fm else "zero"),
+                detail="no R_out <= 2 (r + w) works" if R_out is None else f"R_out = {R_out!r} (r + w = {float(r + w)!r})")
+    R_in, R_out = radii["exact"]
+    if R_in is not None and R_out is not None:
+        slack = Fraction(cert.float_slack)
+        gap = max(r - Fraction(R_in), Fraction(R_out) - r - w)
+        run.add("chain template", "the certificate's r and w", gap <= slack,
+                "the exact ON / OFF radii of the weights are r and r + w up to the certificate's float slack",
+                "exact rational", slack - gap, detail=f"deviation {float(gap):.3g}, float_slack {cert.float_slack:.3g}")
+    if cert.square_steps is not None and cert.eps_tilde is not None and len(vs) == 1 and vs[0].pre is not None and q == 2.0:
+        Delta = w + 2 * r
+        errs = {}
+        for p in vs[0].pre.parts.values():
+            if id(p.lo) not in errs:
+                f0 = p.lo(Fraction(0))
+                errs[id(p.lo)] = max(p.lo.max_minus_psi(-Delta / 2, Delta / 2, "square") - f0,
+                                     p.lo.max_psi_minus(-Delta / 2, Delta / 2, "square") + f0)
+        e = max(errs.values()) / (Delta * Delta)
+        run.add("chain template", "squaring accuracy (Lemma 41)", e <= Fraction(cert.eps_tilde),
+                "|eta_j(a) + K c_j(a) - a^2| <= Delta^2 eps~ on |a| <= Delta/2 for every coordinate", "exact rational",
+                Fraction(cert.eps_tilde) - e, detail=f"error / Delta^2 = {float(e):.4g}; certificate: square_error = "
+                f"{cert.square_error:.4g}, eps~ = {cert.eps_tilde:.4g}")
+    return facts, radii
+
+
+def _proven(m) -> bool:
+    return m is not None and m >= 0
+
+
+def _bisect_in(reg: Regions, r: float, fm: bool) -> float | None:
+    """The largest float R <= r (up to bisection) with the ON property proven; None when even R = 0 fails."""
+    ok = lambda R: _proven(reg.in_margin(Fraction(R), fm))  # noqa: E731
+    if ok(r):
+        return r
+    if not ok(0.0):
+        return None
+    lo, hi = 0.0, r
+    for _ in range(80):
+        mid = (lo + hi) / 2
+        if mid in (lo, hi):
+            break
+        lo, hi = (mid, hi) if ok(mid) else (lo, mid)
+    return lo
+
+
+def _bisect_out(reg: Regions, R: float, fm: bool, criterion: str) -> float | None:
+    """The smallest float R' >= R (up to bisection) with the OFF property proven; None beyond 2R."""
+    ok = lambda x: _proven(reg.out_margin(Fraction(x), fm, criterion))  # noqa: E731
+    if ok(R):
+        return R
+    if not ok(2 * R):
+        return None
+    lo, hi = R, 2 * R
+    for _ in range(80):
+        mid = (lo + hi) / 2
+        if mid in (lo, hi):
+            break
+        lo, hi = (lo, mid) if ok(mid) else (mid, hi)
+    return hi
+
+
+def _parameters(run: _Run, facts: BlockFacts, y: np.ndarray) -> np.ndarray:
+    lab = facts.labels
+    integral = (lab == np.round(lab)) & (lab >= 1) & (lab < 2.0**52)
+    run.add("chain parameters", "labels are positive integers", bool(integral.all()),
+            "every block's label bias y_b is an integer in [1, 2^52) (needed by the float64 running maximum)",
+            "comparison",
+            detail="" if integral.all() else f"block {int(np.argmin(integral))}: {float(lab[np.argmin(integral)])!r}")
+    match = lab == y.astype(np.float64)
+    bad = np.flatnonzero(~match)
+    run.add("chain parameters", "block labels match the data", not bad.size,
+            "block b carries the label of data point b", "comparison",
+            detail="" if not bad.size else f"{bad.size} blocks, first: block {bad[0]} has label {float(lab[bad[0]])!r} but "
+            f"point {bad[0]} has label {y[bad[0]]}")
+    neg = facts.gamma < 0
+    run.add("chain parameters", "indicator weights are negative", bool(neg.all()),
+            "gamma_b < 0 for every block, so 0 <= z_b <= y_b", "comparison",
+            detail="" if neg.all() else f"block {int(np.argmin(neg))}: gamma = {float(facts.gamma[np.argmin(neg)])!r}")
+    return match & integral & neg
+
+
+def _output_map(run: _Run, seg, state_pos: int) -> None:
+    t = seg.maps[0] if len(seg.maps) == 1 and seg.repeats == 1 else None
+    ok = (t is not None and len(t.active) == 1 and len(t.ent_row) == 1 and int(t.ent_col[0]) == state_pos
+          and t.ent_pidx[0] < 0 and t.ent_base[0] == 1.0 and t.bias_pidx[0] < 0 and t.bias_base[0] == 0.0)
+    run.add("output map", "f = m", bool(ok), "the output map returns the running maximum with weight 1 and bias 0",
+            "exact identity")
+
+
+def _geometry(run: _Run, X, y, im, G, facts, L, sigma, q, radii: dict[str, tuple[float, float]], label_ok):
+    C, Clo = centres(im, facts.alpha, facts.shift)
+    rho = in_radius(G, C, Clo, q)
+    Ls = float(np.nextafter(L * sigma, math.inf))
+    R_in_min = min(r[0] for r in radii.values())
+    slow = np.flatnonzero(rho + Ls > R_in_min)[:_EXACT_FALLBACK]
+    if slow.size:
+        run.say(f"recomputing {slow.size} centre offsets exactly")
+    for i in slow:
+        rho[i] = min(rho[i], in_radius_exact(X[i], im, facts.alpha[i], facts.shift, q))
+    need = max(r[1] for r in radii.values()) + Ls
+    run.say("searching higher-label centres near every ball")
+    delta = out_distance(G, C, Clo, y.astype(np.float64), facts.labels, q, float(np.nextafter(need, math.inf)))
+    verdicts = {}
+    for mode, (R_in, R_out) in radii.items():
+        m_in = R_in - (rho + Ls) * (1 + 2.0**-50)
+        m_out = (delta - Ls) * (1 - 2.0**-50) - R_out
+        ok = (m_in >= 0) & (m_out >= 0) & label_ok
+        bound = np.minimum((R_in - rho) / L, (delta - R_out) / L) * (1 - 2.0**-48)
+        verdicts[mode] = (ok, float(max(0.0, bound.min())))
+        finite = m_out[np.isfinite(m_out)]
+        run.add("geometry", f"balls inside their own block's ON region ({mode})", bool((m_in >= 0).all()),
+                f"||W x_i - c_i||_{p_name(q)} + L sigma <= R_in = {R_in!r} for every i", "conservative float64",
+                m_in.min(), detail=_first_bad(m_in))
+        run.add("geometry", f"balls outside every higher-label OFF region ({mode})", bool((m_out >= 0).all()),
+                f"||W x_i - c_b||_{p_name(q)} - L sigma >= R_out = {R_out!r} whenever y_b > y_i", "conservative float64",
+                finite.min() if finite.size else None, detail=_first_bad(m_out))
+    return verdicts
+
+
+def _first_bad(m: np.ndarray) -> str:
+    bad = np.flatnonzero(m < 0)
+    return "" if not bad.size else f"{bad.size} points fail, first: point {bad[0]} (margin {m[bad[0]]:.3g})"
+
+
+def certify_structural(net: Any, dataset: Any, certificate: Any = None, *, sigma: float | None = None,
+                       arithmetic: Arithmetic = "float64", progress: bool = True) -> StructuralReport:
+    """Prove, from the weights, that ``net`` outputs y_i on every ball B_p(x_i, sigma) (see the module docstring).
+
+    ``certificate`` defaults to ``net.meta['certificate']``; ``sigma`` to the certificate's radius;
+    ``arithmetic``: "float64" (the exact network and its float64 evaluation) or "exact" (the exact network only).
+    Returns a :class:`StructuralReport`; raises VerificationError for an unsupported construction.
+
+    >>> from robustmem.construct import construct_theorem6
+    >>> from robustmem.data import Dataset
+    >>> net, cert = construct_theorem6(Dataset.from_arrays([[0.0, 0.0], [1.0, 0.0]], [1, 2]), p="inf", sigma=0.2)
+    >>> rep = certify_structural(net, Dataset.from_arrays([[0.0, 0.0], [1.0, 0.0]], [1, 2]), progress=False)
+    >>> rep.certified, rep.n_certified
+    (True, 2)
+    """
+    from robustmem.verify.fit import dataset_arrays
+
+    run = _Run(progress)
+    cert = _certificate(net, certificate)
+    if cert.construction not in SUPPORTED:
+        why = UNSUPPORTED.get(cert.construction, "not a chain construction of this package")
+        raise VerificationError(f"unsupported construction {cert.construction!r} for the structural certifier: {why}; "
+                                f"supported: {', '.join(SUPPORTED)}")
+    if arithmetic not in ("float64", "exact"):
+        raise InvalidArgumentError(f"arithmetic must be 'float64' or 'exact', got {arithmetic!r}")
+    X, y = dataset_arrays(net, dataset)
+    sigma = cert.sigma if sigma is None else nonnegative_number(sigma, "sigma")
+    p, q, N = cert.p, cert.tau_norm, X.shape[0]
+    float_mode = arithmetic == "float64"
+    _consistency(run, net, cert, X, y, dataset)
+    verdicts: dict = {}
+    radii = (math.nan, math.nan)
+    try:
+        segs = net.segments
+        if len(segs) != 3 or segs[1].repeats != N:
+            raise Unsupported(f"expected segments (input map, {N} chain blocks, output map), got "
+                              f"{[(s.name, s.repeats) for s in segs]}")
+        run.say("input map and ranges")
+        im, G, L = _input_map(run, net, cert, X, p, sigma, q)
+        facts, proven = _template(run, segs[1], im, G, cert, q, float_mode)
+        label_ok = _parameters(run, facts, y)
+        _output_map(run, segs[2], im.state_pos)
+        wanted = {mode: rad for mode, rad in proven.items() if None not in rad}
+        if wanted:
+            verdicts = _geometry(run, X, y, im, G, facts, L, sigma, q, wanted, label_ok)
+        radii = wanted.get("float64" if float_mode else "exact", (math.nan, math.nan))
+    except Unsupported as exc:
+        run.add("network", "structure recognized", False, "the network has the block structure of its certificate",
+                "exact identity", detail=str(exc))
+    # network-wide checks gate every point; the per-point ones (geometry, a block's label) only their points
+    gate = [c for c in run.checks if c.block != "geometry" and c.name not in _PER_POINT]
+    ok_exact = all(c.passed for c in gate if "(float64)" not in c.name)
+    ok_float = all(c.passed for c in gate if "(exact)" not in c.name)
+    none = np.zeros(N, dtype=bool)
+    pts_exact = verdicts.get("exact", (none, 0.0))[0] & ok_exact
+    pts_float = verdicts.get("float64", (none, 0.0))[0] & ok_float
+    exact_ok = bool(pts_exact.all())
+    float_ok = bool(pts_float.all()) if float_mode else None
+    pts = (pts_float & pts_exact) if float_mode else pts_exact
+    failed = np.flatnonzero(~pts)
+    certified = exact_ok and (float_ok is not False)
+    reason = None
+    if not certified:
+        bad = [c for c in run.checks if not c.passed]
+        reason = (f"{bad[0].block}: {bad[0].name} failed" + (f" ({bad[0].detail})" if bad[0].detail else "")
+                  if bad else f"{failed.size} of {N} points are not certified")
+    mode = "float64" if float_mode else "exact"
+    report = StructuralReport(
+        construction=cert.construction, theorem=cert.theorem, p=p, sigma=float(sigma), n_points=N, arithmetic=arithmetic,
+        checks=tuple(run.checks), exact_network=exact_ok, float64_evaluation=float_ok,
+        n_certified=int(pts.sum()), n_failed=int(failed.size), failed_points=tuple(int(i) for i in failed[:_FAILED_LISTED]),
+        radius_bound=verdicts.get(mode, (None, 0.0))[1], template_radii=(float(radii[0]), float(radii[1])),
+        seconds=time.perf_counter() - run.t0, reason=reason,
+    )  # fmt: skip
+    run.say("certified" if certified else f"NOT certified: {reason}")
+    return report

@@ -1,0 +1,274 @@
+"""The geometric glue of the structural certifier, recomputed from the data and the network's own weights.
+
+The input map computes u = W x + b (the projection folded in, the carry shift b); block b tests the offset
+a_b(x) = W x - c_b with the centre c_b = -(b + alpha_b) + shift read off its first-layer biases.  For a point
+x in B_p(x_i, sigma):
+
+* ||a_b(x)||_q <= ||W x_i - c_b||_q + L sigma and >= ||W x_i - c_b||_q - L sigma, L >= ||W||_{p -> q}
+  (L = c+_{p,q}(d) for W = I; L = ||W||_2 c+_{p,2}(d) when q = 2);
+* the carried coordinates stay in [U_lo, U_hi], U_j = (W x_i)_j + b_j -+ ||W_j||_* sigma (dual norm).
+
+Floating point (every slack enlarges an upper bound or lowers a lower bound): fl(W x_i) is off by at most
+gamma_d (|W| |x_i|) per coordinate (any summation order); a value computed with n rounded operations is
+multiplied by 1 +- (n + 2) 2^-51 (twice the usual (n + 1) u); bounds on errors are doubled once computed.
+||W||_2 is bounded by sqrt(s) where s I - W W^T is proven positive definite in exact rational arithmetic
+(pivots of an exact LDL^T), and c+ by a float whose power is checked exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from robustmem.certify.structural_symbols import ETA_Q, Unsupported, all_pow2, two_sum
+
+__all__ = [
+    "InputMap", "Images", "read_input_map", "spectral_upper", "cplus_upper", "operator_bound", "images", "centres",
+    "in_radius", "in_radius_exact", "out_distance",
+]  # fmt: skip
+
+_R = 2.0**-51  # 4 u per rounded operation
+
+
+def up(x, n: int):
+    return x * (1.0 + (n + 2) * _R)
+
+
+def dn(x, n: int):
+    return x * (1.0 - (n + 2) * _R)
+
+
+def _gamma(n: int) -> float:
+    return n * 2.0**-53 / (1.0 - n * 2.0**-53)
+
+
+@dataclass(frozen=True)
+class InputMap:
+    W: np.ndarray  # (k, d)
+    b: np.ndarray  # (k,)
+    coord_pos: tuple[int, ...]
+    state_pos: int
+    identity: bool
+    nnz: np.ndarray  # non-zero weights per row
+
+
+def read_input_map(seg) -> InputMap:
+    """The first segment as u = W x + b plus a state neuron with no weights and bias 0 (m = 0)."""
+    if seg.repeats != 1 or len(seg.maps) != 1:
+        raise Unsupported(f"the input segment {seg.name!r} must be one affine map, got {len(seg.maps)} x {seg.repeats}")
+    t = seg.maps[0]
+    if len(t.carry_dst) or (t.ent_pidx >= 0).any() or (t.bias_pidx >= 0).any():
+        raise Unsupported("the input map carries raw inputs or has parameter-dependent weights")
+    W = np.zeros((t.out_dim, t.in_dim))
+    W[t.ent_row, t.ent_col] = t.ent_base
+    b = np.zeros(t.out_dim)
+    b[t.active] = t.bias_base
+    empty = [o for o in range(t.out_dim) if not W[o].any() and b[o] == 0.0]
+    if len(empty) != 1:
+        raise Unsupported(f"the input map must set exactly one state neuron to 0, found {len(empty)} candidates")
+    state = empty[0]
+    coords = tuple(o for o in range(t.out_dim) if o != state)
+    Wc = W[list(coords)]
+    ident = Wc.shape == (t.in_dim, t.in_dim) and np.array_equal(Wc, np.eye(t.in_dim))
+    return InputMap(Wc, b[list(coords)], coords, state, bool(ident), np.count_nonzero(Wc, axis=1))
+
+
+def _to_int_matrix(W: np.ndarray) -> tuple[np.ndarray, int]:
+    """W = Wi * 2^-S exactly with Wi a matrix of Python ints."""
+    m, e = np.frexp(W)
+    nz = m != 0
+    S = int((53 - e[nz]).max()) if nz.any() else 0
+    Wi = np.empty(W.shape, dtype=object)
+    for idx in np.ndindex(W.shape):
+        Wi[idx] = int(m[idx] * 2.0**53) << int(e[idx] - 53 + S) if m[idx] != 0 else 0
+    return Wi, S
+
+
+def _positive_definite(A: list[list[Fraction]]) -> bool:
+    """Exact LDL^T: all pivots > 0."""
+    n = len(A)
+    A = [row[:] for row in A]
+    for i in range(n):
+        if A[i][i] <= 0:
+            return False
+        for r in range(i + 1, n):
+            f = A[r][i] / A[i][i]
+            if f:
+                for c in range(i + 1, n):
+                    A[r][c] -= f * A[i][c]
+    return True
+
+
+def spectral_upper(W: np.ndarray) -> float:
+    """A float s with ||W||_2 <= s, proven: s^2 I - W W^T is positive definite (exact rationals)."""
+    est = float(np.linalg.norm(W, 2)) if W.size else 0.0
+    Wi, S = _to_int_matrix(W)
+    G = Wi.dot(Wi.T)
+    scale = Fraction(2) ** (2 * S)
+    for f in (2.0**-40, 2.0**-30, 2.0**-20, 2.0**-10, 2.0**-3, 1.0):
+        s = np.nextafter(est * (1.0 + f), math.inf)
+        s2 = Fraction(s) ** 2 * scale
+        A = [[(s2 if r == c else 0) - Fraction(G[r, c]) for c in range(len(G))] for r in range(len(G))]
+        if _positive_definite(A):
+            return float(s)
+    raise Unsupported("could not bound ||W||_2 (no positive-definiteness proof)")
+
+
+def cplus_upper(p: float, q: float, d: int) -> float:
+    """A float >= c+_{p,q}(d) = d^max(0, 1/q - 1/p), with the power checked exactly (exponent rounded up to
+    a multiple of 1/64: d >= 1 makes that an upper bound)."""
+    inv = lambda t: Fraction(0) if math.isinf(t) else 1 / Fraction(t)  # noqa: E731
+    e = max(Fraction(0), inv(q) - inv(p))
+    if e == 0 or d == 1:
+        return 1.0
+    n = math.ceil(e * 64)
+    c = float(d) ** (n / 64)
+    while Fraction(c) ** 64 < Fraction(d) ** n:
+        c = float(np.nextafter(c, math.inf))
+    return c
+
+
+def operator_bound(im: InputMap, p: float, q: float, d: int) -> tuple[float, str]:
+    """L >= ||W||_{p -> q} and how it was obtained."""
+    if im.identity:
+        return cplus_upper(p, q, d), "W = I: c+_{p,q}(d)"
+    if q != 2.0:
+        raise Unsupported(f"a projected input map with an l_{q:g} indicator (only l_2 is supported)")
+    s = spectral_upper(im.W)
+    c = cplus_upper(p, 2.0, d)
+    return float(np.nextafter(up(s * c, 1), math.inf)), f"||W||_2 <= {s!r} (exact PD proof) times c+_{{p,2}}(d)"
+
+
+@dataclass
+class Images:
+    V: np.ndarray  # (N, k) fl(W x_i)
+    eps: np.ndarray  # (N, k) >= |fl(W x_i) - W x_i|
+    U_lo: list[Fraction]
+    U_hi: list[Fraction]
+    E_in: list[Fraction]  # float64 error bound of the computed u_j on the balls
+
+
+def _dual_row_norms(W: np.ndarray, p: float, d: int) -> np.ndarray:
+    A = np.abs(W)
+    if p <= 1.0:
+        return up(A.max(axis=1), 0)
+    if math.isinf(p):
+        return up(A.sum(axis=1), d)
+    return up(np.sqrt((A * A).sum(axis=1)) * cplus_upper(p, 2.0, d), d + 3)
+
+
+def images(im: InputMap, X: np.ndarray, p: float, sigma: float) -> Images:
+    N, d = X.shape
+    if im.identity:
+        V, absprod, eps = X.copy(), np.abs(X), np.zeros_like(X)
+    else:
+        V = X @ im.W.T
+        absprod = up(np.abs(X) @ np.abs(im.W).T, d)
+        eps = 2.0 * up(_gamma(d) * absprod, 2)
+    rad = 2.0 * up(_dual_row_norms(im.W, p, d) * sigma, 1)
+    U_lo, U_hi, E_in = [], [], []
+    for j in range(V.shape[1]):
+        e, r, bj = Fraction(float(eps[:, j].max())), Fraction(float(rad[j])), Fraction(float(im.b[j]))
+        U_lo.append(Fraction(float(V[:, j].min())) - e - r + bj)
+        U_hi.append(Fraction(float(V[:, j].max())) + e + r + bj)
+        size = abs(float(im.b[j])) + float(absprod[:, j].max()) + float(rad[j])
+        n_add = int(im.nnz[j]) + (im.b[j] != 0.0) - 1  # additions on any path of the sum; +1 if a product rounds
+        n_round = max(n_add, 0) + (0 if all_pow2(im.W[j][im.W[j] != 0.0]) else 1)
+        E_in.append(Fraction(float(up(_gamma(n_round) * size, 3))) + int(im.nnz[j]) * ETA_Q)
+    return Images(V, eps, U_lo, U_hi, E_in)
+
+
+def centres(im: InputMap, alpha: np.ndarray, shift: list[Fraction]) -> tuple[np.ndarray, np.ndarray]:
+    """(C, Clo): the exact centre c_b = -(b + alpha_b) + shift lies within Clo of the float C (elementwise)."""
+    s, e = two_sum(np.broadcast_to(im.b, alpha.shape), alpha)
+    sh = np.array([float(v) for v in shift])
+    C, e2 = two_sum(np.broadcast_to(sh, s.shape), -s)  # shift - s = C + e2 exactly; c = C + e2 - e
+    return C, up(np.abs(e2) + np.abs(e), 1)
+
+
+def _norm(T: np.ndarray, q: float, upward: bool) -> np.ndarray:
+    k = T.shape[-1]
+    f = up if upward else dn
+    if math.isinf(q):
+        return T.max(axis=-1)
+    if q == 1.0:
+        return f(T.sum(axis=-1), k)
+    return f(np.sqrt((T * T).sum(axis=-1)), k + 2)
+
+
+def in_radius(G: Images, C: np.ndarray, Clo: np.ndarray, q: float) -> np.ndarray:
+    """Upper bounds of ||W x_i - c_i||_q (point i against block i)."""
+    T = up(up(np.abs(G.V - C), 0) + G.eps + Clo, 2)
+    return _norm(T, q, True)
+
+
+def in_radius_exact(x: np.ndarray, im: InputMap, alpha_i: np.ndarray, shift: list[Fraction], q: float) -> float:
+    """The same quantity for one point, computed exactly (rationals) and rounded up to a float."""
+    xs = [Fraction(float(v)) for v in x]
+    diffs = []
+    for j in range(im.W.shape[0]):
+        wx = sum((Fraction(float(w)) * xs[l] for l, w in enumerate(im.W[j]) if w != 0.0), Fraction(0))
+        c = -(Fraction(float(im.b[j])) + Fraction(float(alpha_i[j]))) + shift[j]
+        diffs.append(abs(wx - c))
+    if math.isinf(q):
+        val = max(diffs)
+    elif q == 1.0:
+        val = sum(diffs, Fraction(0))
+    else:
+        sq = sum((t * t for t in diffs), Fraction(0))
+        r = math.sqrt(float(sq))
+        while Fraction(r) ** 2 < sq:
+            r = float(np.nextafter(r, math.inf))
+        return r
+    r = float(val)
+    while Fraction(r) < val:
+        r = float(np.nextafter(r, math.inf))
+    return r
+
+
+def _sub_dn(a, b):
+    return (a - b) - (np.abs(a) + np.abs(b)) * _R
+
+
+def out_distance(G: Images, C: np.ndarray, Clo: np.ndarray, y_pts: np.ndarray, y_blk: np.ndarray, q: float,
+                 need: float, *, block_entries: int = 2_000_000) -> np.ndarray:
+    """Per point i, a lower bound of min ||W x_i - c_b||_q over the blocks b with label y_b > y_i (inf if none).
+
+    Gram identity ||v - c||^2 = |v|^2 + |c|^2 - 2 v.c with error <= gamma_{k+3} (|v| + |c|)^2 (doubled) gives
+    an l_2 lower bound (||.||_1 >= ||.||_2 >= sqrt(k) ||.||_inf); pairs whose bound falls below ``need`` are
+    recomputed coordinate by coordinate.
+    """
+    N, k = G.V.shape
+    M = C.shape[0]
+    V, eps = G.V, G.eps
+    sqV, sqC = (V * V).sum(axis=1), (C * C).sum(axis=1)
+    nV, nC = up(np.sqrt(sqV), k + 2), up(np.sqrt(sqC), k + 2)
+    g = 2.0 * up(_gamma(k + 3), 2)
+    t = up(_norm(eps, 2.0, True) + float(_norm(Clo, 2.0, True).max(initial=0.0)), 1)
+    to_q = 1.0 if q in (1.0, 2.0) else dn(1.0 / up(math.sqrt(k), 1), 1)
+    out = np.full(N, np.inf)
+    rows = max(1, block_entries // max(M, 1))
+    for s in range(0, N, rows):
+        e = min(N, s + rows)
+        mask = y_blk[None, :] > y_pts[s:e, None]
+        if not mask.any():
+            continue
+        d2 = sqV[s:e, None] + sqC[None, :] - 2.0 * (V[s:e] @ C.T)
+        err = up(g * (nV[s:e, None] + nC[None, :]) ** 2, 3)
+        low2 = np.maximum(_sub_dn(d2, err), 0.0)
+        low = np.maximum(dn(_sub_dn(dn(np.sqrt(low2), 1), t[s:e, None]), 0) * to_q, 0.0)
+        low[~mask] = np.inf
+        ri, ci = np.nonzero(low < need)
+        if q == 2.0 and ri.size:  # refine only where the Gram error could matter
+            hi = np.sqrt(d2[ri, ci] + err[ri, ci]) * (1 + 8 * _R) + t[s:e][ri]
+            keep = hi >= need
+            ri, ci = ri[keep], ci[keep]
+        for c0 in range(0, ri.size, 65536):
+            I, B = ri[c0 : c0 + 65536] + s, ci[c0 : c0 + 65536]
+            D = np.maximum(_sub_dn(_sub_dn(dn(np.abs(V[I] - C[B]), 0), eps[I]), Clo[B]), 0.0)
+            low[I - s, B] = np.maximum(low[I - s, B], _norm(D, q, False))
+        out[s:e] = low.min(axis=1)
+    return out

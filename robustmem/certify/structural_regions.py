@@ -1,0 +1,169 @@
+"""Exact bounds of a block's aggregates over the indicator's In and Out regions, and the indicator margins.
+
+In the offset coordinates a of one block (a = 0 at the block's centre) the indicator of Lemmas 38/39 must be
+
+* ON (output exactly y_b) on the In region {||a||_q <= R_in}, and
+* OFF on the Out region {||a||_q >= R_out} (inside the domain box): output 0 (Lemma 38/39 as stated), or, what
+  Theorem 37 actually needs from a block whose label y_b exceeds the point's label y_i, output <= y_b - 1
+  (labels are integers, so y_i <= y_b - 1; blocks with y_b <= y_i never exceed y_i).
+
+Bounds used (f_j the exact per-coordinate functions, psi(t) = |t|^q for q in {1, 2}):
+
+* sum, sup over the In region: const + sum_j max_{|t| <= R} f_j (every coordinate of the ball lies in
+  [-R, R]), and for q in {1, 2} also const + R^q + sum_j max_{|t| <= R} (f_j - psi) (since sum_j psi(a_j) <= R^q);
+  the smaller one.
+* sum, inf over the Out region: q = inf: some |a_j| >= R, so const + min_j (min_{|t| >= R} f_j + sum_{l != j}
+  min f_l); q in {1, 2}: with T = R^q and e_j = max_t (min(psi(t), T) - f_j(t)), sum_j f_j(a_j) >=
+  sum_j min(psi(a_j), T) - sum_j e_j >= T - sum_j e_j (either one term saturates or the sum is ||a||_q^q >= T).
+  A coordinate the block does not read contributes e_j = T (no information).  In one dimension every norm is
+  |a| and the q = inf formula is used.
+* max (Lemma 39): sup <= const + max_j max_{|t| <= R} f_j for every q; inf over ||a||_inf >= R >= const +
+  min_j min_{|t| >= R} f_j (q = inf only).
+
+All quantities are exact rationals; floating-point evaluation enters through the error bounds of
+:mod:`.structural_template` (``pre_err`` for a neuron that must be exactly 0, ``err`` for a value).
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from robustmem.certify.structural_pl import combine
+from robustmem.certify.structural_symbols import PLB, Agg, BlockFacts, Node, Unsupported, gamma_q
+
+__all__ = ["Regions"]
+
+ZERO = Fraction(0)
+
+
+class Regions:
+    """In / Out bounds for one interpreted block (caches per function and radius, for bisection)."""
+
+    def __init__(self, facts: BlockFacts, q: float):
+        if q not in (1.0, 2.0, math.inf):
+            raise Unsupported(f"indicator norm q must be 1, 2 or inf, got {q!r}")
+        self.facts, self.k, self.domain = facts, facts.k, facts.domain
+        self.q = math.inf if facts.k == 1 else q
+        self.psi = "abs" if self.q == 1.0 else "square"
+        self.cache: dict = {}
+
+    def _c(self, key, fn):
+        if key not in self.cache:
+            self.cache[key] = fn()
+        return self.cache[key]
+
+    # ----- aggregates -----
+    def sup_in(self, agg: Agg, R: Fraction) -> Fraction:
+        box = [self._c(("max", id(p.hi), R), lambda p=p: p.hi.max_on(-R, R)) for p in agg.parts.values()]
+        if agg.kind == "max":
+            return agg.const + max(box)
+        best = agg.const + sum(box, ZERO)
+        if self.q != math.inf:
+            Rq = R if self.q == 1.0 else R * R
+            gaps = [self._c(("gap", id(p.hi), R), lambda p=p: p.hi.max_minus_psi(-R, R, self.psi))
+                    for p in agg.parts.values()]
+            best = min(best, agg.const + Rq + sum(gaps, ZERO))
+        return best
+
+    def _far_min(self, p: PLB, R: Fraction) -> Fraction | None:
+        lo, hi = self.domain
+        vals = [v for v in (p.lo.min_on(lo, -R), p.lo.min_on(R, hi)) if v is not None]
+        return min(vals) if vals else None
+
+    def inf_out(self, agg: Agg, R: Fraction) -> Fraction | None:
+        """A lower bound of the aggregate on the Out region; None when no bound is available."""
+        lo, hi = self.domain
+        reach = lo <= -R or R <= hi  # can an unread coordinate alone put a in the Out region?
+        if agg.kind == "max":
+            if self.q != math.inf or (len(agg.parts) < self.k and reach):
+                return None
+            fars = [self._c(("far", id(p.lo), R), lambda p=p: self._far_min(p, R)) for p in agg.parts.values()]
+            fars = [f for f in fars if f is not None]
+            return agg.const + min(fars) if fars else None
+        if self.q == math.inf:
+            mins = {j: self._c(("min", id(p.lo)), lambda p=p: p.lo.min_on(lo, hi)) for j, p in agg.parts.items()}
+            total = sum(mins.values(), ZERO)
+            cands = []
+            if len(agg.parts) < self.k and reach:
+                cands.append(agg.const + total)
+            for j, p in agg.parts.items():
+                far = self._c(("far", id(p.lo), R), lambda p=p: self._far_min(p, R))
+                if far is not None:
+                    cands.append(agg.const + total - mins[j] + far)
+            return min(cands) if cands else None
+        T = R if self.q == 1.0 else R * R
+        e = sum((self._c(("sat", id(p.lo), R), lambda p=p: p.lo.max_saturated_gap(self.psi, R))
+                 for p in agg.parts.values()), ZERO)
+        e += (self.k - len(agg.parts)) * T
+        return agg.const + T - e
+
+    # ----- the indicator -----
+    def zero_margin(self, node: Node, R: Fraction, float_mode: bool) -> Fraction | None:
+        """>= 0 proves the neuron's value (computed in float64 when float_mode) is exactly 0 on the In region:
+        either sup of its exact pre-activation + its error bound <= 0, or its bias is 0 and every input is 0."""
+        cands = []
+        if node.pre is not None:
+            cands.append(-self.sup_in(node.pre, R) - (node.pre_errI if float_mode else ZERO))
+        if node.bias == 0 and node.ins:
+            ms = [self.zero_margin(n, R, float_mode) if n.kind in ("agg", "reluagg", "posdiff") else None
+                  for n, _ in node.ins]
+            if None not in ms:
+                cands.append(min(ms))
+        return max(cands) if cands else None
+
+    def in_margin(self, R: Fraction, float_mode: bool) -> Fraction | None:
+        """>= 0 proves z_b = y_b exactly for ||a||_q <= R (every input of the label neuron is exactly 0)."""
+        if float_mode and R > self.facts.r_box:
+            raise ValueError(f"the float64 ON bounds hold for R <= {float(self.facts.r_box)}, asked R = {float(R)}")
+        ms = [self.zero_margin(v, R, float_mode) for v in self.facts.indicator.vs]
+        return None if None in ms else min(ms)
+
+    def v_agg(self) -> tuple[str, Agg]:
+        """The label neuron's input sum V = sum_k v_k as ('relu', agg) or ('plain', agg)."""
+        vs = self.facts.indicator.vs
+        if len(vs) == 1:
+            return ("relu" if vs[0].kind == "reluagg" else "plain"), vs[0].agg
+        if any(v.kind != "agg" or v.agg.kind != "sum" for v in vs):
+            raise Unsupported("the label neuron sums values that are not one-coordinate functions")
+        key = ("V",)
+        if key not in self.cache:
+            by_j: dict[int, list[PLB]] = {}
+            for v in vs:
+                for j, p in v.agg.parts.items():
+                    by_j.setdefault(j, []).append(p)
+            parts = {}
+            for j, ps in by_j.items():
+                lo = combine([(Fraction(1), p.lo) for p in ps])
+                hi = lo if all(p.exact for p in ps) else combine([(Fraction(1), p.hi) for p in ps])
+                parts[j] = PLB(lo, hi, sum((p.lip for p in ps), ZERO))
+            self.cache[key] = Agg("sum", sum((v.agg.const for v in vs), ZERO), parts)
+        return "plain", self.cache[key]
+
+    def v_need(self, float_mode: bool, criterion: str) -> Fraction:
+        """The least V that makes the label neuron's output 0 ('zero') or <= y_b - 1 ('drop', blocks with y_b >= 2):
+        z = relu(fl(y + gamma V)) with |fl - exact| <= g (y + |gamma| V), g = gamma_{K+1} (0 when exact)."""
+        f = self.facts
+        g = gamma_q(len(f.indicator.vs) + 1) if float_mode else ZERO
+        pairs = np.unique(np.stack([f.labels, f.gamma], axis=1), axis=0)
+        need = ZERO
+        for y, gm in pairs:
+            if criterion == "drop" and y < 2:
+                continue  # a block with the least label never outranks a point's label: no Out needed
+            y, gm = Fraction(float(y)), Fraction(float(gm))
+            top = y * (1 + g) if criterion == "zero" else 1 + g * y
+            need = max(need, top / (-gm * (1 - g)))
+        return need
+
+    def out_margin(self, R: Fraction, float_mode: bool, criterion: str) -> Fraction | None:
+        """>= 0 proves the label neuron's output is 0 ('zero') / <= y_b - 1 ('drop') for ||a||_q >= R."""
+        kind, agg = self.v_agg()
+        low = self.inf_out(agg, R)
+        if low is None:
+            return None
+        if kind == "relu":
+            low = max(low, ZERO)
+        err = sum((v.err for v in self.facts.indicator.vs), ZERO) if float_mode else ZERO
+        return low - err - self.v_need(float_mode, criterion)

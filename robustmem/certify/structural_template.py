@@ -1,0 +1,385 @@
+"""What one chain block computes, read symbolically off its template (all N blocks at once).
+
+A chain block (Theorem 37) is a template of affine maps repeated once per data point; blocks differ only in
+parameter-dependent numbers.  :func:`interpret_block` walks the template's maps neuron by neuron and gives
+every neuron a symbolic value, justified by the weights alone (never by the code that built them):
+
+* ``coord``: a carried coordinate u_j (weight 1, bias 0: the ReLU is the identity on u_j >= 0);
+* ``agg`` ``sum``: const + sum_j f_j(a_j), each f_j an exact piecewise-linear function (:mod:`.structural_pl`)
+  of the block's offset coordinate a_j = u_j + alpha_j - c_j.  A first-layer neuron relu(s u_j + beta) with
+  s = +-1 and a per-block bias beta *anchors* coordinate j (alpha = s beta); every first-layer neuron on u_j is
+  relu(s a_j + kappa) with kappa = beta - s alpha + s c_j, exact when kappa is the same rational for every block,
+  else bounded by [min kappa, max kappa] (lower and upper envelopes, :class:`PLB`); the constant c_j centres
+  the kinks on a_j = 0.  Later neurons with template-
+  constant weights combine these exactly; a ReLU of a sum of several coordinates is the identity when the sum
+  is provably >= 0, else the neuron is ``reluagg`` (an opaque relu of an aggregate);
+* ``agg`` ``max`` (Lemma 39's running maximum): q + relu(x - q) = max(q, x) when x depends on a coordinate q
+  does not (``posdiff`` is the pending relu(x - q));
+* ``indicator``: relu(y_b + gamma_b * sum_k v_k) with the per-block label y_b as bias and one per-block weight
+  gamma_b on every v_k;
+* the state update d = relu(z - m), m' = m + d (weights exactly 1 and -1, biases 0): m' = max(m, z).
+
+Every neuron also carries bounds for float64 evaluation: ``mag`` >= sup |exact value| over the input domain,
+``loc`` >= the effect of the block's own roundings (standard model: a dot product of K terms plus a bias, in any
+order, FMA allowed, errs by at most gamma_{K+1} (|b| + sum |w| |h|), plus K * 2^-1074 for underflow) and
+``inE`` >= the effect of the input's rounding (Lipschitz constant of the exact function times the input error).
+Anything outside these rules raises :class:`Unsupported`, naming the map and the neuron.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+from robustmem.certify.structural_pl import PL, combine
+from robustmem.certify.structural_symbols import (
+    ETA_Q, ONE, ZERO, PLB, Agg, BlockFacts, Node, Unsupported, exact_range, gamma_q, lip_of, rounding_steps,
+)  # fmt: skip
+from robustmem.network.template import realize_rows
+
+__all__ = ["interpret_block"]
+
+
+class _Interp:
+    def __init__(self, seg, coord_pos: list[int], state_pos: int, U_lo, U_hi, E_in, float_mode: bool, r_box: Fraction):
+        self.seg, self.maps = seg, seg.maps
+        self.r_box = r_box
+        self.coord_pos, self.state_pos = coord_pos, state_pos
+        self.k = len(coord_pos)
+        self.U_lo, self.U_hi, self.E = U_lo, U_hi, (E_in if float_mode else [ZERO] * len(coord_pos))
+        self.cache: dict = {}
+        self.keep: list = []
+        self.indicator: Node | None = None
+        self.n_updates = 0
+        self.n_neurons = 0
+        self.max_pieces = 0
+
+    # ----- realized per-block numbers -----
+    def realized(self, t, what: str, sel: np.ndarray) -> np.ndarray:
+        if what == "ent":
+            return realize_rows(t.ent_base[sel], t.ent_scale[sel], t.ent_pidx[sel], self.seg.params)
+        return realize_rows(t.bias_base[sel], t.bias_scale[sel], t.bias_pidx[sel], self.seg.params)
+
+    def first_layer_scan(self) -> None:
+        """Pass 1: find the neurons relu(s u_j + beta_b); fix each coordinate's anchor, its centring shift and
+        the common domain.
+
+        The first such neuron of coordinate j anchors it: a_bj = u_j + alpha_bj - c_j with alpha = s beta.  Every
+        first-layer neuron of j is then relu(s a_bj + kappa_b) with kappa_b = beta_b - s alpha_bj + s c_j (exact
+        range over blocks).  The constant shift c_j (a float) puts the kinks' midpoint at a = 0, so that the
+        indicator's ball is centred at a = 0 (e.g. Remark 40's relu(a - r) and relu(-a - r)).
+        """
+        slot = {p: j for j, p in enumerate(self.coord_pos)}
+        found: list[tuple[int, int, int, int, np.ndarray]] = []
+        alpha: dict[int, np.ndarray] = {}
+        for ti, t in enumerate(self.maps):
+            for a, o in enumerate(t.active):
+                sel = np.flatnonzero(t.ent_row == o)
+                if len(sel) != 1 or t.bias_pidx[a] < 0 or int(t.ent_col[sel[0]]) not in slot or t.ent_pidx[sel[0]] >= 0:
+                    continue
+                s = float(t.ent_base[sel[0]])
+                j = slot[int(t.ent_col[sel[0]])]
+                if s not in (1.0, -1.0):
+                    raise Unsupported(f"map {ti}, neuron {o}: reads coordinate {j} with weight {s} (expected +-1)")
+                beta = self.realized(t, "bias", np.array([a]))[:, 0]
+                found.append((ti, int(o), j, int(s), beta))
+                if j not in alpha:
+                    alpha[j] = s * beta
+            new = {}
+            for src, dst in zip(t.carry_src, t.carry_dst):
+                if int(src) in slot:
+                    new[int(dst)] = slot[int(src)]
+            slot = new
+        missing = [j for j in range(self.k) if j not in alpha]
+        if missing:
+            raise Unsupported(f"coordinates {missing[:5]} are never read by the block: no ball indicator sees them")
+        self.alpha = np.stack([alpha[j] for j in range(self.k)], axis=1)
+        kap = {(ti, o): (j, s, exact_range(beta, -s * self.alpha[:, j])) for ti, o, j, s, beta in found}
+        shift = []
+        for j in range(self.k):
+            kinks = [-s * kr[0] for jj, s, kr in kap.values() if jj == j]  # relu(s a + kappa) bends at a = -s kappa
+            shift.append(Fraction(float((min(kinks) + max(kinks)) / 2)))
+        self.shift = shift
+        self.first = {}
+        for ti, o, j, s, beta in found:
+            kr = kap[(ti, o)][2]
+            self.first[(ti, o)] = (j, s, (kr[0] + s * shift[j], kr[1] + s * shift[j]), beta)
+        Emax = max(self.E)
+        self.win = (-self.r_box - Emax, self.r_box + Emax)
+        lo = min(self.U_lo[j] + Fraction(float(self.alpha[:, j].min())) - shift[j] for j in range(self.k)) - Emax
+        hi = max(self.U_hi[j] + Fraction(float(self.alpha[:, j].max())) - shift[j] for j in range(self.k)) + Emax
+        self.domain = (lo, hi)
+
+    # ----- piecewise-linear helpers (cached: identical sub-networks share one enumeration) -----
+    def plb_exact(self, f: PL) -> PLB:
+        key = ("plb", id(f))
+        if key not in self.cache:
+            self.cache[key] = PLB(f, f, lip_of(f))
+            self.keep.append(f)
+            self.max_pieces = max(self.max_pieces, f.pieces)
+        return self.cache[key]
+
+    def combine_plb(self, terms: list[tuple[Fraction, PLB]], const: Fraction) -> PLB:
+        key = ("comb", tuple((c, id(p)) for c, p in terms), const)
+        if key in self.cache:
+            return self.cache[key]
+        if all(p.exact for _, p in terms):
+            out = self.plb_exact(combine([(c, p.lo) for c, p in terms], const))
+        else:
+            lo = combine([(c, p.lo if c >= 0 else p.hi) for c, p in terms], const)
+            hi = combine([(c, p.hi if c >= 0 else p.lo) for c, p in terms], const)
+            out = PLB(lo, hi, sum((abs(c) * p.lip for c, p in terms), ZERO))
+        self.keep.append(terms)
+        self.cache[key] = out
+        return out
+
+    def relu_plb(self, p: PLB) -> PLB:
+        key = ("relu", id(p))
+        if key not in self.cache:
+            if p.exact:
+                self.cache[key] = self.plb_exact(p.lo.relu())
+            else:
+                self.cache[key] = PLB(p.lo.relu(), p.hi.relu(), p.lip)
+            self.keep.append(p)
+        return self.cache[key]
+
+    # ----- magnitudes and input-error terms of symbolic values -----
+    def _abs(self, p: PLB, inner: bool) -> Fraction:
+        if not inner:
+            return p.max_abs()
+        key = ("absI", id(p))
+        if key not in self.cache:
+            vals = [f.max_on(*self.win) for f in (p.lo, p.hi)] + [-f.min_on(*self.win) for f in (p.lo, p.hi)]
+            self.cache[key] = max(v for v in vals if v is not None)
+        return self.cache[key]
+
+    def mag_of(self, n: Node, inner: bool = False) -> Fraction:
+        """sup |exact value| over the domain (inner: over the ON box |a_j| <= r_box, inputs perturbed by E)."""
+        if n.kind == "coord":
+            return self.U_hi[n.coord]
+        if n.kind in ("agg", "reluagg"):
+            vals = [self._abs(p, inner) for p in n.agg.parts.values()]
+            return abs(n.agg.const) + (sum(vals, ZERO) if n.agg.kind == "sum" else max(vals))
+        if n.kind == "posdiff":
+            return self._abs(n.x, inner) + (n.q.magI if inner else n.q.mag)
+        raise AssertionError(n.kind)
+
+    def set_bounds(self, node: Node, ins, bias: Fraction, inE: Fraction) -> None:
+        """mag, loc, inE, pre_err and their ON-box versions for a neuron relu(bias + sum w h)."""
+        node.inE = inE
+        node.loc = self.rounding(ins, bias, inner=False)
+        node.locI = self.rounding(ins, bias, inner=True)
+        node.pre_err, node.pre_errI = node.loc + inE, node.locI + inE
+        node.mag, node.magI = self.mag_of(node), self.mag_of(node, inner=True)
+
+    def inE_of(self, agg: Agg) -> Fraction:
+        terms = [p.lip * self.E[j] for j, p in agg.parts.items()]
+        return sum(terms, ZERO) if agg.kind == "sum" else max(terms)
+
+    def rounding(self, ins, bias: Fraction, inner: bool) -> Fraction:
+        """Rounding-only error of relu(bias + sum w h): propagated loc plus this neuron's own rounding
+        (gamma_n (|b| + sum |w| |h|), n = rounding_steps, plus 2^-1074 per product for underflow)."""
+        K = len(ins)
+        if inner:
+            prop = sum((abs(w) * n.locI for n, w in ins), ZERO)
+            size = abs(bias) + sum((abs(w) * (n.magI + n.errI) for n, w in ins), ZERO)
+        else:
+            prop = sum((abs(w) * n.loc for n, w in ins), ZERO)
+            size = abs(bias) + sum((abs(w) * (n.mag + n.err) for n, w in ins), ZERO)
+        return prop + gamma_q(rounding_steps([w for _, w in ins], bias)) * size + K * ETA_Q
+
+    # ----- the neuron rules -----
+    def neuron(self, ti: int, t, a: int, o: int, nodes: list[Node]) -> Node:
+        where = f"map {ti}, neuron {o}"
+        self.n_neurons += 1
+        sel = np.flatnonzero(t.ent_row == o)
+        dep_ent = t.ent_pidx[sel] >= 0
+        if (ti, o) in self.first:
+            j, s, kq, beta = self.first[(ti, o)]
+            lo_f = self.affine(s, kq[0])
+            p = self.plb_exact(lo_f) if kq[0] == kq[1] else PLB(lo_f, self.affine(s, kq[1]), ONE)
+            agg = Agg("sum", ZERO, {j: self.relu_plb(p)})
+            pre = Agg("sum", ZERO, {j: p})
+            coord = nodes[self.coord_pos[j]]
+            node = Node("agg", agg=agg, pre=pre, ins=((coord, Fraction(s)),), bias=Fraction(0), where=where)
+            # fl(s u + beta) with s = +-1: one addition, exact by Sterbenz when u and -s beta > 0 are within a
+            # factor 2 of each other for every u of the (perturbed) range and every block
+            lo_u, hi_u = self.U_lo[j] - self.E[j], self.U_hi[j] + self.E[j]
+            b_lo, b_hi = Fraction(float(np.abs(beta).min())), Fraction(float(np.abs(beta).max()))
+            sterbenz = bool(np.all(s * beta < 0)) and hi_u <= 2 * b_lo and 2 * lo_u >= b_hi
+            loc = ZERO if sterbenz else gamma_q(1) * (b_hi + hi_u)
+            node.loc = node.locI = loc
+            node.inE = self.E[j]
+            node.pre_err = node.pre_errI = loc + self.E[j]
+            node.mag, node.magI = self.mag_of(node), self.mag_of(node, inner=True)
+            return node
+        bias_dep = t.bias_pidx[a] >= 0
+        if bias_dep:
+            return self.label_neuron(ti, t, a, o, sel, dep_ent, nodes, where)
+        if dep_ent.any():
+            raise Unsupported(f"{where}: a parameter-dependent weight that is neither a centre offset nor a label")
+        ins = tuple((nodes[int(c)], Fraction(float(w))) for c, w in zip(t.ent_col[sel], t.ent_base[sel]) if w != 0.0)
+        bias = Fraction(float(t.bias_base[a]))
+        return self.constant_neuron(ins, bias, where)
+
+    def affine(self, s: int, kap: Fraction) -> PL:
+        key = ("aff", s, kap)
+        if key not in self.cache:
+            self.cache[key] = PL.affine(Fraction(s), kap, *self.domain)
+        return self.cache[key]
+
+    def label_neuron(self, ti, t, a, o, sel, dep_ent, nodes, where) -> Node:
+        if self.indicator is not None:
+            raise Unsupported(f"{where}: a second label-dependent neuron in one block")
+        if not dep_ent.all() or len(sel) == 0:
+            raise Unsupported(f"{where}: the label neuron mixes label-dependent and constant weights")
+        G = self.realized(t, "ent", sel)
+        y = self.realized(t, "bias", np.array([a]))[:, 0]
+        if not (G == G[:, :1]).all():
+            b = int(np.flatnonzero(~(G == G[:, :1]).all(axis=1))[0])
+            raise Unsupported(f"{where}: block {b} weighs its indicator inputs differently ({G[b].tolist()[:4]})")
+        vs = tuple(nodes[int(c)] for c in t.ent_col[sel])
+        for v in vs:
+            if v.kind not in ("agg", "reluagg"):
+                raise Unsupported(f"{where}: the label neuron reads a {v.kind} value")
+        node = Node("indicator", vs=vs, where=where)
+        self.indicator = node
+        self.labels, self.gamma = y, G[:, 0]
+        return node
+
+    def constant_neuron(self, ins, bias: Fraction, where: str) -> Node:
+        kinds = {n.kind for n, _ in ins}
+        if kinds & {"state", "indicator", "pending"}:
+            return self.state_rule(ins, bias, where)
+        if "coord" in kinds:
+            raise Unsupported(f"{where}: reads a carried coordinate with a template-constant bias")
+        pd = self.posdiff_rule(ins, bias, where)
+        if pd is not None:
+            return pd
+        ins2 = self.fold_max(ins, where)
+        agg = self.linear(ins2, bias, where)
+        node = Node("agg", ins=ins, bias=bias, pre=agg, where=where)
+        lb = self.lower_bound(agg)
+        if agg.kind == "sum" and len(agg.parts) == 1:
+            (j, p), = agg.parts.items()
+            node.agg = Agg("sum", ZERO, {j: self.relu_plb(p)})
+        elif lb >= 0:
+            node.agg = agg
+        else:
+            node.kind, node.agg = "reluagg", agg
+        self.set_bounds(node, ins, bias, self.inE_of(agg))
+        return node
+
+    def state_rule(self, ins, bias, where) -> Node:
+        ws = {n.kind: (n, w) for n, w in ins}
+        pair = len(ins) == 2 and bias == 0
+        if pair and set(ws) == {"indicator", "state"} and ws["indicator"][1] == 1 and ws["state"][1] == -1:
+            if ws["indicator"][0] is not self.indicator:
+                raise Unsupported(f"{where}: the running maximum reads a stale indicator")
+            return Node("pending", ins=ins, where=where)
+        if pair and set(ws) == {"pending", "state"} and ws["pending"][1] == 1 and ws["state"][1] == 1:
+            self.n_updates += 1
+            return Node("state", where=where)
+        raise Unsupported(f"{where}: the state is combined as {[(n.kind, float(w)) for n, w in ins]} + {float(bias)}, "
+                          "not as the running maximum m + relu(z - m)")
+
+    def posdiff_rule(self, ins, bias, where) -> Node | None:
+        """relu(x - q): x a one-coordinate sum, q a max / one-coordinate value of other coordinates."""
+        neg = [(n, w) for n, w in ins if w < 0]
+        if bias != 0 or len(neg) != 1 or neg[0][1] != -1 or neg[0][0].kind != "agg":
+            return None
+        q = neg[0][0]
+        if q.agg.const != 0 or (q.agg.kind == "sum" and len(q.agg.parts) != 1):
+            return None
+        rest = [(n, w) for n, w in ins if n is not q]
+        if not rest or any(n.kind != "agg" or n.agg.kind != "sum" or len(n.agg.parts) != 1 for n, _ in rest):
+            return None
+        js = {next(iter(n.agg.parts)) for n, _ in rest}
+        if len(js) != 1 or js & set(q.agg.parts):
+            return None
+        j = js.pop()
+        x = self.combine_plb([(w, n.agg.parts[j]) for n, w in rest], sum((w * n.agg.const for n, w in rest), ZERO))
+        node = Node("posdiff", x=x, xj=j, q=q, ins=tuple(ins), bias=bias, where=where)
+        self.set_bounds(node, ins, bias, x.lip * self.E[j] + q.inE)
+        return node
+
+    def fold_max(self, ins, where):
+        """Replace alpha q + alpha relu(x - q) by alpha max(q, x) (an exact identity)."""
+        out = list(ins)
+        for n, w in ins:
+            if n.kind != "posdiff":
+                continue
+            qs = [(m, v) for m, v in out if m is n.q]
+            if len(qs) != 1 or qs[0][1] != w:
+                raise Unsupported(f"{where}: relu(x - q) is used without q + relu(x - q)")
+            q = n.q
+            parts = dict(q.agg.parts)
+            parts[n.xj] = n.x
+            mx = Node("agg", agg=Agg("max", q.agg.const, parts))
+            out = [(m, v) for m, v in out if m is not q and m is not n] + [(mx, w)]
+        return out
+
+    def linear(self, ins, bias: Fraction, where: str) -> Agg:
+        if any(n.kind != "agg" for n, _ in ins):
+            raise Unsupported(f"{where}: combines {sorted({n.kind for n, _ in ins})} values linearly")
+        maxes = [(n, w) for n, w in ins if n.agg.kind == "max" and len(n.agg.parts) > 1]
+        if maxes:
+            if len(ins) != 1 or maxes[0][1] != 1:
+                raise Unsupported(f"{where}: a running maximum is combined with other values")
+            n = maxes[0][0]
+            return Agg("max", n.agg.const + bias, n.agg.parts)
+        const = bias + sum((w * n.agg.const for n, w in ins), ZERO)
+        by_j: dict[int, list] = {}
+        for n, w in ins:
+            for j, p in n.agg.parts.items():
+                by_j.setdefault(j, []).append((w, p))
+        parts = {}
+        for j, terms in by_j.items():
+            parts[j] = terms[0][1] if (len(terms) == 1 and terms[0][0] == 1) else self.combine_plb(terms, ZERO)
+        if len(parts) == 1:
+            (j, p), = parts.items()
+            return Agg("sum", ZERO, {j: self.combine_plb([(ONE, p)], const) if const != 0 else p})
+        return Agg("sum", const, parts)
+
+    def lower_bound(self, agg: Agg) -> Fraction:
+        mins = [p.lo.min_on(*self.domain) for p in agg.parts.values()]
+        return agg.const + (sum(mins, ZERO) if agg.kind == "sum" else max(mins))
+
+    # ----- the walk -----
+    def run(self) -> BlockFacts:
+        self.first_layer_scan()
+        nodes: list[Node | None] = [None] * self.maps[0].in_dim
+        for j, p in enumerate(self.coord_pos):
+            nodes[p] = Node("coord", coord=j, mag=self.U_hi[j], magI=self.U_hi[j], inE=self.E[j])
+        state0 = Node("state", where="block input")
+        nodes[self.state_pos] = state0
+        for ti, t in enumerate(self.maps):
+            out: list[Node | None] = [None] * t.out_dim
+            for src, dst in zip(t.carry_src, t.carry_dst):
+                out[int(dst)] = nodes[int(src)]
+            for a, o in enumerate(t.active):
+                out[int(o)] = self.neuron(ti, t, a, int(o), nodes)
+            nodes = out
+        last = len(self.maps) - 1
+        for j, p in enumerate(self.coord_pos):
+            if nodes[p] is None or nodes[p].kind != "coord" or nodes[p].coord != j:
+                raise Unsupported(f"map {last}: coordinate {j} does not end the block in its place unchanged")
+        end = nodes[self.state_pos]
+        if self.indicator is None or self.n_updates != 1 or end is None or end.kind != "state" or end is state0:
+            raise Unsupported(f"map {last}: the block does not end with exactly one update m <- max(m, z) of the state")
+        return BlockFacts(k=self.k, indicator=self.indicator, labels=self.labels, gamma=self.gamma, alpha=self.alpha,
+                          shift=self.shift,
+                          domain=self.domain, r_box=self.r_box, n_pieces=self.max_pieces, n_neurons=self.n_neurons)
+
+
+def interpret_block(seg, coord_pos: list[int], state_pos: int, U_lo: list[Fraction], U_hi: list[Fraction],
+                    E_in: list[Fraction], *, r_box: Fraction, float_mode: bool = True) -> BlockFacts:
+    """Interpret the chain segment ``seg`` (see the module docstring).
+
+    ``coord_pos`` / ``state_pos``: input positions of the carried coordinates and of the running maximum;
+    [U_lo_j, U_hi_j]: the range of the exact carried u_j over the union of the balls; E_in_j: a bound on the
+    float64 error of the computed u_j (ignored unless ``float_mode``); ``r_box``: the ON box |a_j| <= r_box on
+    which the ``...I`` bounds hold.  Raises :class:`Unsupported`.
+    """
+    return _Interp(seg, coord_pos, state_pos, U_lo, U_hi, E_in, float_mode, r_box).run()
