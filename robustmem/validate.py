@@ -8,7 +8,7 @@ import numpy as np
 
 from robustmem.errors import InvalidArgumentError
 
-__all__ = ["positive_number", "nonnegative_number", "integer_at_least"]
+__all__ = ["positive_number", "nonnegative_number", "integer_at_least", "index_list"]
 
 
 def positive_number(value: object, name: str) -> float:
@@ -36,3 +36,20 @@ def nonnegative_number(value: object, name: str) -> float:
     if not (math.isfinite(v) and v >= 0):
         raise InvalidArgumentError(f"{name} must be a finite number >= 0, got {value!r}")
     return v
+
+
+def index_list(values: object, n: int, name: str) -> np.ndarray:
+    """A non-empty sequence of distinct integer indices in 0..n-1, as an intp array (errors name the entry)."""
+    from collections.abc import Iterable
+
+    if isinstance(values, (str, bytes, bool)) or not isinstance(values, Iterable):
+        raise InvalidArgumentError(f"{name} must be a sequence of integer indices, got {values!r}")
+    idx = np.asarray(list(values))
+    if idx.ndim != 1 or len(idx) == 0 or not np.issubdtype(idx.dtype, np.integer):
+        raise InvalidArgumentError(f"{name} must be a non-empty sequence of integer indices, got {values!r}")
+    bad = np.nonzero((idx < 0) | (idx >= n))[0]
+    if len(bad):
+        raise InvalidArgumentError(f"{name}[{bad[0]}] = {idx[bad[0]]} is outside 0..{n - 1}")
+    if len(np.unique(idx)) != len(idx):
+        raise InvalidArgumentError(f"{name} lists an index twice")
+    return idx.astype(np.intp)

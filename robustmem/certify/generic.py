@@ -26,6 +26,7 @@ from robustmem.certify.layers import LayerSource, as_layer_source
 from robustmem.certify.milp import MAX_UNSTABLE, milp_balls
 from robustmem.certify.report import CertifyMethod, CertifyReport
 from robustmem.certify.witness import confirm_counterexample
+from robustmem.validate import index_list
 from robustmem.errors import InvalidArgumentError
 from robustmem.validate import integer_at_least, nonnegative_number, positive_number
 
@@ -50,16 +51,7 @@ def _selection(src: LayerSource, dataset: Any, points: None | Sequence[int] | It
     if points is None:
         idx = np.arange(N)
     else:
-        if isinstance(points, (str, bytes)) or not isinstance(points, Iterable):
-            raise InvalidArgumentError(f"points must be None or a sequence of indices, got {points!r}")
-        idx = np.asarray(list(points))
-        if idx.ndim != 1 or len(idx) == 0 or not np.issubdtype(idx.dtype, np.integer):
-            raise InvalidArgumentError(f"points must be a non-empty sequence of integer indices, got {points!r}")
-        bad = np.nonzero((idx < 0) | (idx >= N))[0]
-        if len(bad):
-            raise InvalidArgumentError(f"points[{bad[0]}] = {idx[bad[0]]} is outside 0..{N - 1}")
-        if len(np.unique(idx)) != len(idx):
-            raise InvalidArgumentError("points lists an index twice")
+        idx = index_list(points, N, "points")
     return idx.astype(np.intp), X[idx], y[idx].astype(np.int64), N
 
 

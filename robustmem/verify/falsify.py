@@ -12,11 +12,12 @@ from __future__ import annotations
 import math
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from robustmem.validate import index_list
 from robustmem.errors import InvalidArgumentError, VerificationError
 from robustmem.network.exact import evaluate_exact
 from robustmem.norms import p_name
@@ -156,16 +157,7 @@ def _select_balls(N: int, balls: None | int | Sequence[int], rng: np.random.Gene
         if not 1 <= balls <= N:
             raise InvalidArgumentError(f"balls = {balls} must lie in [1, N = {N}] (a random subset size)")
         return np.sort(rng.choice(N, size=int(balls), replace=False)), "random"
-    if isinstance(balls, (str, bytes, bool)) or not isinstance(balls, Iterable):
-        raise InvalidArgumentError(f"balls must be None, a subset size or a sequence of indices, got {balls!r}")
-    idx = np.asarray(list(balls))
-    if idx.ndim != 1 or len(idx) == 0 or not np.issubdtype(idx.dtype, np.integer):
-        raise InvalidArgumentError(f"balls must be a non-empty sequence of integer indices, got {balls!r}")
-    bad = np.nonzero((idx < 0) | (idx >= N))[0]
-    if len(bad):
-        raise InvalidArgumentError(f"balls[{bad[0]}] = {idx[bad[0]]} is outside 0..{N - 1}")
-    if len(np.unique(idx)) != len(idx):
-        raise InvalidArgumentError("balls lists an index twice")
+    idx = index_list(balls, N, "balls")
     return idx.astype(np.intp), "given"
 
 
