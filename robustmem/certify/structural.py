@@ -66,13 +66,13 @@ SUPPORTED: dict[str, str] = {
     "log_width": "Theorem 7: projection P folded into the input map, Lemma 38 chain in R^{k-6}",
     "theorem16": "Theorem 16: a given linear map M folded into the input map, Lemma 38 chain",
     "remark11": "Remark 11: sigma = 0, width 7 (one projected coordinate)",
+    "kim2025": "Kim-Moon-Yun: their map (identity, span{x_i} or projection) folded into the input map, Lemma 38 chain",
 }
 #: construction name -> why it is not supported
 UNSUPPORTED: dict[str, str] = {
     "yu2024": "its first block is fused into the input map and its indicator into the running maximum; "
     "use the bound-propagation or MILP certifiers",
     "zhang2017": "one hidden layer, no chain of indicators (and sigma = 0); use the MILP certifier",
-    "kim2025": "a hard instance and an attack, not a network construction",
 }
 _FAILED_LISTED = 20
 _PER_POINT = {"block labels match the data"}  # checks whose failure concerns single points (the geometry too)
