@@ -231,7 +231,7 @@ def cmd_certify(args: argparse.Namespace) -> int:
     points = list(range(min(ds.N, args.max_points))) if args.max_points is not None else None
     _say(f"certifying {args.network} (N = {ds.N}, d = {ds.d}) on l_{_pn(p)} balls of radius {sigma:.6g}"
          f" with {', '.join(methods)}")
-    rows, reports = [], {}
+    rows, reports, counts = [], {}, []
     for m in methods:
         t = time.perf_counter()
         if m == "structural":
@@ -248,6 +248,7 @@ def cmd_certify(args: argparse.Namespace) -> int:
             n_ok, n_all = rep.n_certified, len(rep.status)
             verdict = f"{n_ok} certified, {rep.status.count('refuted')} refuted, {rep.status.count('unknown')} unknown"
         reports[m] = rep.to_dict()
+        counts.append((m, n_ok, n_all))
         rows.append((m, verdict, time.perf_counter() - t))
         _say(rep.summary())
     _say("| method | result | seconds |\n|---|---|---|")
@@ -256,7 +257,10 @@ def cmd_certify(args: argparse.Namespace) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(reports, indent=2, default=str))
         _say(f"wrote the reports to {args.json}")
-    return 0
+    proved = any(ok == total for _, ok, total in counts)
+    _say("certify PASSED: every ball proved by at least one method" if proved else
+         "certify FAILED: no method proved every ball")
+    return 0 if proved else 1
 
 
 def cmd_export(args: argparse.Namespace) -> int:

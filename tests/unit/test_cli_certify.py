@@ -22,6 +22,7 @@ def test_certify_structural_and_milp_agree_on_a_built_network(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "| structural | 6/6 balls certified |" in out
     assert "| milp | 6 certified, 0 refuted, 0 unknown |" in out
+    assert "certify PASSED" in out
     data = json.loads(rep.read_text())
     assert set(data) == {"structural", "crown", "milp"}
     assert data["milp"]["status"] == ["certified"] * 6
@@ -31,9 +32,9 @@ def test_certify_beyond_the_separation_is_not_certified(tmp_path, capsys):
     net = _build(tmp_path)
     capsys.readouterr()
     # radius 10: every ball overlaps a differently-labelled one, so nothing may be certified
-    assert main(["certify", net, "--method", "structural", "--sigma", "10"]) == 0
+    assert main(["certify", net, "--method", "structural", "--sigma", "10"]) == 1
     out = capsys.readouterr().out
     assert "| structural | 0/6 balls certified" in out
-    assert main(["certify", net, "--method", "milp", "--sigma", "10"]) == 0
+    assert main(["certify", net, "--method", "milp", "--sigma", "10"]) == 1
     out = capsys.readouterr().out
-    assert "0 certified, 6 refuted" in out
+    assert "0 certified, 6 refuted" in out and "certify FAILED" in out
