@@ -260,7 +260,7 @@ def test_unsupported_constructions_raise(small):
     bare = ReLUNetwork(construct_theorem6(small, p=1.0, sigma=0.01).network.segments)
     with pytest.raises(VerificationError, match="no certificate"):
         certify_structural(bare, small, progress=False)
-    assert set(SUPPORTED) == {"theorem5", "theorem6", "remark40", "log_width", "theorem16", "remark11"}
+    assert set(SUPPORTED) == {"theorem5", "theorem6", "remark40", "log_width", "theorem16", "remark11", "kim2025"}
 
 
 def test_report_invariants():
