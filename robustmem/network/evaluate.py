@@ -1,6 +1,8 @@
 """Evaluators that run a network's compiled plans with a chosen arithmetic.
 
-* :class:`FloatArith` - float64 numpy (``net(X)``);
+* :class:`FloatArith` - float64 numpy (``evaluate_sequential``, and the reference);
+* :class:`KernelArith` - the same float64 operations run by torch's vectorized, multi-threaded
+  elementwise kernels on the large block-parallel arrays (``net(X)``);
 * :class:`VerifiedArith` - float64 plus a rigorous radius around the exact value
   (error-free transformations; see :mod:`robustmem.network.exact`);
 * :class:`TorchArith` - torch tensors, differentiable (``net.to_torch()``).
@@ -18,7 +20,7 @@ import numpy as np
 
 from robustmem.network.plan import SegmentPlan, compile_segment
 
-__all__ = ["FloatArith", "VerifiedArith", "run_network", "segment_plan"]
+__all__ = ["FloatArith", "KernelArith", "VerifiedArith", "kernels_are_ieee", "run_network", "segment_plan"]
 
 
 def _unit(w: Any) -> float:
@@ -39,6 +41,9 @@ class FloatArith:
     commutative), so the rounding is exactly that of the left-to-right sum.  Weights +-1 are
     applied as an addition or subtraction (x + (-1) h == x - h exactly), saving a pass.
     """
+
+    #: elements per block-parallel array (run_network's ``max_elements``); 2^16 measured best for numpy
+    max_elements = 1 << 16
 
     def value(self, bias: Any, terms: list, relu: bool, shape: tuple[int, ...]) -> Any:
         if not terms:
@@ -73,6 +78,92 @@ class FloatArith:
 
     def input(self, X: Any, j: int) -> Any:
         return X[:, j]
+
+
+#: arrays with fewer elements than this stay in numpy (torch's per-call overhead would dominate)
+KERNEL_MIN_ELEMENTS = 1 << 13
+#: torch's internal GRAIN_SIZE: elementwise kernels on fewer elements run on the calling thread
+TORCH_GRAIN = 1 << 15
+
+
+def kernels_are_ieee() -> bool:
+    """Whether torch's CPU float64 kernels currently keep subnormal numbers (no flush-to-zero).
+
+    ``torch.set_flush_denormal(True)`` makes the CPU flush subnormal results and inputs to zero, which
+    would change results where numpy's do not; :class:`KernelArith` is only used when this is False.
+    """
+    import torch
+
+    tiny = torch.tensor([2.0**-1070], dtype=torch.float64)
+    return bool((tiny * 1.0).item() != 0.0)
+
+
+def _tensor(a: Any) -> Any:
+    """A torch view of a float64 numpy array (a copy only when the array is read-only), or a float."""
+    import torch
+
+    if np.ndim(a) == 0:
+        return float(a)
+    a = np.asarray(a, dtype=np.float64)
+    if not a.flags.writeable:
+        a = a.copy()
+    return torch.from_numpy(a)
+
+
+class KernelArith(FloatArith):
+    """The operations of :class:`FloatArith`, performed by torch's elementwise CPU kernels.
+
+    Each step is one IEEE float64 operation -- ``mul``, ``add``, ``sub`` (never a fused multiply-add)
+    and ``max(x, 0)`` -- on the same operands in the same order as :class:`FloatArith`, so the values
+    are bit-identical (tested on every construction); torch's kernels are vectorized and use all
+    cores.  Arrays below :data:`KERNEL_MIN_ELEMENTS` elements and values with no terms use numpy.
+    Values are returned as numpy arrays sharing memory with the torch results.
+    Use only when :func:`kernels_are_ieee` holds.
+
+    Threads: torch splits an elementwise operation over its OpenMP threads only from
+    :data:`TORCH_GRAIN` elements on, and OpenMP threads that spin while other processes hold the
+    cores slowed evaluation 30-fold on this 2-core machine (measured).  Arrays are therefore kept
+    below that size (``max_elements``), so each kernel runs on the calling thread and the caller
+    parallelizes over row chunks with plain threads (``net(X)`` does).
+    """
+
+    max_elements = TORCH_GRAIN - 1
+
+    def value(self, bias: Any, terms: list, relu: bool, shape: tuple[int, ...]) -> Any:
+        if (not terms or int(np.prod(shape)) < KERNEL_MIN_ELEMENTS
+                or np.broadcast_shapes(np.shape(bias), np.shape(terms[0][0]), np.shape(terms[0][1])) != shape):
+            return super().value(bias, terms, relu, shape)
+        import torch
+
+        out = np.empty(shape, dtype=np.float64)
+        acc, tb = torch.from_numpy(out), _tensor(bias)
+        w, h = terms[0]
+        u, th = _unit(w), _tensor(h)
+        if u == 1.0:
+            torch.add(th, tb, out=acc)
+        elif u == -1.0:
+            torch.sub(tb if torch.is_tensor(tb) else torch.tensor(tb, dtype=torch.float64), th, out=acc)
+        else:
+            torch.mul(_tensor(w), th, out=acc)  # w * h, then + bias: the rounding of bias + w * h
+            acc.add_(tb)
+        tmp = None
+        for w, h in terms[1:]:
+            u, th = _unit(w), _tensor(h)
+            if u == 1.0:
+                acc.add_(th)
+            elif u == -1.0:
+                acc.sub_(th)
+            else:
+                if np.broadcast_shapes(np.shape(w), np.shape(h)) != shape:  # e.g. a scalar times a row
+                    acc.add_(torch.mul(_tensor(w), th))
+                    continue
+                if tmp is None:
+                    tmp = torch.empty(shape, dtype=torch.float64)
+                torch.mul(_tensor(w), th, out=tmp)
+                acc.add_(tmp)
+        if relu:
+            acc.clamp_(min=0.0)
+        return out
 
 
 _SPLITTER = 134217729.0

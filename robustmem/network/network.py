@@ -158,6 +158,35 @@ class ReLUNetwork:
             raise InvalidArgumentError("the builder has no output map yet (call output())")
         return ReLUNetwork([Segment(tuple(b.maps), np.zeros((1, 0)), name="net")], meta=meta)
 
+    @staticmethod
+    def from_dense(layers: Sequence[tuple[np.ndarray, np.ndarray]], *, meta: dict[str, Any] | None = None) -> "ReLUNetwork":
+        """The network of plain dense maps ``[(W_1, b_1), ..., (W_L, b_L)]`` (ReLU after all but the last).
+
+        Guarantee: :meth:`layers` yields exactly these float64 matrices and vectors (each entry is stored
+        as a template constant, which the realization formula returns unchanged).
+
+        >>> net = ReLUNetwork.from_dense([(np.array([[1.0], [-1.0]]), np.zeros(2)), (np.ones((1, 2)), np.zeros(1))])
+        >>> float(net(np.array([[-3.0]]))[0]), net.width, net.depth
+        (3.0, 2, 2)
+        """
+        from robustmem.network.template import dense_template
+
+        maps = []
+        for k, (W, b) in enumerate(layers):
+            W, b = np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)
+            if W.ndim != 2 or b.shape != (W.shape[0],) or W.size == 0:
+                raise InvalidArgumentError(f"layer {k}: W has shape {W.shape} and b {b.shape}; need (m, n) and (m,), m, n >= 1")
+            if maps and W.shape[1] != maps[-1].out_dim:
+                raise InvalidArgumentError(f"layer {k} reads {W.shape[1]} inputs but layer {k - 1} gives {maps[-1].out_dim}")
+            for name, a in (("W", W), ("b", b)):
+                bad = np.argwhere(~np.isfinite(a))
+                if len(bad):
+                    raise InvalidArgumentError(f"layer {k}: {name}{tuple(int(i) for i in bad[0])} = {a[tuple(bad[0])]} is not finite")
+            maps.append(dense_template(W, b))
+        if not maps:
+            raise InvalidArgumentError("from_dense needs at least one layer")
+        return ReLUNetwork([Segment(tuple(maps), np.zeros((1, 0)), name="dense")], meta=meta)
+
     # ----- shape facts, read off the real maps -----
     @property
     def input_dim(self) -> int:
@@ -228,27 +257,30 @@ class ReLUNetwork:
             raise InvalidArgumentError(f"input entry ({i}, {j}) is {X[i, j]}: inputs must be finite")
         return X
 
-    def __call__(self, X: np.ndarray, *, chunk: int = 8192) -> np.ndarray:
+    def __call__(self, X: np.ndarray, *, chunk: int = 8192, kernels: bool = True) -> np.ndarray:
         """f(X) for a batch X of shape (n, d) (or one point (d,)): float64 array (n,).
 
-        Block-parallel compiled evaluation (:mod:`robustmem.network.plan`); bit-identical to
-        :meth:`evaluate_sequential`.
+        Block-parallel compiled evaluation (:mod:`robustmem.network.plan`) with the float64 operations
+        run by torch's vectorized kernels (:class:`~robustmem.network.evaluate.KernelArith`), one row
+        chunk per core; bit-identical to :meth:`evaluate_sequential`.  ``kernels=False`` (also chosen
+        when torch flushes subnormals to zero) runs the same operations with numpy.
         """
         from concurrent.futures import ThreadPoolExecutor
 
-        from robustmem.network.evaluate import FloatArith, run_network
+        from robustmem.network.evaluate import FloatArith, KernelArith, kernels_are_ieee, run_network
 
         X = self._check_input(X)
         if len(X) == 0:
             return np.zeros(0)
+        arith = KernelArith() if kernels and kernels_are_ieee() else FloatArith()
         workers = min(os.cpu_count() or 1, 4)
-        chunk = min(chunk, max(64, -(-len(X) // workers)))  # numpy releases the GIL: one chunk per core
+        chunk = min(chunk, max(64, -(-len(X) // workers)))  # numpy and torch release the GIL: one chunk per core
         parts = [X[i : i + chunk] for i in range(0, len(X), chunk)]
+        run = lambda part: np.asarray(run_network(self, part, arith, max_elements=arith.max_elements))  # noqa: E731
         if len(parts) == 1:
-            return np.asarray(run_network(self, parts[0], FloatArith()))
+            return run(parts[0])
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            outs = list(pool.map(lambda part: np.asarray(run_network(self, part, FloatArith())), parts))
-        return np.concatenate(outs)
+            return np.concatenate(list(pool.map(run, parts)))
 
     def evaluate_sequential(self, X: np.ndarray) -> np.ndarray:
         """f(X) block after block, value by value (same operations as ``net(X)``, no parallelism)."""
