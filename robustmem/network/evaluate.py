@@ -166,6 +166,67 @@ class KernelArith(FloatArith):
         return out
 
 
+    def state_free_values(self, plan: SegmentPlan, ENT: np.ndarray, BIAS: np.ndarray, state: list,
+                          shape: tuple[int, int]) -> dict[int, np.ndarray]:  # fmt: skip
+        """The exported state-free values of one chunk of B blocks, as numpy (B, n) arrays.
+
+        The block-parallel loop of :func:`run_network` for this arithmetic, with the per-value work
+        done once per chunk: a weight or bias column that is the same in every block of the chunk
+        is applied as a scalar (the same IEEE operation on the same numbers), and values stay torch
+        tensors until exported.  Operation for operation the same as :meth:`FloatArith.value`.
+        """
+        import torch
+
+        B, n = shape
+        ENT, BIAS = np.ascontiguousarray(ENT, dtype=np.float64), np.ascontiguousarray(BIAS, dtype=np.float64)
+        e_const, b_const = (ENT == ENT[:1]).all(axis=0), (BIAS == BIAS[:1]).all(axis=0)
+        TE = torch.from_numpy(np.ascontiguousarray(ENT.T)).unsqueeze(2)  # (E, B, 1): TE[e] is a column
+        TB = torch.from_numpy(np.ascontiguousarray(BIAS.T)).unsqueeze(2)
+        e0, b0 = ENT[0], BIAS[0]
+        env: dict[int, Any] = {i: torch.from_numpy(np.ascontiguousarray(state[i], dtype=np.float64))
+                               for i in plan.pass_through}  # fmt: skip
+        for idx, v in enumerate(plan.values):
+            if not v.state_free:
+                continue
+            out = torch.empty(shape, dtype=torch.float64)
+            tb = float(b0[v.bias]) if b_const[v.bias] else TB[v.bias]
+            if not v.srcs:
+                out.copy_(torch.as_tensor(tb, dtype=torch.float64).expand(shape))
+            tmp = None
+            for k, (src, e) in enumerate(zip(v.srcs, v.ents)):
+                h = env[src]
+                w = float(e0[e]) if e_const[e] else TE[e]
+                u = w if (isinstance(w, float) and (w == 1.0 or w == -1.0)) else 0.0
+                if k == 0:
+                    hx = h.expand(shape)
+                    if u == 1.0:
+                        torch.add(hx, tb, out=out)
+                    elif u == -1.0:
+                        torch.neg(hx, out=out)  # tb - h is exactly (-h) + tb in IEEE arithmetic
+                        out.add_(tb)
+                    else:
+                        torch.mul(hx, w, out=out)
+                        out.add_(tb)
+                elif u == 1.0:
+                    out.add_(h)
+                elif u == -1.0:
+                    out.sub_(h)
+                elif isinstance(w, float) and h.dim() == 1:
+                    out.add_(torch.mul(h, w))
+                else:
+                    if tmp is None:
+                        tmp = torch.empty(shape, dtype=torch.float64)
+                    torch.mul(h.expand(shape), w, out=tmp)
+                    out.add_(tmp)
+            if v.relu:
+                out.clamp_(min=0.0)
+            env[v.vid] = out
+            for src in v.srcs:  # free state-free values after their last state-free reader
+                if plan.last_use.get(src) == idx and src not in plan.exported and src not in plan.pass_through:
+                    del env[src]
+        return {vid: env[vid].numpy() for vid in plan.exported}
+
+
 _SPLITTER = 134217729.0
 _TINY = 2.0**-900
 _HUGE = 2.0**900
@@ -280,6 +341,10 @@ def _run_parallel(seg: Any, plan: SegmentPlan, arith: Any, state: list, n: int, 
         stop = min(seg.repeats, start + chunk)
         ENT, BIAS = realize_all(seg, slice(start, stop))
         B = stop - start
+        if B * n >= KERNEL_MIN_ELEMENTS and hasattr(arith, "state_free_values"):
+            split = arith.state_free_values(plan, ENT, BIAS, state, (B, n))
+            state = _run_dependent(plan, arith, state, n, B, split, ENT, BIAS)
+            continue
         env1: dict[int, Any] = {i: state[i] for i in plan.pass_through}
         for idx, v in enumerate(plan.values):
             if not v.state_free:
@@ -290,14 +355,20 @@ def _run_parallel(seg: Any, plan: SegmentPlan, arith: Any, state: list, n: int, 
                 if plan.last_use.get(s) == idx and s not in plan.exported and s not in plan.pass_through:
                     del env1[s]
         split = {vid: arith.split(env1[vid]) for vid in plan.exported}
-        dependent = [v for v in plan.values if not v.state_free]
-        for b in range(B):
-            env = dict(enumerate(state))
-            for vid in plan.exported:
-                env[vid] = split[vid][b]
-            ent, bias = ENT[b], BIAS[b]
-            _run_values(plan, arith, env, ent, bias, (n,), dependent)
-            state = [env[o] for o in plan.outputs]
+        state = _run_dependent(plan, arith, state, n, B, split, ENT, BIAS)
+    return state
+
+
+def _run_dependent(plan: SegmentPlan, arith: Any, state: list, n: int, B: int, split: dict, ENT: Any,
+                   BIAS: Any) -> list:  # fmt: skip
+    """The state-dependent values of B blocks, block after block, reading the exported state-free ones."""
+    dependent = [v for v in plan.values if not v.state_free]
+    for b in range(B):
+        env = dict(enumerate(state))
+        for vid in plan.exported:
+            env[vid] = split[vid][b]
+        _run_values(plan, arith, env, ENT[b], BIAS[b], (n,), dependent)
+        state = [env[o] for o in plan.outputs]
     return state
 
 

@@ -1,7 +1,8 @@
 """KernelArith (torch's elementwise kernels) performs the float64 operations of FloatArith: bit for bit.
 
-``net(X)`` uses it on the block-parallel arrays; these tests force the kernel path (arrays of at
-least KERNEL_MIN_ELEMENTS elements) and compare with numpy on values built to expose any
+``net(X)`` uses it on the block-parallel arrays (``KernelArith.state_free_values``, one chunk of
+blocks at a time) and on long rows (``KernelArith.value``); these tests force both paths (arrays of
+at least KERNEL_MIN_ELEMENTS elements) and compare with numpy on values built to expose any
 difference: a fused multiply-add, another summation order, or flushed subnormals would each change
 some of them.
 """
