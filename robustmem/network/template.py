@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["MapTemplate", "realize_rows"]
+__all__ = ["MapTemplate", "dense_template", "realize_rows"]
 
 
 def _frozen_array(a: np.ndarray, dtype: type) -> np.ndarray:
@@ -137,6 +137,21 @@ class MapLayout:
         row_pos = np.searchsorted(t.active, t.ent_row)
         shape = (len(t.active), len(used))
         return MapLayout(used_cols=used, flat_index=row_pos * len(used) + col_pos, shape=shape)
+
+
+def dense_template(W: np.ndarray, b: np.ndarray) -> MapTemplate:
+    """The constant map x -> W x + b as a template: every output active, the non-zero entries of W stored.
+
+    ``dense(...)`` of the result gives back W and b exactly (zero entries of W are not stored and read 0).
+    """
+    rows, cols = np.nonzero(W)
+    m, n = W.shape
+    none = np.zeros(0, dtype=np.int64)
+    return MapTemplate(
+        in_dim=n, out_dim=m, carry_src=none, carry_dst=none, active=np.arange(m),
+        ent_row=rows, ent_col=cols, ent_base=W[rows, cols], ent_scale=np.zeros(len(rows)),
+        ent_pidx=np.full(len(rows), -1), bias_base=b, bias_scale=np.zeros(m), bias_pidx=np.full(m, -1),
+    )  # fmt: skip
 
 
 def realize_rows(base: np.ndarray, scale: np.ndarray, pidx: np.ndarray, P: np.ndarray) -> np.ndarray:
