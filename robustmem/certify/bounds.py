@@ -104,7 +104,9 @@ class OutputBounds:
         bad = np.nonzero(~(self.lower <= self.upper))[0]
         if len(bad):
             i = int(bad[0])
-            raise InvalidArgumentError(f"inconsistent bounds at point {i}: lower {self.lower[i]!r} > upper {self.upper[i]!r}")
+            raise InvalidArgumentError(
+                f"inconsistent bounds at point {i}: lower {self.lower[i]!r} > upper {self.upper[i]!r}"
+            )
 
     @property
     def width(self) -> np.ndarray:
@@ -127,7 +129,8 @@ def _first_layer(W: np.ndarray, b: np.ndarray, ball: Ball) -> tuple[np.ndarray, 
     return add_down(add_down(lo, b), -rad), add_up(add_up(hi, b), rad)
 
 
-def _ibp_layer(W: np.ndarray, b: np.ndarray, prev_lower: np.ndarray, prev_upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _ibp_layer(W: np.ndarray, b: np.ndarray, prev_lower: np.ndarray, prev_upper: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     hl, hu = np.maximum(prev_lower, 0.0), np.maximum(prev_upper, 0.0)
     A = np.concatenate([np.maximum(W, 0.0), np.minimum(W, 0.0), b[:, None]], axis=1)  # (m, 2n + 1)
     one = np.ones((hl.shape[0], 1))
@@ -136,31 +139,40 @@ def _ibp_layer(W: np.ndarray, b: np.ndarray, prev_lower: np.ndarray, prev_upper:
     return add_down(M[..., 0], -E[..., 0]), add_up(M[..., 1], E[..., 1])
 
 
-def _crown_layer(frames: deque, start: Ball | Frame, lower: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Intersect [lower, upper] with CROWN bounds of the last frame's neurons (those not already a point)."""
-    rows = np.nonzero((lower < upper).any(axis=0))[0]
+def _carry_rows(W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Rows that copy one input (a single weight 1, bias 0): z_j = h_t, whose box [relu(l_t), relu(u_t)] is
+    already the best bound CROWN could give from layer t's own bounds, so back-substitution is skipped."""
+    return ((W != 0).sum(axis=1) == 1) & ((W == 1.0).sum(axis=1) == 1) & (b == 0)
+
+
+def _crown_layer(frames: deque, start: Ball | Frame, lower: np.ndarray, upper: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Intersect [lower, upper] with CROWN bounds of the last frame's neurons that are not already a point and
+    not a carried copy (:func:`_carry_rows`), for the balls where some of them is not a point."""
+    open_ = lower < upper
+    rows = np.nonzero(open_.any(axis=0) & ~_carry_rows(frames[-1].W, frames[-1].b))[0]
     if not len(rows):
         return lower, upper
-    P, R = lower.shape[0], len(rows)
+    balls = np.nonzero(open_[:, rows].any(axis=1))[0]
+    R = len(rows)
     width = max(f.W.shape[1] for f in frames)
     chunk = max(1, _CHUNK_ELEMENTS // (2 * R * max(width, R)))
     lower, upper = lower.copy(), upper.copy()
     eye = np.zeros((2 * R, lower.shape[1]))
     eye[np.arange(R), rows] = 1.0
     eye[R + np.arange(R), rows] = -1.0
-    for s in range(0, P, chunk):
-        sl = slice(s, min(P, s + chunk))
-        fr = [f.rows(sl) for f in frames]
-        st = start.rows(sl)
-        C0 = np.broadcast_to(eye, (sl.stop - sl.start,) + eye.shape)
-        d = backsubstitute(C0, fr, st)
-        lower[sl, rows] = np.maximum(lower[sl, rows], d[:, :R])
-        upper[sl, rows] = np.minimum(upper[sl, rows], -d[:, R:])
+    for s in range(0, len(balls), chunk):
+        sel = balls[s : s + chunk]
+        d = backsubstitute(np.broadcast_to(eye, (len(sel),) + eye.shape), [f.rows(sel) for f in frames],
+                           start.rows(sel))  # fmt: skip
+        ix = np.ix_(sel, rows)
+        lower[ix] = np.maximum(lower[ix], d[:, :R])
+        upper[ix] = np.minimum(upper[ix], -d[:, R:])
     return lower, upper
 
 
-def _propagate(src: LayerSource, ball: Ball, method: BoundMethod, window: int, progress: ProgressLike,
-               keep: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray], list[np.ndarray]]:  # fmt: skip
+def _propagate(src: LayerSource, ball: Ball, method: BoundMethod, window: int, progress: ProgressLike, keep: bool
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray], list[np.ndarray]]:  # fmt: skip
     show = Progress(progress, f"{method} l_{p_name(ball.p)} sigma={ball.sigma:.4g}, {len(ball.centers)} balls")
     frames: deque[Frame] = deque(maxlen=window)
     before: Frame | None = None  # the layer just before the window, once the window has left the input

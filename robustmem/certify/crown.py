@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from robustmem.certify.rounding import (
-    ETA, Parts, add_down, add_up, dot_bounds, dual_norm_up, enclose_matmul, mul_up, parts, two_product, up,
+    ETA, Parts, add_down, add_up, dual_norm_up, enclose_matmul, mul_up, parts, two_product, up,
 )  # fmt: skip
 
 __all__ = ["Frame", "Ball", "backsubstitute", "relax_relu"]
@@ -59,7 +59,7 @@ class Frame:
     def with_bounds(self, lower: np.ndarray, upper: np.ndarray) -> "Frame":
         return Frame(self.W, self.b, lower, upper, self.Wb, self.Wb_parts)
 
-    def rows(self, sl: slice) -> "Frame":
+    def rows(self, sl: slice | np.ndarray) -> "Frame":
         return self.with_bounds(self.lower[sl], self.upper[sl])
 
 
@@ -82,59 +82,83 @@ class Ball:
     def abs_max(self) -> np.ndarray:
         return np.maximum(np.abs(self.box_lower), np.abs(self.box_upper))
 
-    def rows(self, sl: slice) -> "Ball":
+    def rows(self, sl: slice | np.ndarray) -> "Ball":
         return Ball(self.centers[sl], self.p, self.sigma, self.box_lower[sl], self.box_upper[sl])
 
 
-def relax_relu(C: np.ndarray, d: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Push the lower bound ``T >= C h + d`` (h = relu(z), z in [lower, upper]) to ``T >= C' z + d'``.
+def _sums(d: np.ndarray, blocks: list[tuple[np.ndarray, list[np.ndarray]]]) -> list[np.ndarray]:
+    """Rigorous lower bounds of d + sum_blocks A_b v_b^(c), one per column c, in ONE enclosed product.
 
-    Shapes: C (P, R, n), d (P, R), lower/upper (P, n).
+    ``blocks``: (A_b (P, R, n_b), [v_b^(c) (P, n_b) or None for 0, per column c]).
+    """
+    A = np.concatenate([a for a, _ in blocks], axis=-1)
+    cols = len(blocks[0][1])
+    V = np.stack([np.concatenate([np.zeros(a.shape[::2]) if v[c] is None else v[c] for a, v in blocks], axis=-1)
+                  for c in range(cols)], axis=-1)  # fmt: skip
+    M, E = enclose_matmul(A, V)
+    return [add_down(d, add_down(M[..., c], -E[..., c])) for c in range(cols)]
+
+
+def relax_relu(C: np.ndarray, E: np.ndarray, d: np.ndarray, lower: np.ndarray, upper: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """One backward step through h = relu(z), z in [lower, upper], of ``T >= C h + d - E relu(upper)``.
+
+    Returns (box, C', d'): ``box`` the lower bound of T over the box [relu(lower), relu(upper)] of h (this
+    prefix's bound), and ``T >= C' z + d'`` (the relaxation of the module docstring).  ``E`` is the rounding
+    error of the affine step that produced C (may be all 0).  Shapes: C, E (P, R, n), d (P, R), bounds (P, n).
     """
     lo, hi = lower[:, None, :], upper[:, None, :]
     active, inactive = lo >= 0, hi <= 0
     unstable = ~(active | inactive)
     neg = unstable & (C < 0)
-    with np.errstate(all="ignore"):
-        width = add_up(upper, -lower)  # >= u - l
-        slope = np.where(upper > 0, up(upper / np.maximum(add_down(upper, -lower), 0.0)), 0.0)
-    slope = np.where(np.isnan(slope), np.inf, slope)
-    P, e, risky = two_product(C, slope[:, None, :])
     alpha = hi >= -lo
-    Cz = np.where(inactive, 0.0, np.where(active, C, np.where(neg, P, np.where(alpha, C, 0.0))))
-    if not neg.any():
-        return Cz, d
-    err = np.where(neg, np.where(risky, up(np.abs(P) * 2.0**-52) + 2 * ETA, np.abs(e)), 0.0)
-    # sum_j P_rj (-l_j) - sum_j |e_rj| (u_j - l_j), bounded below in one rigorous product
-    A = np.concatenate([np.where(neg, P, 0.0), err], axis=-1)
-    v = np.concatenate([-lower, -width], axis=-1)
-    lo, _ = dot_bounds(A, v)
-    return Cz, add_down(d, lo)
+    h_lo, h_hi = np.maximum(lower, 0.0), np.maximum(upper, 0.0)
+    # columns: [box bound of this prefix, constant of the relaxed bound]; None stands for a zero vector
+    blocks: list[tuple[np.ndarray, list]] = [(np.maximum(C, 0.0), [h_lo, None]), (np.minimum(C, 0.0), [h_hi, None])]
+    if E.any():
+        blocks.append((E, [-h_hi, -h_hi]))  # (C W - M) h >= -E |h| with |h| <= relu(u), in both
+    if neg.any():
+        with np.errstate(all="ignore"):
+            width = add_up(upper, -lower)  # >= u - l
+            slope = np.where(upper > 0, up(upper / np.maximum(add_down(upper, -lower), 0.0)), 0.0)
+        slope = np.where(np.isnan(slope), np.inf, slope)
+        P, e, risky = two_product(C, slope[:, None, :])
+        err = np.where(neg, np.where(risky, up(np.abs(P) * 2.0**-52) + 2 * ETA, np.abs(e)), 0.0)
+        # sum_j P_rj (-l_j) (P_rj < 0 < -l_j) and -sum_j |e_rj| (u_j - l_j), see the module docstring
+        blocks += [(np.where(neg, P, 0.0), [None, -lower]), (err, [None, -width])]
+        Cz = np.where(inactive, 0.0, np.where(active, C, np.where(neg, P, np.where(alpha, C, 0.0))))
+    else:
+        Cz = np.where(inactive, 0.0, np.where(active | alpha, C, 0.0))
+    if len(blocks) == 2:  # nothing moves into the constant: d' = d
+        (box,) = _sums(d, [(a, v[:1]) for a, v in blocks])
+        return box, Cz, d
+    box, dz = _sums(d, blocks)
+    return box, Cz, dz
 
 
-def _affine_back(C: np.ndarray, d: np.ndarray, f: Frame, h_abs_max: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Push ``T >= C z_t + d`` through z_t = W h + b to ``T >= M h + d'`` (rigorous, see module docstring)."""
+def _affine_back(C: np.ndarray, d: np.ndarray, f: Frame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Push ``T >= C z_t + d`` through z_t = W h + b: returns (M, E, d') with T >= M h + d' - E |h|
+    (M = fl(C W), E its error bound, d' = d + C b rounded down)."""
     n = f.W.shape[1]
     MM, EE = enclose_matmul(C, f.Wb, b_parts=f.Wb_parts)  # [C W | C b] in one product
-    d = add_down(d, add_down(MM[..., n], -EE[..., n]))
-    M, E = MM[..., :n], EE[..., :n]
+    return MM[..., :n], EE[..., :n], add_down(d, add_down(MM[..., n], -EE[..., n]))
+
+
+def _concretize_ball(C: np.ndarray, E: np.ndarray, d: np.ndarray, ball: Ball) -> np.ndarray:
+    blocks: list[tuple[np.ndarray, list]] = [(C, [ball.centers])]
     if E.any():
-        _, e_up = dot_bounds(E, h_abs_max)
-        d = add_down(d, -e_up)
-    return M, d
-
-
-def _concretize_ball(C: np.ndarray, d: np.ndarray, ball: Ball) -> np.ndarray:
-    cx, _ = dot_bounds(C, ball.centers)
+        blocks.append((E, [-ball.abs_max]))
+    (cx,) = _sums(d, blocks)
     rad = mul_up(np.float64(ball.sigma), dual_norm_up(C, ball.p))
-    return add_down(add_down(d, cx), -rad)
+    return add_down(cx, -rad)
 
 
-def _concretize_box(C: np.ndarray, d: np.ndarray, h_lower: np.ndarray, h_upper: np.ndarray) -> np.ndarray:
-    A = np.concatenate([np.maximum(C, 0.0), np.minimum(C, 0.0)], axis=-1)
-    v = np.concatenate([h_lower, h_upper], axis=-1)
-    lo, _ = dot_bounds(A, v)
-    return add_down(d, lo)
+def _concretize_box(C: np.ndarray, E: np.ndarray, d: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    h_lo, h_hi = np.maximum(lower, 0.0), np.maximum(upper, 0.0)
+    blocks: list[tuple[np.ndarray, list]] = [(np.maximum(C, 0.0), [h_lo]), (np.minimum(C, 0.0), [h_hi])]
+    if E.any():
+        blocks.append((E, [-h_hi]))
+    return _sums(d, blocks)[0]
 
 
 def backsubstitute(C0: np.ndarray, frames: Sequence[Frame], start: Ball | Frame) -> np.ndarray:
@@ -142,20 +166,18 @@ def backsubstitute(C0: np.ndarray, frames: Sequence[Frame], start: Ball | Frame)
 
     ``frames`` are consecutive layers j0..k (oldest first); ``start`` is the input :class:`Ball` when j0 = 1,
     else the :class:`Frame` of layer j0 - 1, whose output box [relu(l), relu(u)] the window starts from.
+    Every prefix of the window (layers k..t) ends on the box of h_{t-1}; the best prefix bound is returned.
     """
     C = C0
     d = np.zeros(C0.shape[:2])
     best = np.full(C0.shape[:2], -np.inf)
     for t in range(len(frames) - 1, -1, -1):
-        prev = frames[t - 1] if t > 0 else start
-        h_abs = prev.abs_max if isinstance(prev, Ball) else np.maximum(prev.upper, 0.0)
-        C, d = _affine_back(C, d, frames[t], h_abs)
+        M, E, d = _affine_back(C, d, frames[t])
         if t > 0:
-            # every prefix of the window is itself a valid window: keep the best of their bounds
-            best = np.maximum(best, _concretize_box(C, d, np.maximum(prev.lower, 0.0), np.maximum(prev.upper, 0.0)))
-            C, d = relax_relu(C, d, prev.lower, prev.upper)
+            box, C, d = relax_relu(M, E, d, frames[t - 1].lower, frames[t - 1].upper)
+            best = np.maximum(best, box)
     if isinstance(start, Ball):
-        out = _concretize_ball(C, d, start)
+        out = _concretize_ball(M, E, d, start)
     else:
-        out = _concretize_box(C, d, np.maximum(start.lower, 0.0), np.maximum(start.upper, 0.0))
+        out = _concretize_box(M, E, d, start.lower, start.upper)
     return np.maximum(best, np.where(np.isnan(out), -np.inf, out))

@@ -58,7 +58,8 @@ def _selection(src: LayerSource, dataset: Any, points: None | Sequence[int] | It
 def _bound_report(src: LayerSource, idx: np.ndarray, X: np.ndarray, y: np.ndarray, N: int, *, p: float, sigma: float,
                   method: str, window: int, progress: ProgressLike) -> CertifyReport:  # fmt: skip
     t0 = time.perf_counter()
-    ob = output_bounds(src, X, p=p, sigma=sigma, method=method, window=window, progress=progress)  # type: ignore[arg-type]
+    ob = output_bounds(src, X, p=p, sigma=sigma, method=method,  # type: ignore[arg-type]
+                       window=window, progress=progress)
     lo, hi = ob.lower, ob.upper
     certified = (lo >= y) & (hi <= y)
     status, reasons, cxs = [], [], []
@@ -71,14 +72,16 @@ def _bound_report(src: LayerSource, idx: np.ndarray, X: np.ndarray, y: np.ndarra
         if cx is not None:
             cxs.append(cx)
             status.append("refuted")
-            reasons.append(f"the centre itself misses the label: exact f - y = {float(cx.exact_output - int(y[k])):.3g}")
+            dev = float(cx.exact_output - int(y[k]))
+            reasons.append(f"the centre itself misses the label: exact f - y = {dev:.3g}")
         else:
             status.append("unknown")
             reasons.append(f"{method} bounds [{lo[k]:.6g}, {hi[k]:.6g}], {int(ob.n_unstable[k])} unstable ReLUs")
     rounds = (lo > y - 0.5) & (hi < y + 0.5)
     return CertifyReport(
         method=method, p=p, sigma=sigma, n_points_total=N, indices=tuple(int(i) for i in idx),  # type: ignore[arg-type]
-        labels=tuple(int(v) for v in y), status=tuple(status), lower=tuple(float(v) for v in lo),  # type: ignore[arg-type]
+        labels=tuple(int(v) for v in y), status=tuple(status),  # type: ignore[arg-type]
+        lower=tuple(float(v) for v in lo),
         upper=tuple(float(v) for v in hi), round_certified=tuple(bool(r) for r in rounds), reasons=tuple(reasons),
         counterexamples=tuple(cxs), seconds=time.perf_counter() - t0, guarantee=BOUND_GUARANTEE,
         settings=(("window", window),) if method == "crown" else (),

@@ -118,7 +118,8 @@ def _pair(item: Any, k: int) -> tuple[np.ndarray, np.ndarray]:
     for name, a in (("W", W), ("b", b)):
         bad = np.argwhere(~np.isfinite(a))
         if len(bad):
-            raise InvalidArgumentError(f"layer {k}: {name}{tuple(int(i) for i in bad[0])} = {a[tuple(bad[0])]} is not finite")
+            where = tuple(int(i) for i in bad[0])
+            raise InvalidArgumentError(f"layer {k}: {name}{where} = {a[where]} is not finite")
     W.setflags(write=False)
     b.setflags(write=False)
     return W, b

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from robustmem.certify.bounds import DEFAULT_WINDOW, Progress, ProgressLike, layer_bounds
+from robustmem.certify.bounds import DEFAULT_WINDOW, Progress, ProgressLike, layer_bounds, output_bounds
 from robustmem.certify.layers import LayerSource
 from robustmem.certify.milp_encoding import MILPModel, encode_ball
 from robustmem.certify.report import CertCounterexample, CertifyReport, Status
@@ -40,11 +40,14 @@ __all__ = ["MILP_TOLERANCE", "MAX_UNSTABLE", "MAX_NEURONS", "SolveResult", "solv
 
 MILP_TOLERANCE = 1e-6  # a solver bound off y_i by more than this is not a certificate
 MAX_UNSTABLE = 400  # unstable ReLUs (binaries) per ball above which the MILP refuses the network
-#: solver tolerances, 100x (SCIP) to 1000x (HiGHS) below MILP_TOLERANCE, so that a solver's slack cannot reach it
+#: solver feasibility tolerances, 1000x (HiGHS) and 10x (SCIP) below MILP_TOLERANCE: a solver's slack stays
+#: below the tolerance of the verdict.  (SCIP tightens its LP tolerance up to 1000x during the search, and
+#: SoPlex without GMP accepts no LP tolerance below 1e-10, so SCIP's own tolerance cannot go below 1e-7.)
 HIGHS_TOLERANCES = {"primal_feasibility_tolerance": 1e-9, "dual_feasibility_tolerance": 1e-9,
                     "mip_feasibility_tolerance": 1e-9}
-SCIP_FEASTOL = 1e-8  # SoPlex without GMP refuses LP tolerances much below this
+SCIP_FEASTOL = 1e-7
 MAX_NEURONS = 50_000  # hidden neurons above which the MILP refuses the network (it keeps every layer's bounds)
+_BOUND_CHUNK = 32  # balls whose per-layer bounds are held at once
 GUARANTEE = (f"complete MILP search (HiGHS for p in {{1, inf}}, SCIP for p = 2): min f and max f over the ball "
              f"within {MILP_TOLERANCE:g} of y_i, exact up to the solver's floating-point tolerances; "
              "big-M from rigorous bounds; refutations re-checked on the exact network")  # fmt: skip
@@ -132,7 +135,8 @@ def solve_model(m: MILPModel, sense: str, time_limit: float) -> SolveResult:
 
 
 def _one_ball(src: LayerSource, idx: int, c: np.ndarray, y: int, lower: list[np.ndarray], upper: list[np.ndarray],
-              p: float, sigma: float, time_limit: float) -> tuple[Status, float, float, str, CertCounterexample | None]:  # fmt: skip
+              p: float, sigma: float, time_limit: float
+              ) -> tuple[Status, float, float, str, CertCounterexample | None]:  # fmt: skip
     """(status, lower, upper, reason, counterexample) of one ball; ``lower``/``upper`` its layer bounds."""
     lo_r, hi_r = float(lower[-1][0]), float(upper[-1][0])
     model = encode_ball(src, lower, upper, c, p, sigma)
@@ -169,8 +173,7 @@ def milp_balls(src: LayerSource, idx: np.ndarray, X: np.ndarray, y: np.ndarray, 
     if src.n_neurons() > MAX_NEURONS:
         raise VerificationError(f"the network has {src.n_neurons()} hidden neurons, more than the MILP limit "
                                 f"MAX_NEURONS = {MAX_NEURONS}; use method='crown' or 'ibp'")  # fmt: skip
-    lb = layer_bounds(src, X, p=p, sigma=sigma, method="crown", window=window, progress=None)
-    out = lb.output
+    out = output_bounds(src, X, p=p, sigma=sigma, method="crown", window=window, progress=progress)
     by_bounds = (out.lower >= y) & (out.upper <= y)
     open_ = ~by_bounds if trust_bounds else np.ones(len(idx), dtype=bool)
     too_big = np.nonzero(open_ & (out.n_unstable > max_unstable))[0]
@@ -180,23 +183,24 @@ def milp_balls(src: LayerSource, idx: np.ndarray, X: np.ndarray, y: np.ndarray, 
                                 f"max_unstable = {max_unstable}: the MILP would need that many binaries; "
                                 "use a smaller network or method='crown'")  # fmt: skip
     show = Progress(progress, f"milp l_{p_name(p)} sigma={sigma:.4g}")
-    status, lower, upper, reasons, cxs = [], [], [], [], []
-    for k in range(len(idx)):
-        yk = int(y[k])
-        if not open_[k]:
-            s, lo, hi, why, cx = "certified", float(out.lower[k]), float(out.upper[k]), "rigorous CROWN bounds", None
-        else:
-            s, lo, hi, why, cx = _one_ball(src, int(idx[k]), X[k], yk, [a[k] for a in lb.lower],
-                                           [a[k] for a in lb.upper], p, sigma, time_limit)  # fmt: skip
-        status.append(s)
-        lower.append(lo)
-        upper.append(hi)
-        reasons.append(why)
-        if cx is not None:
-            cxs.append(cx)
-        show(f"{k + 1}/{len(idx)} balls, {status.count('certified')} certified, {status.count('refuted')} refuted")
+    n = len(idx)
+    status: list[Status] = ["certified"] * n
+    lower, upper = [float(v) for v in out.lower], [float(v) for v in out.upper]
+    reasons = ["rigorous CROWN bounds"] * n
+    cxs: list[CertCounterexample] = []
+    todo = np.nonzero(open_)[0]
+    for s0 in range(0, len(todo), _BOUND_CHUNK):  # every layer's bounds of a few balls at a time: memory stays small
+        part = todo[s0 : s0 + _BOUND_CHUNK]
+        lb = layer_bounds(src, X[part], p=p, sigma=sigma, method="crown", window=window, progress=None)
+        for j, k in enumerate(part):
+            status[k], lower[k], upper[k], reasons[k], cx = _one_ball(
+                src, int(idx[k]), X[k], int(y[k]), [a[j] for a in lb.lower], [a[j] for a in lb.upper], p, sigma,
+                time_limit)  # fmt: skip
+            if cx is not None:
+                cxs.append(cx)
+            show(f"{s0 + j + 1}/{len(todo)} balls solved, {status.count('refuted')} refuted")
     rounds = tuple(bool(lo > yy - 0.5 and hi < yy + 0.5) for lo, hi, yy in zip(lower, upper, y))
-    rounds = tuple(r or s == "certified" for r, s in zip(rounds, status))
+    cxs.sort(key=lambda c: c.index)
     return CertifyReport(
         method="milp", p=p, sigma=sigma, n_points_total=n_total, indices=tuple(int(i) for i in idx),
         labels=tuple(int(v) for v in y), status=tuple(status), lower=tuple(lower), upper=tuple(upper),

@@ -112,9 +112,11 @@ class CertifyReport:
                                                      self.round_certified)):  # fmt: skip
             _check(s in get_args(Status), f"ball {i}: unknown status {s!r}")
             _check(not (lo > hi), f"ball {i}: lower {lo!r} > upper {hi!r}")
-            _check((s == "refuted") == (i in refuted), f"ball {i}: status {s!r} but counterexample listed: {i in refuted}")
+            _check((s == "refuted") == (i in refuted),
+                   f"ball {i}: status {s!r} but counterexample listed: {i in refuted}")  # fmt: skip
             if r:
-                _check(lo > y - 0.5 and hi < y + 0.5, f"ball {i}: round_certified with bounds [{lo!r}, {hi!r}], label {y}")
+                _check(lo > y - 0.5 and hi < y + 0.5,
+                       f"ball {i}: round_certified with bounds [{lo!r}, {hi!r}], label {y}")  # fmt: skip
             if s == "certified":
                 _check(r, f"ball {i}: certified but not round_certified")
                 if self.method != "milp":
@@ -182,6 +184,7 @@ class CertifyReport:
                 lines.append(f"  ball {i} (label {y}): {s}, f in [{lo:.6g}, {hi:.6g}]: {why}")
                 shown += 1
         for c in self.counterexamples[:max_lines]:
+            dev = float(c.exact_output - c.label)
             lines.append(f"  counterexample for ball {c.index}: exact f = {float(c.exact_output)!r} != {c.label} "
-                         f"(f - y = {float(c.exact_output - c.label):.3g}) at distance {c.distance:.6g} ({c.found_by})")  # fmt: skip
+                         f"(f - y = {dev:.3g}) at distance {c.distance:.6g} ({c.found_by})")  # fmt: skip
         return "\n".join(lines)

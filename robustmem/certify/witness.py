@@ -25,7 +25,8 @@ __all__ = ["confirm_counterexample"]
 
 
 def confirm_counterexample(src: LayerSource, index: int, center: np.ndarray, label: int, point: np.ndarray, *,
-                           p: float, sigma: float, found_by: Literal["milp", "centre"]) -> CertCounterexample | None:  # fmt: skip
+                           p: float, sigma: float, found_by: Literal["milp", "centre"]
+                           ) -> CertCounterexample | None:  # fmt: skip
     """The candidate as a confirmed counterexample, or None (see the module docstring)."""
     a = np.asarray(point, dtype=np.float64).reshape(1, -1)
     c = np.asarray(center, dtype=np.float64).reshape(1, -1)

@@ -185,8 +185,10 @@ def test_crown_is_tighter_than_ibp_on_average() -> None:
         p = NORMS[t % 3]
         ibp = output_bounds(layers, C, p=p, sigma=0.2, method="ibp")
         crown = output_bounds(layers, C, p=p, sigma=0.2, method="crown")
-        ratios.extend(crown.width / ibp.width)
-    assert max(ratios) <= 1.0 and np.mean(ratios) < 0.8
+        flat = ibp.width == 0  # a constant network on the ball (every ReLU dead): both bounds are exact
+        assert (crown.width[flat] == 0).all()
+        ratios.extend(crown.width[~flat] / ibp.width[~flat])
+    assert len(ratios) >= 100 and max(ratios) <= 1.0 and np.mean(ratios) < 0.8
 
 
 @pytest.mark.parametrize("p", NORMS)

@@ -226,3 +226,14 @@ def test_time_limit_gives_unknown(p: float) -> None:
     net, cert = construct_log_width(ds, p=p, width=8)
     rep = certify(net, ds, p=p, sigma=cert.sigma, method="milp", points=[0], time_limit=0.01, progress=False)
     assert rep.status == ("unknown",) and "time limit" in rep.reasons[0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["theorem5-p1", "theorem6-p1", "theorem6-pinf", "remark40-p1"])
+def test_milp_on_six_points_in_three_dimensions(name: str) -> None:
+    """N = 6, d = 3 (depth 44..116): still certified.  (Theorem 5 with p = 2 also is, in about 3 minutes with
+    SCIP; log-width with p = inf has 440 unstable ReLUs on a ball there, and the MILP refuses it.)"""
+    ds = sphere_points(6, 3, n_classes=3, seed=3)
+    net, cert = CONSTRUCTIONS[name][0](ds, ds.separation(2.0).delta)
+    rep = certify(net, ds, p=cert.p, sigma=cert.sigma, method="milp", time_limit=120.0, progress=False)
+    assert rep.all_certified, rep.summary()
