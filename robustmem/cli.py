@@ -197,13 +197,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _network_and_data(args: argparse.Namespace) -> tuple[Any, Any, Any]:
-    """The network file, its certificate (None if it has none) and its dataset (named in the file or given)."""
+def _network_and_data(args: argparse.Namespace, net: Any = None) -> tuple[Any, Any, Any]:
+    """The network file (or ``net``, already loaded from it), its certificate (None if it has none) and its
+    dataset (named in the file or given)."""
     from robustmem.construct import Certificate
     from robustmem.data import named_dataset
     from robustmem.network import load_network
 
-    net = load_network(args.network)
+    net = load_network(args.network) if net is None else net
     cert = Certificate.from_dict(net.meta["certificate"]) if "certificate" in net.meta else None
     if args.dataset or args.data:
         ds, _ = _load_data(args.dataset, args.data, args.param)
@@ -243,6 +244,11 @@ def cmd_certify(args: argparse.Namespace) -> int:
             n_ok = rep.n_certified
             n_all = rep.n_certified + rep.n_failed
             verdict = f"{n_ok}/{n_all} balls certified" + ("" if rep.certified else f" ({rep.reason})")
+        elif m == "marabou":
+            rep = _certify_marabou(net, ds, p, sigma, points, eps=args.eps, timeout=args.timeout)
+            n_ok, n_all = rep.n_certified, len(rep.status)
+            verdict = (f"{n_ok} certified (|f - y| < {rep.eps:g}), {rep.status.count('refuted')} refuted,"
+                       f" {rep.status.count('unknown')} unknown")  # fmt: skip
         else:
             rep = certify(net, ds, p=p, sigma=sigma, method=m, points=points, progress=True)
             n_ok, n_all = rep.n_certified, len(rep.status)
@@ -257,39 +263,103 @@ def cmd_certify(args: argparse.Namespace) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(reports, indent=2, default=str))
         _say(f"wrote the reports to {args.json}")
-    proved = any(ok == total for _, ok, total in counts)
-    _say("certify PASSED: every ball proved by at least one method" if proved else
+    by = [m + (f" (|f - y| < {args.eps or 1e-3:g} only)" if m == "marabou" else "")
+          for m, ok, total in counts if ok == total]  # fmt: skip
+    proved = bool(by)
+    _say(f"certify PASSED: every ball proved by {', '.join(by)}" if proved else
          "certify FAILED: no method proved every ball")
     return 0 if proved else 1
 
 
+class _MarabouReport:
+    """Marabou's verdicts on the balls ``indices`` (one :class:`~robustmem.interop.MarabouResult` each)."""
+
+    def __init__(self, indices: list[int], results: list[Any], p: float, sigma: float, eps: float, seconds: float):
+        self.indices, self.results, self.p, self.sigma, self.eps, self.seconds = indices, results, p, sigma, eps, seconds
+        self.status = tuple(r.status for r in results)
+        self.n_certified = self.status.count("certified")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": "certify", "method": "marabou", "p": _pn(self.p), "sigma": self.sigma, "eps": self.eps,
+            "n_checked": len(self.status), "n_certified": self.n_certified, "indices": self.indices,
+            "status": list(self.status), "answers": [list(r.answers) for r in self.results],
+            "reasons": [r.reason for r in self.results], "seconds": self.seconds,
+            "counterexamples": {str(i): {"point": r.counterexample.tolist(), "exact_output": str(r.exact_output)}
+                                for i, r in zip(self.indices, self.results) if r.counterexample is not None},
+        }  # fmt: skip
+
+    def summary(self, *, max_lines: int = 10) -> str:
+        head = (f"certify (marabou), l_{_pn(self.p)} balls of radius {self.sigma:.6g}: {self.n_certified}/{len(self.status)}"
+                f" certified with |f - y| < {self.eps:g}, {self.status.count('refuted')} refuted,"
+                f" {self.status.count('unknown')} unknown ({self.seconds:.2f} s)")  # fmt: skip
+        lines = [head, "  guarantee: 'certified': Marabou proved |f - y| < eps on the ball (up to its floating-point"
+                 " tolerances); 'refuted': a point of the closed ball where the exact network differs from y"]
+        others = [(i, r) for i, r in zip(self.indices, self.results) if r.status != "certified"]
+        lines += [f"  ball {i}: {r.summary()}" for i, r in others[:max_lines]]
+        if len(others) > max_lines:
+            lines.append(f"  ... and {len(others) - max_lines} more")
+        return "\n".join(lines)
+
+
+def _certify_marabou(net: Any, ds: Any, p: float, sigma: float, points: list[int] | None, *, eps: float | None,
+                     timeout: float) -> _MarabouReport:  # fmt: skip
+    """Marabou on every ball (or ``points``), reading a float64 ONNX export of ``net`` (exactly ``net``)."""
+    import tempfile
+
+    from robustmem.interop import OUTPUT_TOLERANCE, export_onnx, marabou_check
+
+    if p not in (1.0, math.inf):
+        raise RobustMemError(f"Marabou's constraints are linear: --method marabou needs p = 1 or inf, got p = {_pn(p)}")
+    eps = OUTPUT_TOLERANCE if eps is None else eps
+    t = time.perf_counter()
+    indices = list(points) if points is not None else list(range(ds.N))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = export_onnx(net, Path(tmp) / "net.onnx").path
+        results = [marabou_check(path, ds.X[i], int(ds.y[i]), p, sigma, eps=eps, net=net, timeout=timeout)
+                   for i in indices]  # fmt: skip
+    return _MarabouReport(indices, results, p, sigma, eps, time.perf_counter() - t)
+
+
+def _radii_arg(text: str) -> list[float]:
+    """``--sigma 0.1`` or ``--sigma 0.1,0.2``: one or several radii."""
+    try:
+        return [float(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a radius or comma-separated radii, got {text!r}") from None
+
+
 def cmd_export(args: argparse.Namespace) -> int:
-    from robustmem.interop import export_onnx, run_onnx, write_vnnlib
+    from robustmem.interop import OUTPUT_TOLERANCE, export_onnx, relative_onnx_name, run_onnx, write_vnnlib
+    from robustmem.network import load_network
     from robustmem.norms import parse_p
 
     if not args.onnx and not args.vnnlib:
         raise RobustMemError("nothing to export: give --onnx FILE and/or --vnnlib DIR")
-    net, cert, ds = _network_and_data(args) if args.vnnlib else (None, None, None)
-    if net is None:
-        from robustmem.network import load_network
-
-        net = load_network(args.network)
+    net = load_network(args.network)
+    has_data = args.dataset or args.data or "name" in net.meta.get("dataset", {})
+    _, cert, ds = _network_and_data(args, net) if (args.vnnlib or has_data) else (net, None, None)
     if args.onnx:
-        path = export_onnx(net, args.onnx)
-        msg = f"wrote {path} ({path.stat().st_size:,} bytes, float64, depth {net.depth}, width {net.width})"
-        if ds is not None:
-            same = bool(np.array_equal(run_onnx(path, ds.X), net(ds.X)))
-            msg += f"; onnxruntime {'agrees with' if same else 'DIFFERS from'} net(X) on the {ds.N} training points"
+        rep = export_onnx(net, args.onnx, dtype=args.dtype)
+        msg = rep.summary()
+        if ds is not None:  # the file run by onnxruntime against the package's own evaluation
+            got, want = run_onnx(rep.path, ds.X), net(ds.X)
+            if np.array_equal(got, want):
+                msg += f"; onnxruntime agrees with net(X) on the {ds.N} training points"
+            else:
+                gap = float(np.max(np.abs(np.asarray(got, dtype=np.float64) - want)))
+                msg += f"; onnxruntime DIFFERS from net(X) on the {ds.N} training points (max |difference| {gap:.3g})"
         _say(msg)
     if args.vnnlib:
         p = parse_p(args.p) if args.p is not None else (cert.p if cert is not None else None)
-        sigma = args.sigma if args.sigma is not None else (cert.sigma if cert is not None else None)
-        if p is None or sigma is None:
+        radii = [r for group in args.sigma for r in group] if args.sigma else ([cert.sigma] if cert is not None else [])
+        if p is None or not radii:
             raise RobustMemError("--vnnlib needs --p and --sigma (the network has no certificate)")
-        onnx_name = str(Path(args.onnx).resolve()) if args.onnx else "onnx/model.onnx"
-        csv = write_vnnlib(ds, p, sigma, args.vnnlib, onnx_name=onnx_name, inscribed_box=args.inscribed_box)
-        _say(f"wrote {ds.N} VNN-LIB properties (l_{_pn(p)}, sigma = {sigma:.6g}) under {Path(args.vnnlib) / 'vnnlib'}"
-             f" and {csv}")
+        # VNN-COMP layout: instances.csv names the model relative to the benchmark folder
+        onnx_name = relative_onnx_name(args.onnx, args.vnnlib) if args.onnx else "onnx/model.onnx"
+        vrep = write_vnnlib(ds, p, radii, args.vnnlib, onnx_name=onnx_name, inscribed_box=args.inscribed_box,
+                            eps=OUTPUT_TOLERANCE if args.eps is None else args.eps, timeout=args.timeout)  # fmt: skip
+        _say(vrep.summary())
     return 0
 
 
@@ -450,21 +520,29 @@ def make_parser() -> argparse.ArgumentParser:
     ce = sub.add_parser("certify", help="prove robustness from the weights: structural, bound propagation or MILP")
     ce.add_argument("network")
     _add_data_args(ce, required=False)
-    ce.add_argument("--method", default="structural", choices=["structural", "ibp", "crown", "milp", "all"])
+    ce.add_argument("--method", default="structural", choices=["structural", "ibp", "crown", "milp", "marabou", "all"],
+                    help="'all' runs structural, crown and milp; marabou (p = 1 or inf) asks the Marabou verifier")
     ce.add_argument("--p", help="norm (default: the certificate's)")
     ce.add_argument("--sigma", type=float, help="radius (default: the certificate's)")
-    ce.add_argument("--max-points", type=int, help="ibp/crown/milp: only the first this many balls")
+    ce.add_argument("--max-points", type=int, help="ibp/crown/milp/marabou: only the first this many balls")
+    ce.add_argument("--eps", type=float, help="marabou: 'certified' means |f - y| < eps (default 1e-3)")
+    ce.add_argument("--timeout", type=float, default=60.0, help="marabou: seconds per query (two per ball)")
     ce.add_argument("--json", help="write the reports as JSON to this file")
     ce.set_defaults(func=cmd_certify)
 
     ex = sub.add_parser("export", help="export a network file to ONNX and its claim to VNN-LIB properties")
     ex.add_argument("network")
     _add_data_args(ex, required=False)
-    ex.add_argument("--onnx", help="ONNX file to write (float64 MatMul/Add/Relu graph)")
-    ex.add_argument("--vnnlib", help="folder for vnnlib/prop_i.vnnlib and instances.csv")
+    ex.add_argument("--onnx", help="ONNX file to write (Gemm/Relu graph, float64 unless --dtype float32)")
+    ex.add_argument("--dtype", default="float64", choices=["float64", "float32"],
+                    help="ONNX weight type: float64 is the network exactly; float32 rounds (the count is printed)")
+    ex.add_argument("--vnnlib", help="folder for vnnlib/prop_{i}_{r}.vnnlib and instances.csv (VNN-COMP layout)")
     ex.add_argument("--p", help="norm (default: the certificate's)")
-    ex.add_argument("--sigma", type=float, help="radius (default: the certificate's)")
-    ex.add_argument("--inscribed-box", action="store_true", help="l_1/l_2: write the box inscribed in the ball")
+    ex.add_argument("--sigma", type=_radii_arg, action="append",
+                    help="radius, or comma-separated radii; repeatable (default: the certificate's)")
+    ex.add_argument("--eps", type=float, help="output slack of the unsafe set |Y_0 - y_i| >= eps (default 1e-3)")
+    ex.add_argument("--timeout", type=float, default=60.0, help="seconds per instance written to instances.csv")
+    ex.add_argument("--inscribed-box", action="store_true", help="l_1/l_2: write the box inscribed in the ball (weaker)")
     ex.set_defaults(func=cmd_export)
 
     bd = sub.add_parser("bounds", help="the paper's widths and radii for N, d, p")

@@ -1,156 +1,300 @@
-"""ONNX export and import of ReLU networks (Definition 1: affine maps with ReLU between them).
+"""ONNX export and import of ReLU networks (Definition 1: affine maps with a ReLU between them).
 
-The export writes the network's own layers, exactly: one ``MatMul`` + ``Add`` per affine map with
-float64 (DOUBLE) initializers, a ``Relu`` after every map but the last; input ``x`` of shape
-[batch, d], output ``y`` of shape [batch, 1].  Nothing is rounded, so onnxruntime computes the same
-function as ``net(X)`` (summation order aside).  The import reads such graphs back -- and MLPs written
-by other tools (``Gemm``, ``MatMul`` + ``Add``, ``Relu``, ``Flatten``/``Identity``), in float32 or float64 --
-as a list of dense float64 ``(W, b)`` layers, which :func:`robustmem.certify.certify` accepts.
+Export writes the network's own layers and nothing else: one ``Gemm`` (``y = x W^T + b``, ``transB = 1``)
+per affine map of :meth:`~robustmem.network.network.ReLUNetwork.layers`, a ``Relu`` after every map
+but the last, input ``x`` of shape [batch, d] and output ``y`` of shape [batch, 1].  In float64
+(``DOUBLE`` initializers, the default) no weight is rounded, so the file *is* the network; onnxruntime
+then computes the same function as ``net(X)`` up to its summation order (bit-identical on the package's
+constructions, whose sums are exact; measured in the tests).  ``dtype='float32'`` writes a rounded copy
+for tools that read float32 only, and says how many weights the rounding changed.
+
+Import reads ONNX ReLU MLPs written by this package or by other tools (torch's exporter, VNN-COMP
+benchmarks): ``Gemm``, ``MatMul`` (+ ``Add``), ``Relu``, and the shape no-ops ``Flatten`` (axis 1),
+``Reshape`` to [batch, n] and ``Identity``; weights as initializers or ``Constant`` nodes, float32 or
+float64 (read exactly into float64).  Anything else raises :class:`~robustmem.errors.NetworkFormatError`
+naming the node index and op type.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from robustmem.errors import InvalidArgumentError, NetworkFormatError
+from robustmem.network.network import ReLUNetwork
 
-__all__ = ["export_onnx", "import_onnx", "run_onnx", "MAX_ONNX_BYTES"]
+__all__ = ["OnnxDType", "OnnxExport", "MAX_ONNX_BYTES", "export_onnx", "import_onnx", "onnx_layers", "run_onnx"]
 
-MAX_ONNX_BYTES = 2_000_000_000  # protobuf's 2 GB message limit, less a margin
+OnnxDType = Literal["float64", "float32"]
+#: protobuf cannot serialize a message of 2 GiB or more, and an ONNX model is one message
+MAX_ONNX_BYTES = 2**31 - 1
+_NODE_BYTES = 256  # generous per-layer allowance for node, names and tensor headers in the size estimate
+_DTYPES: dict[str, Any] = {"float64": np.float64, "float32": np.float32}
+Layers = list[tuple[np.ndarray, np.ndarray]]
 
 
-def _layers(net: Any) -> list[tuple[np.ndarray, np.ndarray]]:
-    if isinstance(net, (list, tuple)):
-        return [(np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)) for W, b in net]
-    return [(m.W, m.b) for m in net.layers()]
+@dataclass(frozen=True)
+class OnnxExport:
+    """What :func:`export_onnx` wrote.  ``rounded_weights`` counts the weights and biases whose value in the
+    file differs from the network's float64 value (always 0 for float64: the file is the network)."""
+
+    path: Path
+    n_bytes: int
+    dtype: OnnxDType
+    opset: int
+    input_dim: int
+    depth: int
+    width: int
+    rounded_weights: int
+
+    def summary(self) -> str:
+        exact = "every weight exact" if self.rounded_weights == 0 else f"{self.rounded_weights:,} weights rounded"
+        return (f"wrote {self.path} ({self.n_bytes:,} bytes, {self.dtype}, opset {self.opset}): d = {self.input_dim},"
+                f" depth {self.depth}, width {self.width}, {exact}")  # fmt: skip
 
 
-def export_onnx(net: Any, path: str | Path, *, opset: int = 17) -> Path:
-    """Write ``net`` (a ReLUNetwork or a list of (W, b)) as an ONNX model in float64; return the path.
+def _as_network(net: ReLUNetwork | Sequence[tuple[np.ndarray, np.ndarray]]) -> ReLUNetwork:
+    if isinstance(net, ReLUNetwork):
+        return net
+    if isinstance(net, (str, bytes)) or not isinstance(net, Sequence):
+        raise InvalidArgumentError(f"expected a ReLUNetwork or a list of (W, b) pairs, got {type(net).__name__}")
+    return ReLUNetwork.from_dense(list(net))
 
-    Raises InvalidArgumentError when the dense weights would pass protobuf's 2 GB limit (the
-    message names the size), since such a file cannot be written or read by ONNX tools.
+
+def export_onnx(net: ReLUNetwork | Sequence[tuple[np.ndarray, np.ndarray]], path: str | Path, *, opset: int = 17,
+                dtype: OnnxDType = "float64") -> OnnxExport:  # fmt: skip
+    """Write ``net`` (a ReLUNetwork, or dense (W, b) pairs) as an ONNX model; return an :class:`OnnxExport`.
+
+    Guarantee (float64): the file's Gemm weights and biases are exactly the float64 numbers of
+    ``net.layers()``, with a Relu after every map but the last -- Definition 1, nothing rounded.  The model
+    passes ``onnx.checker``.  Raises InvalidArgumentError, naming the estimated size, when the model would
+    reach protobuf's 2 GiB limit (:data:`MAX_ONNX_BYTES`; the dense size is depth x width^2 x 8 bytes),
+    for an opset below 13 or an unknown dtype, and for weights beyond the float32 range with ``dtype='float32'``.
+
+    >>> import tempfile, pathlib
+    >>> net = ReLUNetwork.from_dense([(np.array([[1.0], [-1.0]]), np.zeros(2)), (np.ones((1, 2)), np.zeros(1))])
+    >>> rep = export_onnx(net, pathlib.Path(tempfile.mkdtemp()) / "abs.onnx")
+    >>> rep.depth, rep.rounded_weights, run_onnx(rep.path, np.array([[-3.0], [2.0]])).tolist()
+    (2, 0, [3.0, 2.0])
     """
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
-    layers = _layers(net)
-    if not layers:
-        raise InvalidArgumentError("the network has no layers")
-    size = sum(W.nbytes + b.nbytes for W, b in layers)
-    if size > MAX_ONNX_BYTES:
+    if dtype not in _DTYPES:
+        raise InvalidArgumentError(f"dtype must be one of {sorted(_DTYPES)}, got {dtype!r}")
+    if isinstance(opset, bool) or not isinstance(opset, int) or not 13 <= opset <= onnx.defs.onnx_opset_version():
+        raise InvalidArgumentError(f"opset must be an integer in [13, {onnx.defs.onnx_opset_version()}], got {opset!r}")
+    net = _as_network(net)
+    np_type = _DTYPES[dtype]
+    estimate = net.num_parameters() * np.dtype(np_type).itemsize + _NODE_BYTES * net.depth
+    if estimate > MAX_ONNX_BYTES:
         raise InvalidArgumentError(
-            f"the dense weights take {size:,} bytes, above ONNX's protobuf limit of {MAX_ONNX_BYTES:,}:"
-            " export a smaller network (depth x width^2 decides the size)"
+            f"the ONNX model would take about {estimate:,} bytes ({net.num_parameters():,} dense parameters,"
+            f" depth {net.depth}, width {net.width}), above protobuf's limit of {MAX_ONNX_BYTES:,} bytes"
         )
-    nodes, inits = [], []
-    cur = "x"
-    for i, (W, b) in enumerate(layers):
-        inits += [numpy_helper.from_array(np.ascontiguousarray(W.T), f"W{i}"), numpy_helper.from_array(b, f"b{i}")]
-        nodes.append(helper.make_node("MatMul", [cur, f"W{i}"], [f"m{i}"]))
-        last = i == len(layers) - 1
-        nodes.append(helper.make_node("Add", [f"m{i}", f"b{i}"], ["y" if last else f"a{i}"]))
+    nodes, inits, rounded, cur, L = [], [], 0, "x", net.depth
+    for k, m in enumerate(net.layers()):
+        with np.errstate(over="ignore"):  # float32 overflow is reported just below
+            W, b = m.W.astype(np_type), m.b.astype(np_type)
+        if not (np.isfinite(W).all() and np.isfinite(b).all()):
+            raise InvalidArgumentError(f"layer {k} has weights beyond the {dtype} range: they would be written as inf")
+        rounded += int(np.count_nonzero(W != m.W)) + int(np.count_nonzero(b != m.b))
+        inits += [numpy_helper.from_array(W, f"W{k}"), numpy_helper.from_array(b, f"b{k}")]
+        last = k == L - 1
+        nodes.append(helper.make_node("Gemm", [cur, f"W{k}", f"b{k}"], ["y" if last else f"z{k}"], transB=1))
         if not last:
-            nodes.append(helper.make_node("Relu", [f"a{i}"], [f"h{i}"]))
-            cur = f"h{i}"
-    d, out = layers[0][0].shape[1], layers[-1][0].shape[0]
+            nodes.append(helper.make_node("Relu", [f"z{k}"], [f"h{k}"]))
+            cur = f"h{k}"
+    elem = TensorProto.DOUBLE if dtype == "float64" else TensorProto.FLOAT
     graph = helper.make_graph(
-        nodes, "robustmem_relu_network",
-        [helper.make_tensor_value_info("x", TensorProto.DOUBLE, ["batch", d])],
-        [helper.make_tensor_value_info("y", TensorProto.DOUBLE, ["batch", out])],
+        nodes, "relu_network",
+        [helper.make_tensor_value_info("x", elem, ["batch", net.input_dim])],
+        [helper.make_tensor_value_info("y", elem, ["batch", 1])],
         initializer=inits,
     )  # fmt: skip
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="robustmem")
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="robustmem",
+                              doc_string="ReLU network (Definition 1): Gemm maps, Relu between them, scalar output")
+    for key, value in (("depth", net.depth), ("width", net.width), ("dtype", dtype),
+                       ("construction", net.meta.get("construction", "")), ("rounded_weights", rounded)):  # fmt: skip
+        entry = model.metadata_props.add()
+        entry.key, entry.value = f"robustmem.{key}", str(value)
+    n_bytes = model.ByteSize()
+    if n_bytes > MAX_ONNX_BYTES:  # the estimate is generous, so this is a can't-happen guard
+        raise InvalidArgumentError(f"the ONNX model takes {n_bytes:,} bytes, above protobuf's limit of {MAX_ONNX_BYTES:,}")
     onnx.checker.check_model(model)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    onnx.save(model, str(path))
-    return path
+    onnx.save_model(model, str(path))
+    return OnnxExport(path, path.stat().st_size, dtype, opset, net.input_dim, net.depth, net.width, rounded)
 
 
 def run_onnx(path: str | Path, X: np.ndarray) -> np.ndarray:
-    """Evaluate an ONNX model with onnxruntime on X (cast to the model's input type); returns (n,) or (n, m)."""
+    """Evaluate an ONNX model with onnxruntime (CPU) on a batch X (n, d); returns (n,) for a scalar output.
+
+    X is cast to the model's input type: float32 models see a rounded X.
+    """
     import onnxruntime as ort
 
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     inp = sess.get_inputs()[0]
-    dtype = np.float64 if "double" in inp.type else np.float32
-    (y,) = sess.run(None, {inp.name: np.asarray(X, dtype=dtype)})
-    return y[:, 0] if y.ndim == 2 and y.shape[1] == 1 else y
+    X = np.atleast_2d(np.asarray(X, dtype=np.float64 if inp.type == "tensor(double)" else np.float32))
+    (out,) = sess.run(None, {inp.name: X})
+    out = np.asarray(out)
+    return out.reshape(len(X)) if out.size == len(X) else out
 
 
-def import_onnx(path: str | Path) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Read an ONNX ReLU MLP as dense float64 layers [(W, b), ...] (ReLU between them, none after the last).
+# ----- import -----
 
-    Accepted nodes: Gemm (alpha = beta = 1, transA = 0), MatMul followed by Add, Relu, and the
-    shape no-ops Flatten / Identity.  Anything else raises NetworkFormatError naming the node index
-    and op type; so does a ReLU after the last affine map or two ReLUs in a row.
+
+def _fail(k: int, op: str, why: str) -> NetworkFormatError:
+    return NetworkFormatError(f"node {k} ({op}): {why}")
+
+
+def _constants(model: Any) -> dict[str, np.ndarray]:
+    """Initializers and Constant-node values, as arrays of their own dtype (float16 etc. are refused later)."""
+    from onnx import numpy_helper
+
+    out = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    for node in model.graph.node:
+        if node.op_type == "Constant" and len(node.attribute) == 1 and node.attribute[0].name == "value":
+            out[node.output[0]] = numpy_helper.to_array(node.attribute[0].t)
+    return out
+
+
+def _weight(consts: dict[str, np.ndarray], name: str, k: int, op: str) -> np.ndarray:
+    if name not in consts:
+        raise _fail(k, op, f"input {name!r} is neither an initializer nor a Constant: not a fixed weight")
+    a = consts[name]
+    if a.dtype not in (np.float32, np.float64):
+        raise _fail(k, op, f"weight {name!r} has dtype {a.dtype}; only float32 and float64 are read exactly")
+    return a.astype(np.float64)  # exact: every float32 is a float64
+
+
+def _bias(b: np.ndarray, m: int, k: int, op: str) -> np.ndarray:
+    if b.size not in (1, m) or (b.ndim == 2 and b.shape[0] != 1) or b.ndim > 2:
+        raise _fail(k, op, f"bias of shape {b.shape} does not broadcast to {m} outputs")
+    return np.broadcast_to(b.reshape(-1), (m,)).copy()
+
+
+def _data_input(node: Any, cur: str, k: int) -> list[str]:
+    """The node's inputs other than the chain's current tensor (which it must read exactly once)."""
+    ins = list(node.input)
+    if ins.count(cur) != 1:
+        raise _fail(k, node.op_type, f"does not read the previous layer's output {cur!r} (a ReLU MLP is one chain)")
+    return [name for name in ins if name != cur]
+
+
+def onnx_layers(path: str | Path) -> Layers:
+    """The dense float64 layers [(W_1, b_1), ..., (W_L, b_L)] of an ONNX ReLU MLP (ReLU between them).
+
+    Guarantee: evaluating the layers in exact arithmetic gives the model's function in exact arithmetic
+    (float32 weights are widened exactly; no node is skipped silently).  Raises NetworkFormatError naming
+    the node index and op type for any node that is not an affine map, a ReLU or a shape no-op, for a
+    ReLU after the last map, two maps without a ReLU between them, or two ReLUs in a row.
     """
     import onnx
-    from onnx import numpy_helper
 
     try:
         model = onnx.load(str(path))
-    except Exception as exc:  # protobuf DecodeError and friends
-        raise NetworkFormatError(f"{path}: not a readable ONNX model ({exc})") from exc
+    except Exception as exc:  # protobuf's DecodeError and friends share no base class worth naming
+        raise NetworkFormatError(f"{path}: not a readable ONNX model ({type(exc).__name__}: {exc})") from exc
     g = model.graph
-    inits = {t.name: numpy_helper.to_array(t).astype(np.float64) for t in g.initializer}
-    layers: list[tuple[np.ndarray, np.ndarray]] = []
+    consts = _constants(model)
+    inputs = [v for v in g.input if v.name not in consts]
+    if len(inputs) != 1 or len(g.output) != 1:
+        raise NetworkFormatError(f"{path}: a ReLU MLP has one data input and one output, got {len(inputs)} and {len(g.output)}")
+    dims = [d.dim_value if d.HasField("dim_value") else None for d in inputs[0].type.tensor_type.shape.dim]
+    if len(dims) < 2 or any(d is None for d in dims[1:]):
+        raise NetworkFormatError(f"{path}: input {inputs[0].name!r} has shape {dims}; need [batch, features...]")
+    features: tuple[int, ...] = tuple(int(d) for d in dims[1:])  # the current tensor's shape without the batch axis
+    cur = inputs[0].name
+    layers: Layers = []
     relu_after: list[bool] = []
-    pending_W: np.ndarray | None = None
-    for idx, node in enumerate(g.node):
+    pending: np.ndarray | None = None  # a MatMul's W (out, in), waiting for its Add
+    for k, node in enumerate(g.node):
         op = node.op_type
-        if op in ("Flatten", "Identity"):
+        if op == "Constant":
+            if node.output[0] not in consts:
+                raise _fail(k, op, "only Constant nodes with a tensor 'value' are read")
             continue
-        if op == "Gemm":
-            attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
-            if attrs.get("alpha", 1.0) != 1.0 or attrs.get("beta", 1.0) != 1.0 or attrs.get("transA", 0):
-                raise NetworkFormatError(f"node {idx} (Gemm): only alpha = beta = 1, transA = 0 is supported, got {attrs}")
-            W = inits.get(node.input[1])
-            if W is None:
-                raise NetworkFormatError(f"node {idx} (Gemm): weight {node.input[1]!r} is not an initializer")
-            W = W if attrs.get("transB", 0) else W.T
-            b = inits.get(node.input[2], np.zeros(W.shape[0])) if len(node.input) > 2 else np.zeros(W.shape[0])
-            layers.append((W, np.broadcast_to(b, (W.shape[0],)).copy()))
+        attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        others = _data_input(node, cur, k)
+        if op in ("Gemm", "MatMul") and (pending is not None or (layers and not relu_after[-1])):
+            raise _fail(k, op, "a second affine map with no ReLU in between")  # the list would read one in
+        if op in ("Gemm", "MatMul") and len(features) != 1:
+            raise _fail(k, op, f"input of shape {features} is not flat (missing Flatten)")
+        if op == "Identity":
+            pass
+        elif op == "Flatten":
+            if attrs.get("axis", 1) != 1:
+                raise _fail(k, op, f"axis {attrs['axis']} would mix the batch axis into the features")
+            features = (math.prod(features),)
+        elif op == "Reshape":
+            if not others or others[0] not in consts or attrs.get("allowzero", 0):
+                raise _fail(k, op, "only a Reshape to a constant shape (allowzero = 0) is read")
+            shape, n = [int(s) for s in consts[others[0]].reshape(-1)], math.prod(features)
+            if len(shape) != 2 or shape[0] not in (-1, 0) or shape[1] not in (n, -1) or (shape[0] == shape[1] == -1):
+                raise _fail(k, op, f"reshape to {shape} is not the no-op [batch, {n}]")
+            features = (n,)
+        elif op == "Gemm":
+            if attrs.get("alpha", 1.0) != 1.0 or attrs.get("beta", 1.0) != 1.0 or attrs.get("transA", 0) != 0 or node.input[0] != cur:
+                raise _fail(k, op, f"only Gemm(x, W, b) with alpha = beta = 1 and transA = 0 is read, got {attrs}")
+            B = _weight(consts, node.input[1], k, op)
+            W = B if attrs.get("transB", 0) else B.T
+            if W.ndim != 2 or W.shape[1] != features[0]:
+                raise _fail(k, op, f"weight of shape {B.shape} does not map {features[0]} inputs")
+            b = _weight(consts, node.input[2], k, op) if len(node.input) > 2 and node.input[2] else np.zeros(1)
+            layers.append((W, _bias(b, W.shape[0], k, op)))
             relu_after.append(False)
+            features = (W.shape[0],)
         elif op == "MatMul":
-            W = inits.get(node.input[1])
-            if W is None or pending_W is not None:
-                raise NetworkFormatError(f"node {idx} (MatMul): expected x @ W with W an initializer")
-            pending_W = W.T
+            B = _weight(consts, others[0], k, op)
+            if node.input[0] != cur or B.ndim != 2 or B.shape[0] != features[0]:
+                raise _fail(k, op, f"only x @ W with W of shape ({features[0]}, n) is read, got W {B.shape}")
+            pending, features = B.T, (B.shape[1],)
         elif op == "Add":
-            if pending_W is None:
-                raise NetworkFormatError(f"node {idx} (Add): an Add must follow a MatMul")
-            b = inits.get(node.input[1], inits.get(node.input[0]))
-            if b is None:
-                raise NetworkFormatError(f"node {idx} (Add): the bias is not an initializer")
-            layers.append((pending_W, np.broadcast_to(b, (pending_W.shape[0],)).copy()))
+            if pending is None:
+                raise _fail(k, op, "an Add that does not follow a MatMul (only biases are read)")
+            layers.append((pending, _bias(_weight(consts, others[0], k, op), pending.shape[0], k, op)))
             relu_after.append(False)
-            pending_W = None
+            pending = None
         elif op == "Relu":
-            if pending_W is not None:  # MatMul without bias
-                layers.append((pending_W, np.zeros(pending_W.shape[0])))
+            if pending is not None:  # a MatMul without bias
+                layers.append((pending, np.zeros(pending.shape[0])))
                 relu_after.append(False)
-                pending_W = None
+                pending = None
             if not layers or relu_after[-1]:
-                raise NetworkFormatError(f"node {idx} (Relu): a ReLU must follow an affine map")
+                raise _fail(k, op, "a ReLU that does not follow an affine map")
             relu_after[-1] = True
         else:
-            raise NetworkFormatError(f"node {idx} ({op}): not part of a ReLU MLP (Gemm, MatMul, Add, Relu, Flatten)")
-    if pending_W is not None:
-        layers.append((pending_W, np.zeros(pending_W.shape[0])))
+            raise _fail(k, op, "not part of a ReLU MLP (Gemm, MatMul, Add, Relu, Flatten, Reshape, Identity)")
+        cur = node.output[0]
+    if pending is not None:
+        layers.append((pending, np.zeros(pending.shape[0])))
         relu_after.append(False)
     if not layers:
-        raise NetworkFormatError(f"{path}: no affine layers found")
+        raise NetworkFormatError(f"{path}: no affine map found")
     if relu_after[-1]:
         raise NetworkFormatError(f"{path}: the output passes through a ReLU; Definition 1 ends with an affine map")
-    if not all(relu_after[:-1]):
-        bad = relu_after.index(False)
-        raise NetworkFormatError(f"{path}: affine map {bad} is not followed by a ReLU (consecutive affine maps)")
-    for i, ((W1, _), (W2, _)) in enumerate(zip(layers, layers[1:])):
-        if W2.shape[1] != W1.shape[0]:
-            raise NetworkFormatError(f"layer {i + 1} expects {W2.shape[1]} inputs, layer {i} gives {W1.shape[0]}")
+    if cur != g.output[0].name:
+        raise NetworkFormatError(f"{path}: the graph output {g.output[0].name!r} is not the last map's result {cur!r}")
     return layers
+
+
+def import_onnx(path: str | Path) -> ReLUNetwork:
+    """Read an ONNX ReLU MLP with a scalar output as a :class:`ReLUNetwork` (see :func:`onnx_layers`).
+
+    Guarantee: ``net.layers()`` are exactly the model's weights, widened to float64; a file written by
+    :func:`export_onnx` in float64 comes back with identical layers.  Raises NetworkFormatError as
+    :func:`onnx_layers` does, and when the model has more than one output value.
+    """
+    layers = onnx_layers(path)
+    if layers[-1][0].shape[0] != 1:
+        raise NetworkFormatError(f"{path}: the model has {layers[-1][0].shape[0]} outputs; a ReLUNetwork (Definition 1)"
+                                 " has one -- use onnx_layers() for the raw layers")  # fmt: skip
+    return ReLUNetwork.from_dense(layers, meta={"construction": "onnx-import", "source": str(path)})

@@ -1,17 +1,28 @@
-"""VNN-LIB 1.0 property files and a VNN-COMP style ``instances.csv`` for the robust-memorization claim.
+"""VNN-LIB 1.0 property files and a VNN-COMP ``instances.csv`` for the robust-memorization claim.
 
-One property per (training point, radius): the input box B_inf(x_i, sigma) and the *unsafe* output
-region ``Y_0 <= y_i - eps or Y_0 >= y_i + eps``; a verifier that proves the property unsatisfiable
-proves |f - y_i| < eps on the box.  VNN-LIB 1.0 states boxes only, so l_inf balls are written as
-they are; for l_1 / l_2 balls ``inscribed_box=True`` writes the largest box inside the ball
-(half-width sigma / d for l_1, sigma / sqrt(d) for l_2, rounded down) -- a weaker property, stated
-in the file's header -- and without it they are refused.  Numbers are written in plain positional
-notation with enough digits that ``float(text)`` gives back the exact float64.
+One property per (training point i, radius sigma): the input set is the ball B_p(x_i, sigma) and the
+*unsafe* output set is ``Y_0 <= y_i - eps  or  Y_0 >= y_i + eps``.  A verifier that proves the
+property unsatisfiable has proved |f(x) - y_i| < eps on the input set.  Robust memorization
+(Definition 3) asks for f(x) = y_i exactly, which VNN-LIB cannot state (it has no strict or
+disequality constraint), so eps is a slack: the default :data:`OUTPUT_TOLERANCE` = 1e-3 keeps clear of
+the verifiers' own floating-point tolerances; eps = 0.5 states "f rounds to y_i", a classification property.
+
+VNN-LIB 1.0 input sets are boxes.  An l_inf ball is a box and is written as it is (corners rounded
+*outward* to float64 where x_i +- sigma is not a float64: the file's box contains the ball, so a
+proof covers the ball).  An l_p ball with p < inf is not a box and is refused, unless
+``inscribed_box=True`` asks for the largest box inside it (half-width sigma / d^(1/p), corners
+rounded *inward*): a weaker property, which says so in the file's header.  Output thresholds are
+rounded so that the unsafe set only grows.  Numbers are written in positional notation (no
+exponent) with the shortest digits that read back as the same float64.
 """
 
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -19,59 +30,172 @@ import numpy as np
 
 from robustmem.errors import InvalidArgumentError
 from robustmem.norms import check_p, p_name
+from robustmem.verify.sampling import exact_in_ball
 
-__all__ = ["write_vnnlib", "positional"]
+__all__ = ["OUTPUT_TOLERANCE", "VnnlibExport", "positional", "relative_onnx_name", "write_vnnlib"]
+
+#: default eps of the unsafe set |Y_0 - y_i| >= eps: proving it unsatisfiable shows |f - y_i| < eps.
+#: Verifiers decide in floating point with feasibility tolerances of about 1e-6 (Marabou 2.0 answers 'sat'
+#: for f <= -1e-6 where f = 0 exactly, measured); eps must stay well above them, and below 1/2 it already
+#: pins the integer label.
+OUTPUT_TOLERANCE = 1e-3
 
 
 def positional(v: float) -> str:
-    """``v`` in positional notation (no exponent) that reads back as the same float64."""
+    """``v`` in positional notation (no exponent) that reads back as the same float64.
+
+    >>> positional(1e-7), positional(2.0), positional(-123456789012.5)
+    ('0.0000001', '2.0', '-123456789012.5')
+    """
+    v = float(v)
     if not math.isfinite(v):
         raise InvalidArgumentError(f"VNN-LIB numbers must be finite, got {v!r}")
-    text = np.format_float_positional(float(v), unique=True, trim="0")
-    return text + "0" if text.endswith(".") else text
+    return np.format_float_positional(v, unique=True, trim="0")
 
 
-def write_vnnlib(dataset: Any, p: float, sigma: float, out_dir: str | Path, *, onnx_name: str = "onnx/model.onnx",
-                 timeout: float = 60.0, eps: float = 0.5, inscribed_box: bool = False) -> Path:  # fmt: skip
-    """Write ``vnnlib/prop_{i}.vnnlib`` for every point and ``instances.csv``; return the csv path.
+def _down(q: Fraction) -> float:
+    """The largest float64 <= q."""
+    f = float(q)
+    return math.nextafter(f, -math.inf) if Fraction(f) > q else f
 
-    eps: the output tolerance of the unsafe region (0.5: "round(f) = y_i"; smaller is stronger).
+
+def _up(q: Fraction) -> float:
+    """The smallest float64 >= q."""
+    f = float(q)
+    return math.nextafter(f, math.inf) if Fraction(f) < q else f
+
+
+@dataclass(frozen=True)
+class VnnlibExport:
+    """What :func:`write_vnnlib` wrote: ``properties[r][i]`` is the file of point i at radius ``radii[r]``;
+    ``half_widths[r]`` the box half-width (sigma itself for l_inf, smaller for an inscribed box)."""
+
+    out_dir: Path
+    csv: Path
+    properties: tuple[tuple[Path, ...], ...]
+    p: float
+    radii: tuple[float, ...]
+    half_widths: tuple[float, ...]
+    eps: float
+    inscribed_box: bool
+
+    @property
+    def n_properties(self) -> int:
+        return sum(len(row) for row in self.properties)
+
+    def summary(self) -> str:
+        kind = f"boxes inscribed in l_{p_name(self.p)} balls (weaker)" if self.inscribed_box else "l_inf balls"
+        return (f"wrote {self.n_properties} VNN-LIB properties ({kind}, radii {', '.join(f'{s:.6g}' for s in self.radii)},"
+                f" eps = {self.eps:g}) under {self.out_dir / 'vnnlib'} and {self.csv}")  # fmt: skip
+
+
+def _inscribed_half_width(sigma: float, d: int, p: float) -> float:
+    """A float64 h with the box [-h, h]^d inside the closed l_p ball of radius sigma (checked exactly)."""
+    h = sigma / d ** (1.0 / p)
+    while h > 0 and not exact_in_ball(np.full(d, h), np.zeros(d), p, sigma):
+        h = math.nextafter(h, 0.0)
+    return h
+
+
+def _radii(sigma: float | Sequence[float]) -> tuple[float, ...]:
+    values = (sigma,) if isinstance(sigma, (int, float, np.integer, np.floating)) else tuple(sigma)
+    if not values:
+        raise InvalidArgumentError("sigma must be a radius or a non-empty sequence of radii, got an empty sequence")
+    for r, s in enumerate(values):
+        if isinstance(s, bool) or not isinstance(s, (int, float, np.integer, np.floating)) or not (0 < s < math.inf):
+            raise InvalidArgumentError(f"radius {r} must be a positive finite number, got {s!r}")
+    return tuple(float(s) for s in values)
+
+
+def _property_text(i: int, r: int, x: np.ndarray, y: int, lo: np.ndarray, hi: np.ndarray, eps: float,
+                   input_note: str, onnx_name: str) -> str:  # fmt: skip
+    t_lo, t_hi = _up(Fraction(y) - Fraction(eps)), _down(Fraction(y) + Fraction(eps))  # the unsafe set only grows
+    d = len(x)
+    lines = [
+        "; robustmem: robust memorization (Definition 3 of Egosi-Yehudai-Shamir 2025), VNN-LIB 1.0",
+        f"; network {onnx_name}: inputs X_0..X_{d - 1}, output Y_0; training point {i}, label {y}, radius index {r}",
+        f"; input set: {input_note}",
+        f"; unsafe set: Y_0 <= {positional(t_lo)} or Y_0 >= {positional(t_hi)}, i.e. |Y_0 - {y}| >= eps ="
+        f" {positional(eps)} (thresholds rounded to enlarge it)",
+        f"; unsat proves |f(x) - {y}| < eps on the input set; eps > 0 is a slack on Definition 3 (f(x) = {y})",
+        "",
+    ]
+    lines += [f"(declare-const X_{j} Real)" for j in range(d)] + ["(declare-const Y_0 Real)", ""]
+    for j in range(d):
+        lines += [f"(assert (<= X_{j} {positional(hi[j])}))", f"(assert (>= X_{j} {positional(lo[j])}))"]
+    lines += ["", f"(assert (or (and (<= Y_0 {positional(t_lo)})) (and (>= Y_0 {positional(t_hi)}))))", ""]
+    return "\n".join(lines)
+
+
+def write_vnnlib(dataset: Any, p: float | str, sigma: float | Sequence[float], out_dir: str | Path, *,
+                 onnx_name: str = "onnx/model.onnx", timeout: float = 60.0, eps: float = OUTPUT_TOLERANCE,
+                 inscribed_box: bool = False) -> VnnlibExport:  # fmt: skip
+    """Write ``vnnlib/prop_{i}_{r}.vnnlib`` for every training point i and radius sigma[r], and ``instances.csv``.
+
+    Guarantee: for p = inf the box of each file contains B_inf(x_i, sigma) (exactly equal where
+    x_i +- sigma are float64 numbers), so a proof of unsatisfiability shows |f - y_i| < eps on the whole
+    ball; with ``inscribed_box=True`` (p < inf) the box lies inside B_p(x_i, sigma) (checked in exact
+    arithmetic), so a proof covers the box only and a counterexample in it is one in the ball.  Every
+    number written reads back (``float(text)``) as the float64 stated.
+
+    Parameters: ``dataset`` has X (N, d) and integer labels y; ``sigma`` one radius or several;
+    ``onnx_name`` the model path written in ``instances.csv`` (relative to ``out_dir`` in VNN-COMP
+    layout); ``timeout`` seconds per instance; ``eps`` the output slack in (0, 0.5].  Raises
+    InvalidArgumentError for p < inf without ``inscribed_box``, and for bad radii, eps or timeout.
+
+    >>> import tempfile
+    >>> from robustmem.data import Dataset
+    >>> rep = write_vnnlib(Dataset(np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([1, 2])), "inf", 0.25, tempfile.mkdtemp())
+    >>> rep.n_properties, rep.csv.read_text().splitlines()[1]
+    (2, 'onnx/model.onnx,vnnlib/prop_1_0.vnnlib,60')
     """
-    p = check_p(p)
-    if not (sigma >= 0 and math.isfinite(sigma)):
-        raise InvalidArgumentError(f"sigma must be finite and >= 0, got {sigma!r}")
-    if not (0 < eps <= 0.5):
+    p = check_p(p, minimum=1.0, allow_equal=True)  # l_p balls with p >= 1 (exact_in_ball decides those)
+    radii = _radii(sigma)
+    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)) or not (0 < eps <= 0.5):
         raise InvalidArgumentError(f"eps must lie in (0, 0.5], got {eps!r}")
-    X, y = np.asarray(dataset.X, dtype=np.float64), np.asarray(dataset.y)
-    d = X.shape[1]
-    if p == math.inf:
-        half, note = sigma, f"the l_inf ball of radius {positional(sigma)}"
-    elif not inscribed_box:
+    eps = float(eps)
+    if not (0 < timeout < math.inf):
+        raise InvalidArgumentError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    if "," in onnx_name or "\n" in onnx_name:
+        raise InvalidArgumentError(f"onnx_name {onnx_name!r} would break instances.csv (comma or newline)")
+    if p == math.inf and inscribed_box:
+        raise InvalidArgumentError("inscribed_box applies to p < inf; an l_inf ball is a box already")
+    if p < math.inf and not inscribed_box:
         raise InvalidArgumentError(
-            f"VNN-LIB 1.0 expresses boxes only; an l_{p_name(p)} ball is not a box. Pass inscribed_box=True to"
-            " write the largest box inside the ball (a weaker property)"
+            f"VNN-LIB 1.0 expresses boxes only, and the l_{p_name(p)} ball is not a box: pass inscribed_box=True to"
+            " write the box inscribed in the ball (a weaker property), or use p = inf"
         )
-    else:
-        half = sigma / d ** (1.0 / p)  # the box [-h, h]^d lies in B_p(0, sigma) iff h d^(1/p) <= sigma
-        while half * d ** (1.0 / p) > sigma:
-            half = math.nextafter(half, 0.0)
-        note = f"the box of half-width {positional(half)} inscribed in the l_{p_name(p)} ball of radius {positional(sigma)} (weaker)"
+    X, y = np.asarray(dataset.X, dtype=np.float64), np.asarray(dataset.y)
+    N, d = X.shape
     out = Path(out_dir)
     (out / "vnnlib").mkdir(parents=True, exist_ok=True)
-    lines = []
-    for i in range(X.shape[0]):
-        # one ulp outward: rounding may only enlarge the box (a proof on a larger box covers the ball)
-        lo, hi = np.nextafter(X[i] - half, -np.inf), np.nextafter(X[i] + half, np.inf)
-        yi = int(y[i])
-        body = [f"; robustmem: point {i}, label {yi}; input set: {note}",
-                f"; unsafe: |Y_0 - {yi}| >= {positional(eps)}; unsat proves the label is kept on the set", ""]
-        body += [f"(declare-const X_{j} Real)" for j in range(d)] + ["(declare-const Y_0 Real)", ""]
-        for j in range(d):
-            body += [f"(assert (>= X_{j} {positional(lo[j])}))", f"(assert (<= X_{j} {positional(hi[j])}))"]
-        body += ["", f"(assert (or (and (<= Y_0 {positional(yi - eps)})) (and (>= Y_0 {positional(yi + eps)}))))"]
-        name = f"vnnlib/prop_{i}.vnnlib"
-        (out / name).write_text("\n".join(body) + "\n")
-        lines.append(f"{onnx_name},{name},{positional(timeout)}")
+    Xq = [[Fraction(float(v)) for v in row] for row in X]
+    halves, rows, files = [], [], []
+    for r, s in enumerate(radii):
+        h = s if p == math.inf else _inscribed_half_width(s, d, p)
+        if p == math.inf:
+            note = f"the l_inf ball of radius {positional(s)}, corners rounded outward (the box contains the ball)"
+            lo_f, hi_f = _down, _up
+        else:
+            note = (f"the box of half-width {positional(h)} inscribed in the l_{p_name(p)} ball of radius {positional(s)},"
+                    " corners rounded inward: a WEAKER property than robustness on the ball")  # fmt: skip
+            lo_f, hi_f = _up, _down
+        hq, names = Fraction(h), []
+        for i in range(N):
+            lo = np.array([lo_f(c - hq) for c in Xq[i]])
+            hi = np.array([hi_f(c + hq) for c in Xq[i]])
+            name = f"vnnlib/prop_{i}_{r}.vnnlib"
+            text = _property_text(i, r, X[i], int(y[i]), lo, hi, eps, note, onnx_name)
+            (out / name).write_text(text)
+            names.append(out / name)
+            rows.append(f"{onnx_name},{name},{int(timeout) if float(timeout).is_integer() else positional(timeout)}")
+        halves.append(h)
+        files.append(tuple(names))
     csv = out / "instances.csv"
-    csv.write_text("\n".join(lines) + "\n")
-    return csv
+    csv.write_text("\n".join(rows) + "\n")
+    return VnnlibExport(out, csv, tuple(files), p, radii, tuple(halves), float(eps), inscribed_box)
+
+
+def relative_onnx_name(onnx_path: str | Path, out_dir: str | Path) -> str:
+    """The path of ``onnx_path`` as ``instances.csv`` in ``out_dir`` should name it (relative, '/'-separated)."""
+    return Path(os.path.relpath(Path(onnx_path).resolve(), Path(out_dir).resolve())).as_posix()
