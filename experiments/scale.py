@@ -4,7 +4,8 @@ network's real arithmetic.
 
 Writes results/scale.json.  Run:  python -m experiments.scale [--n 10000 100000] [--k 32] [--eval-n 10000]
 
-Peak memory is the process's maximum resident set size (getrusage), read after each step.
+Peak memory is the largest maximum resident set size (getrusage) of the process and of its finished
+worker processes (``net(X)`` evaluates large jobs in forked workers), read after each step.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import numpy as np
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    """The largest resident set of this process or of any finished worker process (net(X) forks workers)."""
+    return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024.0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -20,7 +20,10 @@ import numpy as np
 
 from robustmem.network.plan import SegmentPlan, compile_segment
 
-__all__ = ["FloatArith", "KernelArith", "VerifiedArith", "kernels_are_ieee", "run_network", "segment_plan"]
+__all__ = [
+    "FloatArith", "KernelArith", "PROCESS_WORK", "VerifiedArith", "available_cores", "can_fork", "evaluate_in_processes",
+    "kernels_are_ieee", "run_network", "segment_plan",
+]  # fmt: skip
 
 
 def _unit(w: Any) -> float:
@@ -389,3 +392,58 @@ def run_network(net: Any, X: Any, arith: Any, *, parallel: bool = True, max_elem
         else:
             state = _run_sequential(seg, plan, arith, state, n, range(seg.repeats), realize)
     return state[0]
+
+
+#: rows x depth from which ``net(X)`` evaluates in worker processes (below it, process start-up and
+#: the copy of X would cost more than the second core gains)
+PROCESS_WORK = 1 << 28
+_FORKED_NET: Any = None  # the network a forked worker evaluates (inherited, never pickled)
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the OS reports it)."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    """Whether worker processes can be forked safely: Linux, and not inside a daemonic worker itself."""
+    import multiprocessing as mp
+    import sys
+
+    return sys.platform.startswith("linux") and not mp.current_process().daemon
+
+
+def _forked_rows(args: tuple[np.ndarray, bool, int]) -> np.ndarray:
+    X, kernels, chunk = args
+    net = _FORKED_NET
+    arith = KernelArith() if kernels else FloatArith()
+    return np.concatenate([np.asarray(run_network(net, X[i : i + chunk], arith, max_elements=arith.max_elements))
+                           for i in range(0, len(X), chunk)])  # fmt: skip
+
+
+def evaluate_in_processes(net: Any, X: np.ndarray, *, workers: int, kernels: bool, chunk: int = 8192) -> np.ndarray:
+    """f(X) with the rows split over ``workers`` forked processes (each inherits ``net``).
+
+    Every row is evaluated by :func:`run_network` with the same arithmetic as in one process, so the
+    result is bit-identical (tested).  Raises RuntimeError where fork is unavailable.
+    """
+    import multiprocessing as mp
+
+    global _FORKED_NET
+    if not can_fork():
+        raise RuntimeError("evaluate_in_processes needs fork (Linux, not inside a daemonic process)")
+    n = len(X)
+    size = -(-n // workers)
+    parts = [(X[i : i + size], kernels, min(chunk, size)) for i in range(0, n, size)]
+    _FORKED_NET = net
+    try:
+        with mp.get_context("fork").Pool(len(parts)) as pool:
+            outs = pool.map(_forked_rows, parts)
+    finally:
+        _FORKED_NET = None
+    return np.concatenate(outs)
