@@ -18,8 +18,8 @@ template, output map), each block is proven once, exactly, and the pieces are gl
    r + w up to the certificate's own ``float_slack`` (rounded biases move them by a few ulps).  The
    per-coordinate functions are enumerated piece by piece, the squaring nets of Lemma 41 included (their
    accuracy against Lemma 38's budget eps~ is checked too).  For float64 a second pair of radii is proven with
-   every rounding bounded, and "z_b = 0" is replaced by what Theorem 37 needs from a block whose label exceeds
-   the point's: z_b <= y_b - 1 (labels are integers).  The running maximum is the identity m + relu(z - m) =
+   every rounding bounded, and "z_b = 0" is replaced by what suffices for Theorem 37 from a block whose label
+   exceeds the point's: z_b <= F, the least label of the network (every y_i >= F).  The running maximum is the identity m + relu(z - m) =
    max(m, z); in float64, RN(m + RN(y - m)) = y for floats 0 <= m <= y and an integer y < 2^52 (Sterbenz when
    m >= y / 2; otherwise the result is y - e with |e| <= half the gap next to y, and a tie rounds to y, whose
    last significand bit is 0), and RN is monotone, so m never passes y_i and becomes y_i at block i.
@@ -29,6 +29,15 @@ template, output map), each block is proven once, exactly, and the pieces are gl
    ||W x_i - c_i||_q + L sigma <= R_in and, for every block b with y_b > y_i, ||W x_i - c_b||_q - L sigma >= R_out,
    L >= ||W||_{p -> q}.  Then on B_p(x_i, sigma): z_i = y_i, z_b <= y_i for all other b, so f = y_i.  (Blocks
    with y_b <= y_i need nothing: z_b <= y_b.  The cross-label search is a blocked Gram scan, O(N^2 k).)
+
+Fused chains (``yu2024``): the input map and the first block share a segment (the first block reads x, its
+input-map rows u = x + B are read off the same affine map) and the state is a pair (m, e) with m + e the running
+maximum; each block's label neuron e = relu(y_b + gamma_b V_b - m) is the pending update m + e = max(m, z_b)
+(:mod:`.structural_template`), completed by the next block's first map or by the output map f = m + e.  Steps
+2 and 5 then run for two templates, the first block (in x, centre c_1 = -alpha_1 + shift) and the chain (in u);
+the geometry uses the smaller ON and the larger OFF radius of the two.  In float64 the label neuron's sum has the
+extra term -m, 0 <= m <= max_b y_b (the float running maximum never passes the largest label): its rounding
+bound grows by gamma m, which only enlarges R_out.
 
 Every failed step makes the verdict "not certified" with a reason naming the block; a failed geometry or
 label check fails only its points (``report.failed_points``), any other failed check fails every point.
@@ -46,7 +55,8 @@ from typing import Any
 import numpy as np
 
 from robustmem.certify.structural_geometry import (
-    Images, InputMap, centres, images, in_radius, in_radius_exact, operator_bound, out_distance, read_input_map,
+    Images, InputMap, centres, images, in_radius, in_radius_exact, operator_bound, out_distance, raw_input_map,
+    read_fused_input_map, read_input_map,
 )  # fmt: skip
 from robustmem.certify.structural_regions import Regions
 from robustmem.certify.structural_report import Arithmetic, StructuralCheck, StructuralReport
@@ -67,13 +77,14 @@ SUPPORTED: dict[str, str] = {
     "theorem16": "Theorem 16: a given linear map M folded into the input map, Lemma 38 chain",
     "remark11": "Remark 11: sigma = 0, width 7 (one projected coordinate)",
     "kim2025": "Kim-Moon-Yun: their map (identity, span{x_i} or projection) folded into the input map, Lemma 38 chain",
+    "yu2024": "Yu-Gao-Zhang 2024: fused chain of Remark 40's parallel l_inf indicators, the indicator merged into "
+    "the running maximum (state pair m + e), the first block in the input segment",
 }
 #: construction name -> why it is not supported
 UNSUPPORTED: dict[str, str] = {
-    "yu2024": "its first block is fused into the input map and its indicator into the running maximum; "
-    "use the bound-propagation or MILP certifiers",
     "zhang2017": "one hidden layer, no chain of indicators (and sigma = 0); use the MILP certifier",
 }
+FUSED = {"yu2024"}  # constructions with the fused layout (state pair m + e, first block in the input segment)
 _FAILED_LISTED = 20
 _PER_POINT = {"block labels match the data"}  # checks whose failure concerns single points (the geometry too)
 _EXACT_FALLBACK = 2000
@@ -129,8 +140,7 @@ def _consistency(run: _Run, net, cert, X, y, dataset) -> None:
             detail=f"claimed {cert.claimed_width} x {cert.claimed_depth}, network {net.width} x {net.depth}")
 
 
-def _input_map(run: _Run, net, cert, X, p: float, sigma: float, q: float) -> tuple[InputMap, Images, float]:
-    im = read_input_map(net.segments[0])
+def _input_map(run: _Run, im: InputMap, cert, X, p: float, sigma: float, q: float) -> tuple[InputMap, Images, float]:
     P = cert.projection_matrix()
     detail = ""
     if P is None:
@@ -156,17 +166,25 @@ def _input_map(run: _Run, net, cert, X, p: float, sigma: float, q: float) -> tup
     return im, G, L
 
 
-def _template(run: _Run, seg, im: InputMap, G: Images, cert, q: float, float_mode: bool):
-    run.say(f"interpreting the chain template ({len(seg.maps)} maps, {seg.repeats} blocks)")
-    facts = interpret_block(seg, list(im.coord_pos), im.state_pos, G.U_lo, G.U_hi, G.E_in, r_box=Fraction(cert.r),
-                            float_mode=float_mode)
-    reg = Regions(facts, q)
+def _interpret(run: _Run, block: str, seg, coord_pos, state_pos, G: Images, cert, float_mode: bool, **fused):
+    run.say(f"interpreting the {block} ({len(seg.maps)} maps, {seg.repeats} blocks)")
+    facts = interpret_block(seg, list(coord_pos), state_pos, G.U_lo, G.U_hi, G.E_in, r_box=Fraction(cert.r),
+                            float_mode=float_mode, **fused)
     vs = facts.indicator.vs
-    run.add("chain template", "structure", True,
+    how = ("the pair (m, e) becomes (m + e, relu(y_b + gamma_b V_b(a_b) - m)), m + e = max(m, z_b) since m >= 0"
+           if facts.fused else "the running maximum is m + relu(z - m)")
+    run.add(block, "structure", True,
             f"each block computes m <- max(m, z_b), z_b = relu(y_b + gamma_b V_b(a_b)), V_b a function of the {facts.k} "
-            "offset coordinates a_b = u - c_b; the running maximum is m + relu(z - m)", "exact identity",
+            f"offset coordinates a_b = u - c_b; {how}", "exact identity",
             detail=f"{facts.n_neurons} neurons, {len(vs)} indicator input(s) ({vs[0].kind}), one-dimensional "
             f"functions with up to {facts.n_pieces} linear pieces")
+    return facts
+
+
+def _template(run: _Run, block: str, facts: BlockFacts, cert, q: float, float_mode: bool, state_bound=Fraction(0),
+              floor: Fraction | None = None):
+    reg = Regions(facts, q, state_bound, floor)
+    vs = facts.indicator.vs
     r, w = Fraction(cert.r), Fraction(cert.w)
     qn = p_name(q)
     radii = {}
@@ -175,13 +193,14 @@ def _template(run: _Run, seg, im: InputMap, G: Images, cert, q: float, float_mod
         R_in = _bisect_in(reg, float(cert.r), fm)
         R_out = _bisect_out(reg, _f_up(r + w), fm, "drop" if fm else "zero")
         radii[mode] = (R_in, R_out)
-        run.add("chain template", f"indicator ON ({mode})", R_in is not None,
+        run.add(block, f"indicator ON ({mode})", R_in is not None,
                 f"z_b = y_b exactly wherever ||a_b||_{qn} <= R_in (Lemma 38/39)"
                 + (", every rounding bounded" if fm else ""),
                 "exact rational", None if R_in is None else reg.in_margin(Fraction(R_in), fm),
                 detail=f"no R_in >= 0 works (r = {cert.r!r})" if R_in is None else f"R_in = {R_in!r} (r = {cert.r!r})")
-        off = "z_b <= y_b - 1 (all Theorem 37 needs from a block with a larger label)" if fm else "z_b = 0"
-        run.add("chain template", f"indicator OFF ({mode})", R_out is not None,
+        off = (f"z_b <= {reg.floor} = the least label (enough for Theorem 37 from a block with a larger label)"
+               if fm else "z_b = 0")
+        run.add(block, f"indicator OFF ({mode})", R_out is not None,
                 f"{off} wherever ||a_b||_{qn} >= R_out (Lemma 38/39)", "exact rational",
                 None if R_out is None else reg.out_margin(Fraction(R_out), fm, "drop" if fm else "zero"),
                 detail="no R_out <= 2 (r + w) works" if R_out is None else f"R_out = {R_out!r} (r + w = {float(r + w)!r})")
@@ -189,7 +208,7 @@ def _template(run: _Run, seg, im: InputMap, G: Images, cert, q: float, float_mod
     if R_in is not None and R_out is not None:
         slack = Fraction(cert.float_slack)
         gap = max(r - Fraction(R_in), Fraction(R_out) - r - w)
-        run.add("chain template", "the certificate's r and w", gap <= slack,
+        run.add(block, "the certificate's r and w", gap <= slack,
                 "the exact ON / OFF radii of the weights are r and r + w up to the certificate's float slack",
                 "exact rational", slack - gap, detail=f"deviation {float(gap):.3g}, float_slack {cert.float_slack:.3g}")
     if cert.square_steps is not None and cert.eps_tilde is not None and len(vs) == 1 and vs[0].pre is not None and q == 2.0:
@@ -201,11 +220,11 @@ def _template(run: _Run, seg, im: InputMap, G: Images, cert, q: float, float_mod
                 errs[id(p.lo)] = max(p.lo.max_minus_psi(-Delta / 2, Delta / 2, "square") - f0,
                                      p.lo.max_psi_minus(-Delta / 2, Delta / 2, "square") + f0)
         e = max(errs.values()) / (Delta * Delta)
-        run.add("chain template", "squaring accuracy (Lemma 41)", e <= Fraction(cert.eps_tilde),
+        run.add(block, "squaring accuracy (Lemma 41)", e <= Fraction(cert.eps_tilde),
                 "|eta_j(a) + K c_j(a) - a^2| <= Delta^2 eps~ on |a| <= Delta/2 for every coordinate", "exact rational",
                 Fraction(cert.eps_tilde) - e, detail=f"error / Delta^2 = {float(e):.4g}; certificate: square_error = "
                 f"{cert.square_error:.4g}, eps~ = {cert.eps_tilde:.4g}")
-    return facts, radii
+    return radii
 
 
 def _proven(m) -> bool:
@@ -244,8 +263,7 @@ def _bisect_out(reg: Regions, R: float, fm: bool, criterion: str) -> float | Non
     return hi
 
 
-def _parameters(run: _Run, facts: BlockFacts, y: np.ndarray) -> np.ndarray:
-    lab = facts.labels
+def _parameters(run: _Run, lab: np.ndarray, gamma: np.ndarray, y: np.ndarray) -> np.ndarray:
     integral = (lab == np.round(lab)) & (lab >= 1) & (lab < 2.0**52)
     run.add("chain parameters", "labels are positive integers", bool(integral.all()),
             "every block's label bias y_b is an integer in [1, 2^52) (needed by the float64 running maximum)",
@@ -257,23 +275,31 @@ def _parameters(run: _Run, facts: BlockFacts, y: np.ndarray) -> np.ndarray:
             "block b carries the label of data point b", "comparison",
             detail="" if not bad.size else f"{bad.size} blocks, first: block {bad[0]} has label {float(lab[bad[0]])!r} but "
             f"point {bad[0]} has label {y[bad[0]]}")
-    neg = facts.gamma < 0
+    neg = gamma < 0
     run.add("chain parameters", "indicator weights are negative", bool(neg.all()),
             "gamma_b < 0 for every block, so 0 <= z_b <= y_b", "comparison",
-            detail="" if neg.all() else f"block {int(np.argmin(neg))}: gamma = {float(facts.gamma[np.argmin(neg)])!r}")
+            detail="" if neg.all() else f"block {int(np.argmin(neg))}: gamma = {float(gamma[np.argmin(neg)])!r}")
     return match & integral & neg
 
 
-def _output_map(run: _Run, seg, state_pos: int) -> None:
+def _output_map(run: _Run, seg, state_pos: tuple[int, ...]) -> None:
+    """f = m (or f = m + e for a fused chain's state pair): weights exactly 1 on the state, bias 0."""
     t = seg.maps[0] if len(seg.maps) == 1 and seg.repeats == 1 else None
-    ok = (t is not None and len(t.active) == 1 and len(t.ent_row) == 1 and int(t.ent_col[0]) == state_pos
-          and t.ent_pidx[0] < 0 and t.ent_base[0] == 1.0 and t.bias_pidx[0] < 0 and t.bias_base[0] == 0.0)
-    run.add("output map", "f = m", bool(ok), "the output map returns the running maximum with weight 1 and bias 0",
-            "exact identity")
+    ok = (t is not None and len(t.active) == 1 and sorted(t.ent_col.tolist()) == sorted(state_pos)
+          and (t.ent_pidx < 0).all() and (t.ent_base == 1.0).all() and t.bias_pidx[0] < 0 and t.bias_base[0] == 0.0)
+    what = "m" if len(state_pos) == 1 else "m + e"
+    run.add("output map", f"f = {what}", bool(ok),
+            f"the output map returns the running maximum {what} with weight 1 and bias 0", "exact identity")
 
 
-def _geometry(run: _Run, X, y, im, G, facts, L, sigma, q, radii: dict[str, tuple[float, float]], label_ok):
-    C, Clo = centres(im, facts.alpha, facts.shift)
+def _geometry(run: _Run, X, y, parts: list[tuple[InputMap, BlockFacts]], G, L, sigma, q,
+              radii: dict[str, tuple[float, float]], label_ok):
+    """``parts``: (input map, facts) of consecutive runs of blocks (one per template), in block order; every input
+    map has the same W, so G.V = fl(W x_i) serves them all."""
+    cs = [centres(im, f.alpha, f.shift) for im, f in parts]
+    C, Clo = np.concatenate([c for c, _ in cs]), np.concatenate([c for _, c in cs])
+    owner = [(im, f, b) for im, f in parts for b in range(f.alpha.shape[0])]
+    labels = np.concatenate([f.labels for _, f in parts])
     rho = in_radius(G, C, Clo, q)
     Ls = float(np.nextafter(L * sigma, math.inf))
     R_in_min = min(r[0] for r in radii.values())
@@ -281,10 +307,11 @@ def _geometry(run: _Run, X, y, im, G, facts, L, sigma, q, radii: dict[str, tuple
     if slow.size:
         run.say(f"recomputing {slow.size} centre offsets exactly")
     for i in slow:
-        rho[i] = min(rho[i], in_radius_exact(X[i], im, facts.alpha[i], facts.shift, q))
+        im, f, b = owner[i]
+        rho[i] = min(rho[i], in_radius_exact(X[i], im, f.alpha[b], f.shift, q))
     need = max(r[1] for r in radii.values()) + Ls
     run.say("searching higher-label centres near every ball")
-    delta = out_distance(G, C, Clo, y.astype(np.float64), facts.labels, q, float(np.nextafter(need, math.inf)))
+    delta = out_distance(G, C, Clo, y.astype(np.float64), labels, q, float(np.nextafter(need, math.inf)))
     verdicts = {}
     for mode, (R_in, R_out) in radii.items():
         m_in = R_in - (rho + Ls) * (1 + 2.0**-50)
@@ -300,6 +327,40 @@ def _geometry(run: _Run, X, y, im, G, facts, L, sigma, q, radii: dict[str, tuple
                 f"||W x_i - c_b||_{p_name(q)} - L sigma >= R_out = {R_out!r} whenever y_b > y_i", "conservative float64",
                 finite.min() if finite.size else None, detail=_first_bad(m_out))
     return verdicts
+
+
+def _chain(run: _Run, net, cert, X, p, sigma, q, float_mode):
+    """Input map, one chain template repeated N times, output map f = m."""
+    segs, N = net.segments, X.shape[0]
+    if len(segs) != 3 or segs[1].repeats != N:
+        raise Unsupported(f"expected segments (input map, {N} chain blocks, output map), got "
+                          f"{[(s.name, s.repeats) for s in segs]}")
+    run.say("input map and ranges")
+    im, G, L = _input_map(run, read_input_map(segs[0]), cert, X, p, sigma, q)
+    facts = _interpret(run, "chain template", segs[1], im.coord_pos, im.state_pos, G, cert, float_mode)
+    return [(im, facts)], G, L, ((im.state_pos,), ["chain template"])
+
+
+def _fused_chain(run: _Run, net, cert, X, p, sigma, q, float_mode):
+    """yu2024: (input map + first block on x), the chain template repeated N - 1 times on u, output f = m + e."""
+    segs, (N, d) = net.segments, X.shape
+    if len(segs) != (3 if N > 1 else 2) or segs[0].repeats != 1 or (N > 1 and segs[1].repeats != N - 1):
+        raise Unsupported(f"expected segments (input map + first block, {N - 1} fused chain blocks, output map), got "
+                          f"{[(s.name, s.repeats) for s in segs]}")
+    run.say("input map and ranges")
+    im, m_pos, e_pos = read_fused_input_map(segs[0])
+    im, G, L = _input_map(run, im, cert, X, p, sigma, q)
+    raw = raw_input_map(d)
+    Gx = images(raw, X, p, sigma)
+    pair = (m_pos, e_pos)
+    first = _interpret(run, "first block", segs[0], raw.coord_pos, None, Gx, cert, float_mode, fused=pair,
+                       opening=True, end_coord_pos=list(im.coord_pos))
+    parts, names = [(raw, first)], ["first block"]
+    if N > 1:
+        facts = _interpret(run, "chain template", segs[1], im.coord_pos, None, G, cert, float_mode, fused=pair)
+        parts.append((im, facts))
+        names.append("chain template")
+    return parts, G, L, (pair, names)
 
 
 def _first_bad(m: np.ndarray) -> str:
@@ -340,18 +401,22 @@ def certify_structural(net: Any, dataset: Any, certificate: Any = None, *, sigma
     verdicts: dict = {}
     radii = (math.nan, math.nan)
     try:
-        segs = net.segments
-        if len(segs) != 3 or segs[1].repeats != N:
-            raise Unsupported(f"expected segments (input map, {N} chain blocks, output map), got "
-                              f"{[(s.name, s.repeats) for s in segs]}")
-        run.say("input map and ranges")
-        im, G, L = _input_map(run, net, cert, X, p, sigma, q)
-        facts, proven = _template(run, segs[1], im, G, cert, q, float_mode)
-        label_ok = _parameters(run, facts, y)
-        _output_map(run, segs[2], im.state_pos)
-        wanted = {mode: rad for mode, rad in proven.items() if None not in rad}
+        parts, G, L, out = (_fused_chain if cert.construction in FUSED else _chain)(run, net, cert, X, p, sigma, q,
+                                                                                  float_mode)
+        facts_all = [f for _, f in parts]
+        bound = Fraction(max(0.0, max(float(f.labels.max()) for f in facts_all)))
+        floor = Fraction(float(min(f.labels.min() for f in facts_all)))  # the least label of the network
+        proven = [_template(run, blk, f, cert, q, float_mode, bound, floor) for blk, (_, f) in zip(out[1], parts)]
+        label_ok = _parameters(run, np.concatenate([f.labels for f in facts_all]),
+                               np.concatenate([f.gamma for f in facts_all]), y)
+        _output_map(run, net.segments[-1], out[0])
+        wanted = {}
+        for mode in proven[0]:
+            rads = [pr[mode] for pr in proven]
+            if all(None not in rad for rad in rads):  # the ON radius every template reaches, the OFF radius of all
+                wanted[mode] = (min(rad[0] for rad in rads), max(rad[1] for rad in rads))
         if wanted:
-            verdicts = _geometry(run, X, y, im, G, facts, L, sigma, q, wanted, label_ok)
+            verdicts = _geometry(run, X, y, parts, G, L, sigma, q, wanted, label_ok)
         radii = wanted.get("float64" if float_mode else "exact", (math.nan, math.nan))
     except Unsupported as exc:
         run.add("network", "structure recognized", False, "the network has the block structure of its certificate",

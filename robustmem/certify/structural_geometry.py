@@ -26,7 +26,7 @@ import numpy as np
 from robustmem.certify.structural_symbols import ETA_Q, Unsupported, all_pow2, two_sum
 
 __all__ = [
-    "InputMap", "Images", "read_input_map", "spectral_upper", "cplus_upper", "operator_bound", "images", "centres",
+    "InputMap", "Images", "read_input_map", "read_fused_input_map", "raw_input_map", "spectral_upper", "cplus_upper", "operator_bound", "images", "centres",
     "in_radius", "in_radius_exact", "out_distance",
 ]  # fmt: skip
 
@@ -74,6 +74,44 @@ def read_input_map(seg) -> InputMap:
     Wc = W[list(coords)]
     ident = Wc.shape == (t.in_dim, t.in_dim) and np.array_equal(Wc, np.eye(t.in_dim))
     return InputMap(Wc, b[list(coords)], coords, state, bool(ident), np.count_nonzero(Wc, axis=1))
+
+
+def read_fused_input_map(seg) -> tuple[InputMap, int, int]:
+    """A fused opening segment (input map and first block, yu2024): its first map's rows with template-constant
+    weights and bias are u = W x + b; where the segment's last map carries them to are ``coord_pos``.  The two
+    other outputs of the last map are the state pair: m (no weights, bias 0) and e.  Returns (u map, m, e)."""
+    if seg.repeats != 1 or len(seg.maps) != 2:
+        raise Unsupported(f"the fused opening segment {seg.name!r} must be two affine maps, once; got "
+                          f"{len(seg.maps)} x {seg.repeats}")
+    t, last = seg.maps
+    if len(t.carry_dst):
+        raise Unsupported("the fused opening map carries raw inputs")
+    rows = []
+    for a, o in enumerate(t.active):
+        sel = np.flatnonzero(t.ent_row == o)
+        if t.bias_pidx[a] < 0 and not (t.ent_pidx[sel] >= 0).any():
+            rows.append((int(o), sel, float(t.bias_base[a])))
+    dst = {int(s_): int(d_) for s_, d_ in zip(last.carry_src, last.carry_dst)}
+    if len(dst) != len(rows) or any(o not in dst for o, _, _ in rows):
+        raise Unsupported("the fused opening block must carry exactly the input map's rows u = W x + b")
+    W = np.zeros((len(rows), t.in_dim))
+    for k, (_, sel, _) in enumerate(rows):
+        W[k, t.ent_col[sel]] = t.ent_base[sel]
+    b = np.array([bb for _, _, bb in rows])
+    coords = tuple(dst[o] for o, _, _ in rows)
+    rest = [int(o) for o in last.active]
+    empty = [o for o in rest if not (last.ent_row == o).any()]
+    if len(rest) != 2 or len(empty) != 1:
+        raise Unsupported(f"the fused opening block must end with the pair (m = 0, e), found outputs {rest}")
+    m_pos = empty[0]
+    e_pos = rest[1 - rest.index(m_pos)]
+    ident = W.shape == (t.in_dim, t.in_dim) and np.array_equal(W, np.eye(t.in_dim))
+    return InputMap(W, b, coords, m_pos, bool(ident), np.count_nonzero(W, axis=1)), m_pos, e_pos
+
+
+def raw_input_map(d: int) -> InputMap:
+    """x itself (W = I, b = 0): the coordinates a block reads when it reads the raw input."""
+    return InputMap(np.eye(d), np.zeros(d), tuple(range(d)), -1, True, np.ones(d, dtype=np.int64))
 
 
 def _to_int_matrix(W: np.ndarray) -> tuple[np.ndarray, int]:

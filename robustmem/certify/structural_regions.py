@@ -3,9 +3,9 @@
 In the offset coordinates a of one block (a = 0 at the block's centre) the indicator of Lemmas 38/39 must be
 
 * ON (output exactly y_b) on the In region {||a||_q <= R_in}, and
-* OFF on the Out region {||a||_q >= R_out} (inside the domain box): output 0 (Lemma 38/39 as stated), or, what
-  Theorem 37 actually needs from a block whose label y_b exceeds the point's label y_i, output <= y_b - 1
-  (labels are integers, so y_i <= y_b - 1; blocks with y_b <= y_i never exceed y_i).
+* OFF on the Out region {||a||_q >= R_out} (inside the domain box): output 0 (Lemma 38/39 as stated), or, enough
+  for Theorem 37 from a block whose label y_b exceeds the point's label y_i, output <= F, the least label of
+  the network (y_i >= F; blocks with y_b <= y_i never exceed y_i).
 
 Bounds used (f_j the exact per-coordinate functions, psi(t) = |t|^q for q in {1, 2}):
 
@@ -42,10 +42,15 @@ ZERO = Fraction(0)
 class Regions:
     """In / Out bounds for one interpreted block (caches per function and radius, for bisection)."""
 
-    def __init__(self, facts: BlockFacts, q: float):
+    def __init__(self, facts: BlockFacts, q: float, state_bound: Fraction = ZERO, floor: Fraction | None = None):
+        """``state_bound`` >= the running maximum m (fused label neurons only: their sum also reads -m);
+        ``floor``: the least label of the whole network (default: this template's least label), the bound
+        the float64 OFF criterion 'drop' must prove for every block with a larger label."""
         if q not in (1.0, 2.0, math.inf):
             raise Unsupported(f"indicator norm q must be 1, 2 or inf, got {q!r}")
         self.facts, self.k, self.domain = facts, facts.k, facts.domain
+        self.state_bound = state_bound if facts.fused else ZERO
+        self.floor = Fraction(float(np.min(facts.labels))) if floor is None else floor
         self.q = math.inf if facts.k == 1 else q
         self.psi = "abs" if self.q == 1.0 else "square"
         self.cache: dict = {}
@@ -143,22 +148,30 @@ class Regions:
         return "plain", self.cache[key]
 
     def v_need(self, float_mode: bool, criterion: str) -> Fraction:
-        """The least V that makes the label neuron's output 0 ('zero') or <= y_b - 1 ('drop', blocks with y_b >= 2):
-        z = relu(fl(y + gamma V)) with |fl - exact| <= g (y + |gamma| V), g = gamma_{K+1} (0 when exact)."""
+        """The least V that makes the label neuron's output 0 ('zero') or <= F ('drop', blocks with y_b > F), F the
+        least label of the network (``floor``): z = relu(fl(y + gamma V)) with |fl - exact| <= g (y + |gamma| V),
+        g = gamma_{K+1} (0 when exact); z <= F needs |gamma| V (1 - g) >= y - F + g y.  Theorem 37 needs z_b <= y_i
+        from every block with y_b > y_i, and y_i >= F.  (F, not y_b - 1: with three or more classes y_i can lie
+        below y_b - 1.)
+
+        Fused (e = relu(fl(y + gamma V - m)), 0 <= m <= state_bound): one more term, g = gamma_{K+2}, and the error
+        grows by g m; m + e <= max(m, F) needs fl(...) <= F - m, i.e. |gamma| V (1 - g) >= y - F + g (y + m)
+        (exact: y + gamma V <= 0 makes m + e = max(m, 0) = m, as unfused)."""
         f = self.facts
-        g = gamma_q(len(f.indicator.vs) + 1) if float_mode else ZERO
+        g = gamma_q(len(f.indicator.vs) + (2 if f.fused else 1)) if float_mode else ZERO
+        extra = g * self.state_bound
         pairs = np.unique(np.stack([f.labels, f.gamma], axis=1), axis=0)
         need = ZERO
         for y, gm in pairs:
-            if criterion == "drop" and y < 2:
-                continue  # a block with the least label never outranks a point's label: no Out needed
             y, gm = Fraction(float(y)), Fraction(float(gm))
-            top = y * (1 + g) if criterion == "zero" else 1 + g * y
+            if criterion == "drop" and y <= self.floor:
+                continue  # a block with the least label never outranks a point's label: no Out needed
+            top = (y * (1 + g) if criterion == "zero" else y - self.floor + g * y) + extra
             need = max(need, top / (-gm * (1 - g)))
         return need
 
     def out_margin(self, R: Fraction, float_mode: bool, criterion: str) -> Fraction | None:
-        """>= 0 proves the label neuron's output is 0 ('zero') / <= y_b - 1 ('drop') for ||a||_q >= R."""
+        """>= 0 proves the label neuron's output is 0 ('zero') / <= the least label ('drop') for ||a||_q >= R."""
         kind, agg = self.v_agg()
         low = self.inf_out(agg, R)
         if low is None:

@@ -79,6 +79,8 @@ class Node:
     xj: int = -1
     q: "Node | None" = None
     vs: tuple = ()  # indicator: the nodes v_k read with weight gamma_b
+    ind: "Node | None" = None  # pending (fused, yu2024): the indicator whose z_b it carries
+    zero: bool = False  # state: the constant neuron m = 0 (no weights, bias 0) that opens a fused chain
     where: str = ""
 
     @property
@@ -103,6 +105,7 @@ class BlockFacts:
     domain: tuple[Fraction, Fraction]  # common interval of every a_j (inputs on the union of balls)
     r_box: Fraction  # the ON box |a_j| <= r_box of the neurons' magI / locI / pre_errI bounds
     kappa_notes: list[str] = field(default_factory=list)
+    fused: bool = False  # the label neuron is relu(y_b + gamma_b V - m) (yu2024): its sum also reads m
     n_pieces: int = 0
     n_neurons: int = 0
 

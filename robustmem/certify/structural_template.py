@@ -19,6 +19,16 @@ every neuron a symbolic value, justified by the weights alone (never by the code
   gamma_b on every v_k;
 * the state update d = relu(z - m), m' = m + d (weights exactly 1 and -1, biases 0): m' = max(m, z).
 
+Fused chains (``fused=(m_pos, e_pos)``, Yu-Gao-Zhang's layout, :func:`robustmem.construct.construct_yu2024`):
+the state is a pair (m, e) with m + e the running maximum.  The label neuron reads m with the constant weight
+exactly -1 besides its gamma_b-weighted inputs, e = relu(y_b + gamma_b V - m), and is the ``pending`` value
+itself: since m >= 0, m + relu(L - m) = max(m, L) = max(m, relu(L)) = max(m, z_b).  A block starts with the
+previous block's pair, completes its update m <- m + e (weights 1 and 1, bias 0: the same rule) and ends with
+(m, e_b), e_b pending against that very m.  The opening block (``opening=True``) reads the raw input x: its
+rows relu(x_j + b_j) (weight 1, template-constant bias) are the input map's carried u_j (``ucoord``), checked
+by the caller against the certificate; its state neuron has no weights and bias 0 (m = 0) and its label neuron
+reads no state (e = relu(L) = relu(L - 0)).
+
 Every neuron also carries bounds for float64 evaluation: ``mag`` >= sup |exact value| over the input domain,
 ``loc`` >= the effect of the block's own roundings (standard model: a dot product of K terms plus a bias, in any
 order, FMA allowed, errs by at most gamma_{K+1} (|b| + sum |w| |h|), plus K * 2^-1074 for underflow) and
@@ -42,9 +52,15 @@ __all__ = ["interpret_block"]
 
 
 class _Interp:
-    def __init__(self, seg, coord_pos: list[int], state_pos: int, U_lo, U_hi, E_in, float_mode: bool, r_box: Fraction):
+    def __init__(self, seg, coord_pos: list[int], state_pos: int | None, U_lo, U_hi, E_in, float_mode: bool,
+                 r_box: Fraction, fused: tuple[int, int] | None = None, opening: bool = False,
+                 end_coord_pos: list[int] | None = None):
         self.seg, self.maps = seg, seg.maps
         self.r_box = r_box
+        self.fused, self.opening = fused, opening
+        self.end_coord_pos = list(coord_pos if end_coord_pos is None else end_coord_pos)
+        if opening and fused is None:
+            raise ValueError("an opening block is a fused one: pass fused=(m_pos, e_pos)")
         self.coord_pos, self.state_pos = coord_pos, state_pos
         self.k = len(coord_pos)
         self.U_lo, self.U_hi, self.E = U_lo, U_hi, (E_in if float_mode else [ZERO] * len(coord_pos))
@@ -157,7 +173,7 @@ class _Interp:
     def mag_of(self, n: Node, inner: bool = False) -> Fraction:
         """sup |exact value| over the domain (inner: over the ON box |a_j| <= r_box, inputs perturbed by E)."""
         if n.kind == "coord":
-            return self.U_hi[n.coord]
+            return max(self.U_hi[n.coord], -self.U_lo[n.coord])
         if n.kind in ("agg", "reluagg"):
             vals = [self._abs(p, inner) for p in n.agg.parts.values()]
             return abs(n.agg.const) + (sum(vals, ZERO) if n.agg.kind == "sum" else max(vals))
@@ -208,7 +224,7 @@ class _Interp:
             lo_u, hi_u = self.U_lo[j] - self.E[j], self.U_hi[j] + self.E[j]
             b_lo, b_hi = Fraction(float(np.abs(beta).min())), Fraction(float(np.abs(beta).max()))
             sterbenz = bool(np.all(s * beta < 0)) and hi_u <= 2 * b_lo and 2 * lo_u >= b_hi
-            loc = ZERO if sterbenz else gamma_q(1) * (b_hi + hi_u)
+            loc = ZERO if sterbenz else gamma_q(1) * (b_hi + max(hi_u, -lo_u))  # raw x (opening) may be < 0
             node.loc = node.locI = loc
             node.inE = self.E[j]
             node.pre_err = node.pre_errI = loc + self.E[j]
@@ -221,6 +237,10 @@ class _Interp:
             raise Unsupported(f"{where}: a parameter-dependent weight that is neither a centre offset nor a label")
         ins = tuple((nodes[int(c)], Fraction(float(w))) for c, w in zip(t.ent_col[sel], t.ent_base[sel]) if w != 0.0)
         bias = Fraction(float(t.bias_base[a]))
+        if self.opening and not sel.size and bias == 0:
+            return Node("state", zero=True, where=where)  # m = 0
+        if self.opening and len(ins) == 1 and ins[0][0].kind == "coord" and ins[0][1] == 1:
+            return Node("ucoord", coord=ins[0][0].coord, bias=bias, where=where)  # the input map's u_j = x_j + b_j
         return self.constant_neuron(ins, bias, where)
 
     def affine(self, s: int, kap: Fraction) -> PL:
@@ -232,8 +252,20 @@ class _Interp:
     def label_neuron(self, ti, t, a, o, sel, dep_ent, nodes, where) -> Node:
         if self.indicator is not None:
             raise Unsupported(f"{where}: a second label-dependent neuron in one block")
-        if not dep_ent.all() or len(sel) == 0:
+        state = None
+        const = sel[~dep_ent]
+        if const.size and self.fused is not None:  # e = relu(y_b + gamma_b V - m): one constant weight -1 on m
+            st, wt = nodes[int(t.ent_col[const[0]])], float(t.ent_base[const[0]])
+            if const.size != 1 or st is None or st.kind != "state" or wt != -1.0:
+                raise Unsupported(f"{where}: the fused label neuron must read the running maximum m with weight -1 "
+                                  f"and nothing else with a constant weight, reads {st.kind if st else None} with {wt!r}")
+            state, sel = st, sel[dep_ent]
+        elif const.size or len(sel) == 0:
             raise Unsupported(f"{where}: the label neuron mixes label-dependent and constant weights")
+        elif self.fused is not None and not self.opening:
+            raise Unsupported(f"{where}: the fused label neuron does not read the running maximum m")
+        if len(sel) == 0:
+            raise Unsupported(f"{where}: the label neuron reads no indicator input")
         G = self.realized(t, "ent", sel)
         y = self.realized(t, "bias", np.array([a]))[:, 0]
         if not (G == G[:, :1]).all():
@@ -246,6 +278,8 @@ class _Interp:
         node = Node("indicator", vs=vs, where=where)
         self.indicator = node
         self.labels, self.gamma = y, G[:, 0]
+        if self.fused is not None:  # m + relu(L - m) = max(m, relu(L)) since m >= 0 (opening: m = 0, no entry)
+            return Node("pending", q=state, ind=node, where=where)
         return node
 
     def constant_neuron(self, ins, bias: Fraction, where: str) -> Node:
@@ -277,8 +311,11 @@ class _Interp:
         if pair and set(ws) == {"indicator", "state"} and ws["indicator"][1] == 1 and ws["state"][1] == -1:
             if ws["indicator"][0] is not self.indicator:
                 raise Unsupported(f"{where}: the running maximum reads a stale indicator")
-            return Node("pending", ins=ins, where=where)
+            return Node("pending", ins=ins, q=ws["state"][0], ind=self.indicator, where=where)
         if pair and set(ws) == {"pending", "state"} and ws["pending"][1] == 1 and ws["state"][1] == 1:
+            pend, st = ws["pending"][0], ws["state"][0]
+            if pend.q is not st and not (pend.q is None and st.zero):
+                raise Unsupported(f"{where}: the update adds relu(z - m) to a different state than its m")
             self.n_updates += 1
             return Node("state", where=where)
         raise Unsupported(f"{where}: the state is combined as {[(n.kind, float(w)) for n, w in ins]} + {float(bias)}, "
@@ -351,9 +388,14 @@ class _Interp:
         self.first_layer_scan()
         nodes: list[Node | None] = [None] * self.maps[0].in_dim
         for j, p in enumerate(self.coord_pos):
-            nodes[p] = Node("coord", coord=j, mag=self.U_hi[j], magI=self.U_hi[j], inE=self.E[j])
+            mag = max(self.U_hi[j], -self.U_lo[j])  # u >= 0 in a chain; the raw x of an opening block may be < 0
+            nodes[p] = Node("coord", coord=j, mag=mag, magI=mag, inE=self.E[j])
         state0 = Node("state", where="block input")
-        nodes[self.state_pos] = state0
+        if self.fused is None:
+            nodes[self.state_pos] = state0
+        elif not self.opening:  # the previous block's pair (m, e): e = relu(L_prev - m) pending against this m
+            nodes[self.fused[0]] = state0
+            nodes[self.fused[1]] = Node("pending", q=state0, where="block input (the previous block's e)")
         for ti, t in enumerate(self.maps):
             out: list[Node | None] = [None] * t.out_dim
             for src, dst in zip(t.carry_src, t.carry_dst):
@@ -362,24 +404,41 @@ class _Interp:
                 out[int(o)] = self.neuron(ti, t, a, int(o), nodes)
             nodes = out
         last = len(self.maps) - 1
-        for j, p in enumerate(self.coord_pos):
-            if nodes[p] is None or nodes[p].kind != "coord" or nodes[p].coord != j:
-                raise Unsupported(f"map {last}: coordinate {j} does not end the block in its place unchanged")
-        end = nodes[self.state_pos]
-        if self.indicator is None or self.n_updates != 1 or end is None or end.kind != "state" or end is state0:
-            raise Unsupported(f"map {last}: the block does not end with exactly one update m <- max(m, z) of the state")
+        ckind = "ucoord" if self.opening else "coord"
+        for j, p in enumerate(self.end_coord_pos):
+            if nodes[p] is None or nodes[p].kind != ckind or nodes[p].coord != j:
+                what = "the input map's u_j = x_j + b_j" if self.opening else "unchanged"
+                raise Unsupported(f"map {last}: coordinate {j} does not end the block in its place ({what})")
+        if self.fused is None:
+            end = nodes[self.state_pos]
+            if self.indicator is None or self.n_updates != 1 or end is None or end.kind != "state" or end is state0:
+                raise Unsupported(f"map {last}: the block does not end with exactly one update m <- max(m, z) of the state")
+        else:
+            m, e = nodes[self.fused[0]], nodes[self.fused[1]]
+            ok = (self.indicator is not None and self.n_updates == (0 if self.opening else 1)
+                  and m is not None and m.kind == "state" and (m.zero if self.opening else m is not state0)
+                  and e is not None and e.kind == "pending" and e.ind is self.indicator
+                  and (e.q is m or (self.opening and e.q is None)))
+            if not ok:
+                raise Unsupported(f"map {last}: the block does not end with the pair (m, e), m + e = max(m, z_b): "
+                                  f"{'m = 0 and e = relu(L)' if self.opening else 'one update m <- m + e, then e = relu(L - m)'}")
         return BlockFacts(k=self.k, indicator=self.indicator, labels=self.labels, gamma=self.gamma, alpha=self.alpha,
-                          shift=self.shift,
-                          domain=self.domain, r_box=self.r_box, n_pieces=self.max_pieces, n_neurons=self.n_neurons)
+                          shift=self.shift, domain=self.domain, r_box=self.r_box, n_pieces=self.max_pieces,
+                          n_neurons=self.n_neurons, fused=self.fused is not None)
 
 
-def interpret_block(seg, coord_pos: list[int], state_pos: int, U_lo: list[Fraction], U_hi: list[Fraction],
-                    E_in: list[Fraction], *, r_box: Fraction, float_mode: bool = True) -> BlockFacts:
+def interpret_block(seg, coord_pos: list[int], state_pos: int | None, U_lo: list[Fraction], U_hi: list[Fraction],
+                    E_in: list[Fraction], *, r_box: Fraction, float_mode: bool = True,
+                    fused: tuple[int, int] | None = None, opening: bool = False,
+                    end_coord_pos: list[int] | None = None) -> BlockFacts:
     """Interpret the chain segment ``seg`` (see the module docstring).
 
     ``coord_pos`` / ``state_pos``: input positions of the carried coordinates and of the running maximum;
     [U_lo_j, U_hi_j]: the range of the exact carried u_j over the union of the balls; E_in_j: a bound on the
     float64 error of the computed u_j (ignored unless ``float_mode``); ``r_box``: the ON box |a_j| <= r_box on
-    which the ``...I`` bounds hold.  Raises :class:`Unsupported`.
+    which the ``...I`` bounds hold; ``fused`` / ``opening`` / ``end_coord_pos``: the fused layout (module
+    docstring; ``end_coord_pos``: where the coordinates end the block, by default ``coord_pos``).
+    Raises :class:`Unsupported`.
     """
-    return _Interp(seg, coord_pos, state_pos, U_lo, U_hi, E_in, float_mode, r_box).run()
+    return _Interp(seg, coord_pos, state_pos, U_lo, U_hi, E_in, float_mode, r_box, fused, opening,
+                   end_coord_pos).run()

@@ -254,13 +254,15 @@ def test_refuses_an_unrecognizable_running_maximum(built, small):
 
 
 def test_unsupported_constructions_raise(small):
-    for net, _ in (construct_yu2024(small, sigma=0.01), construct_zhang2017(small)):
-        with pytest.raises(VerificationError, match="unsupported construction"):
-            certify_structural(net, small, progress=False)
+    net, _ = construct_zhang2017(small)
+    with pytest.raises(VerificationError, match="unsupported construction"):
+        certify_structural(net, small, progress=False)
+    assert certify_structural(construct_yu2024(small, sigma=0.01).network, small, progress=False).certified
     bare = ReLUNetwork(construct_theorem6(small, p=1.0, sigma=0.01).network.segments)
     with pytest.raises(VerificationError, match="no certificate"):
         certify_structural(bare, small, progress=False)
-    assert set(SUPPORTED) == {"theorem5", "theorem6", "remark40", "log_width", "theorem16", "remark11", "kim2025"}
+    assert set(SUPPORTED) == {"theorem5", "theorem6", "remark40", "log_width", "theorem16", "remark11", "kim2025",
+                            "yu2024"}
 
 
 def test_report_invariants():
@@ -321,3 +323,28 @@ def test_verdict_per_point():
     rep = certify_structural(net, moved, dataclasses.replace(cert, dataset_fingerprint=""), progress=False)
     assert not rep.certified and rep.failed_points == (1,) and rep.n_certified == 2  # ... or point by point
     assert rep.reason.startswith("geometry")
+
+
+def test_float_off_criterion_brings_every_higher_label_down_to_the_least_label(monkeypatch) -> None:
+    """Theorem 37 needs z_b <= y_i from each block with y_b > y_i; with labels 1..4, y_i = 1 lies below
+    y_b - 1 = 3 for y_b = 4, so the float64 OFF bound must reach the least label, not y_b - 1."""
+    made = []
+    real = structural_module.Regions
+
+    def recording(*args, **kwargs):
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(structural_module, "Regions", recording)
+    ds = sphere_points(12, 4, n_classes=4, seed=2)
+    assert set(ds.y.tolist()) == {1, 2, 3, 4}
+    for net, _ in (construct_theorem6(ds, p=math.inf, sigma=0.01), construct_log_width(ds, p=2.0, width=8)):
+        made.clear()
+        rep = certify_structural(net, ds, progress=False)
+        assert rep.certified and made
+        for reg in made:
+            assert reg.floor == 1
+            need = reg.v_need(True, "drop")
+            for y, g in zip(reg.facts.labels, reg.facts.gamma):
+                if y > 1:  # the exact value y + gamma V at V = need is already <= the least label
+                    assert Fraction(float(y)) + Fraction(float(g)) * need <= 1
