@@ -117,9 +117,11 @@ class KernelArith(FloatArith):
     """The operations of :class:`FloatArith`, performed by torch's elementwise CPU kernels.
 
     Each step is one IEEE float64 operation -- ``mul``, ``add``, ``sub`` (never a fused multiply-add)
-    and ``max(x, 0)`` -- on the same operands in the same order as :class:`FloatArith`, so the values
-    are bit-identical (tested on every construction); torch's kernels are vectorized and use all
-    cores.  Arrays below :data:`KERNEL_MIN_ELEMENTS` elements and values with no terms use numpy.
+    and ``max(x, 0)`` -- on the same operands in the same order as :class:`FloatArith`, so every value
+    is the same float64 number (tested on every construction).  The one representational difference:
+    torch's ``clamp`` keeps -0.0 where numpy's ``maximum`` returns +0.0; products and sums with a zero
+    of either sign give the same number again, so no value, infinity or NaN differs, only possibly
+    the sign bit of a zero.  Arrays below :data:`KERNEL_MIN_ELEMENTS` elements and values with no terms use numpy.
     Values are returned as numpy arrays sharing memory with the torch results.
     Use only when :func:`kernels_are_ieee` holds.
 
@@ -127,7 +129,7 @@ class KernelArith(FloatArith):
     :data:`TORCH_GRAIN` elements on, and OpenMP threads that spin while other processes hold the
     cores slowed evaluation 30-fold on this 2-core machine (measured).  Arrays are therefore kept
     below that size (``max_elements``), so each kernel runs on the calling thread and the caller
-    parallelizes over row chunks with plain threads (``net(X)`` does).
+    parallelizes over row chunks (``net(X)`` uses worker processes for large jobs).
     """
 
     max_elements = TORCH_GRAIN - 1

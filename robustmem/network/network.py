@@ -263,7 +263,7 @@ class ReLUNetwork:
 
         Block-parallel compiled evaluation (:mod:`robustmem.network.plan`) with the float64 operations
         run by torch's vectorized kernels (:class:`~robustmem.network.evaluate.KernelArith`);
-        bit-identical to :meth:`evaluate_sequential`.  ``kernels=False`` (also chosen when torch
+        the same float64 values as :meth:`evaluate_sequential` (a zero's sign bit aside).  ``kernels=False`` (also chosen when torch
         flushes subnormals to zero) runs the same operations with numpy.
 
         Parallelism, over rows (each row's operations are the same either way): large jobs

@@ -1,4 +1,5 @@
-"""KernelArith (torch's elementwise kernels) performs the float64 operations of FloatArith: bit for bit.
+"""KernelArith (torch's elementwise kernels) performs the float64 operations of FloatArith: equal values
+(np.array_equal; only a zero's sign bit may differ, see KernelArith).
 
 ``net(X)`` uses it on the block-parallel arrays (``KernelArith.state_free_values``, one chunk of
 blocks at a time) and on long rows (``KernelArith.value``); these tests force both paths (arrays of
