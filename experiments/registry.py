@@ -24,6 +24,7 @@ class Experiment:
     description: str = ""
     figures: tuple[str, ...] = ()  # PNG files written under --figures (drawn from the results files only)
     sweeps: bool = False  # accepts --scheduler ADDRESS (runs its sweep on a Dask cluster)
+    own_process: bool = False  # measures time and peak memory: `reproduce` runs it in a fresh interpreter
 
 
 EXPERIMENTS: tuple[Experiment, ...] = (
@@ -40,6 +41,7 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         produces=("scale.json",),
         quick_args=("--n", "300", "--d", "64", "--k", "12", "--eval-n", "300"),
         description="build/certify/evaluate time and memory at N = 10^4 and 10^5, d = 784, k = 32",
+        own_process=True,  # its peak RSS must not include the experiments run before it
     ),
     Experiment(
         name="figure1",

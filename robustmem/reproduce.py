@@ -67,6 +67,19 @@ def plan_runs(*, quick: bool, only: Sequence[str] | None, out: str, figures: str
     return plan
 
 
+def _run_one(e: Any, argv: list[str]) -> int:
+    """Run one experiment: in this process, or (``own_process``: it measures peak memory, which must not
+    include what earlier experiments used) as ``python -m MODULE ARGV`` in a fresh interpreter."""
+    if not getattr(e, "own_process", False):
+        return importlib.import_module(e.module).main(argv)
+    import os
+    import subprocess
+
+    root = Path(importlib.import_module("experiments").__file__).resolve().parents[1]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+    return subprocess.call([sys.executable, "-m", e.module, *argv], env=env)
+
+
 def reproduce(*, quick: bool = False, only: Sequence[str] | None = None, out: str | None = None,
               figures: str | None = None, scheduler: str | None = None, keep_going: bool = True,
               say: Any = print) -> list[RunResult]:
@@ -85,7 +98,7 @@ def reproduce(*, quick: bool = False, only: Sequence[str] | None = None, out: st
         say(f"[{i}/{len(plan)}] {e.name}: python -m {e.module} {' '.join(argv)}")
         t = time.perf_counter()
         try:
-            rc = importlib.import_module(e.module).main(argv)
+            rc = _run_one(e, argv)
             status, err = ("ok", "") if rc == 0 else ("failed", f"exit status {rc}")
         except Exception as exc:  # report and go on: one broken figure must not hide the others
             status, err = "failed", "".join(traceback.format_exception_only(type(exc), exc)).strip()

@@ -86,3 +86,29 @@ def test_registry_names_are_unique_and_modules_exist():
     assert len(names) == len(set(names))
     for e in EXPERIMENTS:
         assert importlib.util.find_spec(e.module) is not None, e.module
+
+
+def test_own_process_experiments_run_in_a_fresh_interpreter(tmp_path, monkeypatch):
+    """scale measures peak memory: reproduce must not run it inside the process earlier experiments grew."""
+    import os
+
+    (tmp_path / "fresh_exp.py").write_text(
+        "import os, sys\n"
+        "def main(argv):\n"
+        "    open(argv[0], 'w').write(str(os.getpid()))\n"
+        "    return 0\n"
+        "if __name__ == '__main__':\n"
+        "    sys.exit(main(sys.argv[1:]))\n"
+    )
+    (tmp_path / "failing_exp.py").write_text("import sys\nsys.exit(3)\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    pid_file = tmp_path / "pid.txt"
+    exps = (
+        Experiment("fresh", "fresh_exp", (), (str(pid_file),), (str(pid_file),), own_process=True),
+        Experiment("failing", "failing_exp", (), (), (), own_process=True),
+    )
+    monkeypatch.setattr(rp, "experiments_registry", lambda: exps)
+    res = rp.reproduce(out=str(tmp_path / "out"), say=lambda *_: None)
+    assert [r.status for r in res] == ["ok", "failed"] and res[1].error == "exit status 3"
+    assert int(pid_file.read_text()) != os.getpid()
+    assert [e.name for e in EXPERIMENTS if e.own_process] == ["scale"]
