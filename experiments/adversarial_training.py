@@ -371,8 +371,8 @@ def plot(out: Path, figures: Path) -> Path:
         ax.set_ylim(-0.03, 1.03)
         d0 = tr[0]
         ax.set_title(f"{name} (d = {d0['d']}, C = {d0['C']}): adversarially trained MLPs, {d0['depth_hidden']} hidden layers,\n"
-                     f"sigma = {d0['ratio']:g} delta in l_{d0['p']}; dots = seeds, line = mean by attack, dashed = mean certified"
-                     " (CROWN); dotted = Theorem 7 width", fontsize=9)
+                     f"sigma = {d0['ratio']:g} delta in l_{d0['p']}; dots = seeds, line = mean by attack,\n"
+                     "dashed = mean certified (CROWN); dotted = Theorem 7 width", fontsize=9)
         ax.legend(fontsize=8, loc="lower right")
         summ = sorted((r for r in rows if r["kind"] == "summary" and r["dataset"] == name), key=lambda r: r["N"])
         n_s = [r["N"] for r in summ]
