@@ -8,7 +8,7 @@ import numpy as np
 
 from robustmem.errors import InvalidArgumentError
 
-__all__ = ["positive_number", "nonnegative_number", "integer_at_least", "index_list"]
+__all__ = ["positive_number", "nonnegative_number", "integer_at_least", "index_list", "finite_layer"]
 
 
 def positive_number(value: object, name: str) -> float:
@@ -53,3 +53,12 @@ def index_list(values: object, n: int, name: str) -> np.ndarray:
     if len(np.unique(idx)) != len(idx):
         raise InvalidArgumentError(f"{name} lists an index twice")
     return idx.astype(np.intp)
+
+
+def finite_layer(k: int, W: np.ndarray, b: np.ndarray) -> None:
+    """Raise InvalidArgumentError naming the first non-finite entry of layer k's W or b (with its index)."""
+    for name, a in (("W", W), ("b", b)):
+        bad = np.argwhere(~np.isfinite(a))
+        if len(bad):
+            where = tuple(int(i) for i in bad[0])
+            raise InvalidArgumentError(f"layer {k}: {name}{where} = {a[where]} is not finite")

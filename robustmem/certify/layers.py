@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from robustmem.errors import InvalidArgumentError
+from robustmem.validate import finite_layer
 
 __all__ = ["Layer", "LayerSource", "as_layer_source"]
 
@@ -115,11 +116,7 @@ def _pair(item: Any, k: int) -> tuple[np.ndarray, np.ndarray]:
         raise InvalidArgumentError(f"layer {k}: W must be a non-empty 2-D matrix, got shape {W.shape}")
     if b.shape != (W.shape[0],):
         raise InvalidArgumentError(f"layer {k}: b has shape {b.shape} but W has {W.shape[0]} rows")
-    for name, a in (("W", W), ("b", b)):
-        bad = np.argwhere(~np.isfinite(a))
-        if len(bad):
-            where = tuple(int(i) for i in bad[0])
-            raise InvalidArgumentError(f"layer {k}: {name}{where} = {a[where]} is not finite")
+    finite_layer(k, W, b)
     W.setflags(write=False)
     b.setflags(write=False)
     return W, b

@@ -170,6 +170,7 @@ class ReLUNetwork:
         (3.0, 2, 2)
         """
         from robustmem.network.template import dense_template
+        from robustmem.validate import finite_layer
 
         maps = []
         for k, (W, b) in enumerate(layers):
@@ -178,10 +179,7 @@ class ReLUNetwork:
                 raise InvalidArgumentError(f"layer {k}: W has shape {W.shape} and b {b.shape}; need (m, n) and (m,), m, n >= 1")
             if maps and W.shape[1] != maps[-1].out_dim:
                 raise InvalidArgumentError(f"layer {k} reads {W.shape[1]} inputs but layer {k - 1} gives {maps[-1].out_dim}")
-            for name, a in (("W", W), ("b", b)):
-                bad = np.argwhere(~np.isfinite(a))
-                if len(bad):
-                    raise InvalidArgumentError(f"layer {k}: {name}{tuple(int(i) for i in bad[0])} = {a[tuple(bad[0])]} is not finite")
+            finite_layer(k, W, b)
             maps.append(dense_template(W, b))
         if not maps:
             raise InvalidArgumentError("from_dense needs at least one layer")
