@@ -113,6 +113,44 @@ def _tensor(a: Any) -> Any:
     return torch.from_numpy(a)
 
 
+def _kernel_value(tb: Any, terms: list, relu: bool, shape: tuple[int, ...]) -> Any:
+    """relu(bias + w_1 h_1 + w_2 h_2 + ...) left to right, one IEEE operation per torch call (no fusion):
+    the operations of :meth:`FloatArith.value`.  ``tb``: a float or a tensor broadcasting to ``shape``;
+    ``terms``: (w, h) with w a float (+-1 applied as an addition or subtraction) or a tensor, h a tensor."""
+    import torch
+
+    out = torch.empty(shape, dtype=torch.float64)
+    if not terms:
+        out.copy_(torch.as_tensor(tb, dtype=torch.float64).expand(shape))
+    tmp = None
+    for k, (w, h) in enumerate(terms):
+        u = w if (isinstance(w, float) and (w == 1.0 or w == -1.0)) else 0.0
+        if k == 0:
+            hx = h.expand(shape)
+            if u == 1.0:
+                torch.add(hx, tb, out=out)
+            elif u == -1.0:
+                torch.neg(hx, out=out)  # tb - h is exactly (-h) + tb in IEEE arithmetic
+                out.add_(tb)
+            else:
+                torch.mul(hx, w, out=out)  # w * h, then + bias: the rounding of bias + w * h
+                out.add_(tb)
+        elif u == 1.0:
+            out.add_(h)
+        elif u == -1.0:
+            out.sub_(h)
+        elif isinstance(w, float) and h.dim() < len(shape):  # a scalar times a row: the product is a row
+            out.add_(torch.mul(h, w))
+        else:
+            if tmp is None:
+                tmp = torch.empty(shape, dtype=torch.float64)
+            torch.mul(h.expand(shape), w, out=tmp)
+            out.add_(tmp)
+    if relu:
+        out.clamp_(min=0.0)
+    return out
+
+
 class KernelArith(FloatArith):
     """The operations of :class:`FloatArith`, performed by torch's elementwise CPU kernels.
 
@@ -138,38 +176,9 @@ class KernelArith(FloatArith):
         if (not terms or int(np.prod(shape)) < KERNEL_MIN_ELEMENTS
                 or np.broadcast_shapes(np.shape(bias), np.shape(terms[0][0]), np.shape(terms[0][1])) != shape):
             return super().value(bias, terms, relu, shape)
-        import torch
-
-        out = np.empty(shape, dtype=np.float64)
-        acc, tb = torch.from_numpy(out), _tensor(bias)
-        w, h = terms[0]
-        u, th = _unit(w), _tensor(h)
-        if u == 1.0:
-            torch.add(th, tb, out=acc)
-        elif u == -1.0:
-            torch.sub(tb if torch.is_tensor(tb) else torch.tensor(tb, dtype=torch.float64), th, out=acc)
-        else:
-            torch.mul(_tensor(w), th, out=acc)  # w * h, then + bias: the rounding of bias + w * h
-            acc.add_(tb)
-        tmp = None
-        for w, h in terms[1:]:
-            u, th = _unit(w), _tensor(h)
-            if u == 1.0:
-                acc.add_(th)
-            elif u == -1.0:
-                acc.sub_(th)
-            else:
-                if np.broadcast_shapes(np.shape(w), np.shape(h)) != shape:  # e.g. a scalar times a row
-                    acc.add_(torch.mul(_tensor(w), th))
-                    continue
-                if tmp is None:
-                    tmp = torch.empty(shape, dtype=torch.float64)
-                torch.mul(_tensor(w), th, out=tmp)
-                acc.add_(tmp)
-        if relu:
-            acc.clamp_(min=0.0)
-        return out
-
+        # a weight that is +-1 everywhere is applied as an addition or subtraction, as FloatArith does
+        weights = [_unit(w) or _tensor(w) for w, _ in terms]
+        return _kernel_value(_tensor(bias), [(w, _tensor(h)) for w, (_, h) in zip(weights, terms)], relu, shape).numpy()
 
     def state_free_values(self, plan: SegmentPlan, ENT: np.ndarray, BIAS: np.ndarray, state: list,
                           shape: tuple[int, int]) -> dict[int, np.ndarray]:  # fmt: skip
@@ -193,39 +202,9 @@ class KernelArith(FloatArith):
         for idx, v in enumerate(plan.values):
             if not v.state_free:
                 continue
-            out = torch.empty(shape, dtype=torch.float64)
             tb = float(b0[v.bias]) if b_const[v.bias] else TB[v.bias]
-            if not v.srcs:
-                out.copy_(torch.as_tensor(tb, dtype=torch.float64).expand(shape))
-            tmp = None
-            for k, (src, e) in enumerate(zip(v.srcs, v.ents)):
-                h = env[src]
-                w = float(e0[e]) if e_const[e] else TE[e]
-                u = w if (isinstance(w, float) and (w == 1.0 or w == -1.0)) else 0.0
-                if k == 0:
-                    hx = h.expand(shape)
-                    if u == 1.0:
-                        torch.add(hx, tb, out=out)
-                    elif u == -1.0:
-                        torch.neg(hx, out=out)  # tb - h is exactly (-h) + tb in IEEE arithmetic
-                        out.add_(tb)
-                    else:
-                        torch.mul(hx, w, out=out)
-                        out.add_(tb)
-                elif u == 1.0:
-                    out.add_(h)
-                elif u == -1.0:
-                    out.sub_(h)
-                elif isinstance(w, float) and h.dim() == 1:
-                    out.add_(torch.mul(h, w))
-                else:
-                    if tmp is None:
-                        tmp = torch.empty(shape, dtype=torch.float64)
-                    torch.mul(h.expand(shape), w, out=tmp)
-                    out.add_(tmp)
-            if v.relu:
-                out.clamp_(min=0.0)
-            env[v.vid] = out
+            terms = [(float(e0[e]) if e_const[e] else TE[e], env[src]) for src, e in zip(v.srcs, v.ents)]
+            env[v.vid] = _kernel_value(tb, terms, v.relu, shape)
             for src in v.srcs:  # free state-free values after their last state-free reader
                 if plan.last_use.get(src) == idx and src not in plan.exported and src not in plan.pass_through:
                     del env[src]
