@@ -36,6 +36,7 @@ the real function of the stored network is g_{p,M} itself, with no weight roundi
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import TypeVar
 
@@ -51,6 +52,7 @@ __all__ = [
     "power_width",
     "power_depth",
     "emit_power",
+    "emit_powers",
     "power_network",
     "power_reference",
 ]
@@ -124,29 +126,42 @@ def power_depth(p: int, M: int) -> int:
 
 
 def _square_phase(
-    b: Builder, x: Expr, M: int, tag: str, acc0: Expr, weight: float, extra: dict[str, ExprLike] | None = None,
-    drop: tuple[str, ...] = (),
-) -> Expr:
-    """Emit M maps; return acc0 + weight * f_M(x) as an expression (x in [0, 1] assumed).
+    b: Builder, xs: Sequence[Expr], M: int, tags: Sequence[str], acc0s: Sequence[Expr], weight: float,
+    extra: dict[str, ExprLike] | None = None, drop: tuple[str, ...] = (),
+) -> list[Expr]:
+    """Emit M maps; return acc0_c + weight * f_M(x_c) for every channel c (x_c in [0, 1] assumed).
 
-    The first map sets r0 = x, r1 = x - 1/2 (plus ``extra``) and materializes ``acc0`` in the
-    accumulator slot when it reads slots; every later map updates (A, r0, r1) in place.  The
-    caller guarantees that every intermediate accumulator value is >= 0.
+    The channels run side by side in the same maps (one channel per tag).  The first map sets
+    r0 = x, r1 = x - 1/2 (plus ``extra``) and materializes ``acc0`` in the channel's accumulator
+    slot when it reads slots; every later map updates (A, r0, r1) in place.  The caller
+    guarantees that every intermediate accumulator value is >= 0.
     """
-    r0, r1, acc = f"{tag}.r0", f"{tag}.r1", f"{tag}.A"
-    new: dict[str, ExprLike] = {r0: x, r1: x - 0.5}
-    if acc0.slots():
-        new[acc] = acc0
+    new: dict[str, ExprLike] = {}
+    temps: list[str] = []
+    for x, tag, acc0 in zip(xs, tags, acc0s, strict=True):
+        r0, r1, acc = f"{tag}.r0", f"{tag}.r1", f"{tag}.A"
+        new[r0], new[r1] = x, x - 0.5
+        temps += [r0, r1]
+        if acc0.slots():
+            new[acc] = acc0
+            temps.append(acc)
     new.update(extra or {})
-    b.layer(new, drop=drop, temp_names=[r0, r1] + ([acc] if acc0.slots() else []))
-    A = (b.v(acc) if acc0.slots() else acc0) + weight * b.v(r0)  # f_0(x) = x = relu(x)
+    b.layer(new, drop=drop, temp_names=temps)
+    # f_0(x) = x = relu(x)
+    As = [(b.v(f"{tag}.A") if acc0.slots() else acc0) + weight * b.v(f"{tag}.r0") for tag, acc0 in zip(tags, acc0s)]
     for s in range(1, M + 1):
-        g = 2.0 * b.v(r0) - 4.0 * b.v(r1)  # h^(s)(x), valid because the sawtooth stays in [0, 1]
-        A = A - (weight / 4.0**s) * g
+        # h^(s)(x), valid because the sawtooth stays in [0, 1]
+        gs = [2.0 * b.v(f"{tag}.r0") - 4.0 * b.v(f"{tag}.r1") for tag in tags]
+        As = [A - (weight / 4.0**s) * g for A, g in zip(As, gs)]
         if s == M:
-            return A
-        b.layer({acc: A, r0: g, r1: g - 0.5}, temp_names=[acc, r0, r1])
-        A = b.v(acc)
+            return As
+        new, temps = {}, []
+        for tag, A, g in zip(tags, As, gs):
+            acc, r0, r1 = f"{tag}.A", f"{tag}.r0", f"{tag}.r1"
+            new[acc], new[r0], new[r1] = A, g, g - 0.5
+            temps += [acc, r0, r1]
+        b.layer(new, temp_names=temps)
+        As = [b.v(f"{tag}.A") for tag in tags]
     raise AssertionError("unreachable")
 
 
@@ -170,25 +185,60 @@ def emit_power(
     >>> float(net(np.array([[0.5]]))[0]), net.width, net.depth == power_depth(3, 4) + 1
     (0.125, 5, True)
     """
+    return emit_powers(b, [t], p, M, [tag], first_extra=first_extra, first_temp=first_temp,
+                       second_extra=second_extra)[0]
+
+
+def emit_powers(
+    b: Builder, ts: Sequence[ExprLike], p: int, M: int, tags: Sequence[str], *,
+    first_extra: dict[str, ExprLike] | None = None, first_temp: bool = False,
+    second_extra: dict[str, ExprLike] | None = None,
+) -> list[Expr]:
+    """:func:`emit_power` on several inputs side by side: the same power_depth(p, M) maps, each
+    holding every channel (at most power_width(p) neurons per channel), one tag per channel.
+
+    Each returned g_{p,M}(t_c) carries :func:`emit_power`'s guarantee; the channels never read
+    each other's neurons, so the parallel net computes exactly the functions of the separate ones.
+
+    >>> import numpy as np
+    >>> b = Builder(["s", "t"], raw_inputs=True)
+    >>> g0, g1 = emit_powers(b, [b.v("s"), b.v("t")], 2, 3, ["p0", "p1"])
+    >>> b.output(g0 + g1)
+    >>> net = ReLUNetwork.from_builder(b)
+    >>> float(net(np.array([[0.5, 0.25]]))[0]), net.width, net.depth == power_depth(2, 3) + 1
+    (0.3125, 6, True)
+    """
     _check_p(p)
     _check_M(M)
-    t = Expr.of(t)
-    s_slot, P_slot, hi, lo = f"{tag}.s", f"{tag}.P", f"{tag}.c+", f"{tag}.c-"
-    extra_names = list(first_extra or {}) if first_temp else []
-    b.layer({hi: t, lo: t - 1.0, **(first_extra or {})}, temp_names=[hi, lo, *extra_names])
-    s_expr = b.v(hi) - b.v(lo)  # min(t, 1) for t >= 0
-    carry_s = {s_slot: s_expr} if p >= 3 else {}
-    P = _square_phase(b, s_expr, M, tag, Expr(), 1.0, extra={**carry_s, **(second_extra or {})})
+    if len(ts) != len(tags) or not tags or len(set(tags)) != len(tags):
+        raise InvalidArgumentError(f"emit_powers needs one distinct tag per input, got {len(tags)} for {len(ts)}")
+    ts = [Expr.of(t) for t in ts]
+    first: dict[str, ExprLike] = {}
+    temps: list[str] = []
+    for t, tag in zip(ts, tags):
+        first[f"{tag}.c+"], first[f"{tag}.c-"] = t, t - 1.0
+        temps += [f"{tag}.c+", f"{tag}.c-"]
+    if first_temp:
+        temps += list(first_extra or {})
+    b.layer({**first, **(first_extra or {})}, temp_names=temps)
+    s_exprs = [b.v(f"{tag}.c+") - b.v(f"{tag}.c-") for tag in tags]  # min(t, 1) for t >= 0
+    carry_s = {f"{tag}.s": s for tag, s in zip(tags, s_exprs)} if p >= 3 else {}
+    Ps = _square_phase(b, s_exprs, M, tags, [Expr()] * len(tags), 1.0, extra={**carry_s, **(second_extra or {})})
+    s_slots, P_slots = [f"{tag}.s" for tag in tags], [f"{tag}.P" for tag in tags]
     for k in range(3, p + 1):
-        s = b.v(s_slot)
         # accumulator = 1 + 2 f_M((s + P)/2) - 2 f_M(P/2) - 2 f_M(s/2) = 1 + mult_M(s, P)
-        Q = _square_phase(b, (s + P) * 0.5, M, tag, Expr(const=1.0), 2.0, extra={P_slot: P})
-        Q = _square_phase(b, b.v(P_slot) * 0.5, M, tag, Q, -2.0, drop=(P_slot,))
-        Q = _square_phase(b, b.v(s_slot) * 0.5, M, tag, Q, -2.0)
-        m0, m1 = f"{tag}.m0", f"{tag}.m1"
-        b.layer({m0: Q - 1.0, m1: Q - 2.0}, drop=(s_slot,) if k == p else (), temp_names=[m0, m1])
-        P = b.v(m0) - b.v(m1)  # clip(mult_M(s, P_{k-1}), 0, 1)
-    return P
+        Qs = _square_phase(b, [(b.v(s) + P) * 0.5 for s, P in zip(s_slots, Ps)], M, tags,
+                           [Expr(const=1.0)] * len(tags), 2.0, extra=dict(zip(P_slots, Ps)))
+        Qs = _square_phase(b, [b.v(P) * 0.5 for P in P_slots], M, tags, Qs, -2.0, drop=tuple(P_slots))
+        Qs = _square_phase(b, [b.v(s) * 0.5 for s in s_slots], M, tags, Qs, -2.0)
+        new: dict[str, ExprLike] = {}
+        temps = []
+        for tag, Q in zip(tags, Qs):
+            new[f"{tag}.m0"], new[f"{tag}.m1"] = Q - 1.0, Q - 2.0
+            temps += [f"{tag}.m0", f"{tag}.m1"]
+        b.layer(new, drop=tuple(s_slots) if k == p else (), temp_names=temps)
+        Ps = [b.v(f"{tag}.m0") - b.v(f"{tag}.m1") for tag in tags]  # clip(mult_M(s, P_{k-1}), 0, 1)
+    return Ps
 
 
 def power_network(p: int, M: int) -> ReLUNetwork:

@@ -111,3 +111,39 @@ def test_rejects_bad_arguments() -> None:
         power_network(3, 0)
     with pytest.raises(InvalidArgumentError, match="eps=0"):
         power_steps_for(3, 0.0)
+
+
+@pytest.mark.parametrize("p,M", [(2, 1), (2, 3), (3, 1), (3, 4), (5, 2)])
+def test_parallel_channels_are_the_separate_power_nets(p: int, M: int) -> None:
+    """emit_powers: k channels side by side, each exactly g_{p,M} of its own input (rationals), in
+    power_depth(p, M) maps and at most k * power_width(p) neurons."""
+    from robustmem.gadgets.powers import emit_powers
+    from robustmem.network.builder import Builder
+
+    k = 3
+    b = Builder([f"t{j}" for j in range(k)], raw_inputs=True)
+    gs = emit_powers(b, [b.v(f"t{j}") for j in range(k)], p, M, [f"c{j}" for j in range(k)])
+    weights = [1.0, 2.0**-7, 2.0**-15]  # read the channels apart in one output (dyadic: exact)
+    out = gs[0] * weights[0]
+    for g, wgt in zip(gs[1:], weights[1:]):
+        out = out + g * wgt
+    b.output(out)
+    net = ReLUNetwork.from_builder(b)
+    assert net.depth == power_depth(p, M) + 1 and net.width <= k * power_width(p)
+    rng = np.random.default_rng(7 * p + M)
+    T = np.concatenate([rng.uniform(-0.2, 1.3, (40, k)), [[0.0, 1.0, 0.5], [2.0**-M, 1.0 - 2.0**-30, 3.0]]])
+    got = list(evaluate_exact(net, T).values)
+    want = [sum(Fraction(wgt) * power_reference(max(Fraction(t), Fraction(0)), p, M) for wgt, t in zip(weights, row))
+            for row in T]
+    assert got == want
+
+
+def test_parallel_channels_need_one_distinct_tag_each() -> None:
+    from robustmem.gadgets.powers import emit_powers
+    from robustmem.network.builder import Builder
+
+    b = Builder(["s", "t"], raw_inputs=True)
+    with pytest.raises(InvalidArgumentError, match="one distinct tag per input"):
+        emit_powers(b, [b.v("s"), b.v("t")], 3, 2, ["a", "a"])
+    with pytest.raises(InvalidArgumentError, match="one distinct tag per input"):
+        emit_powers(b, [b.v("s"), b.v("t")], 3, 2, ["a"])
