@@ -23,6 +23,8 @@ indicator_linf_par  l_inf, exact (Rem. 40)   3k + 1       2
 indicator_l1_par    l_1, exact (Rem. 40)     3k + 1       3
 indicator_lp        l_p, p >= 2 integer      k + 5 (p=2)  k (2 + M + (p-2)(3M+1))
 (indicators_lp.py)  via g_{p,M} (Lemma 38)   k + 7 (p>2)  + 2
+indicator_lp_par    l_p, as indicator_lp,    4k + 2 (p=2) 1 + M + (p-2)(3M+1) + 3
+(indicators_lp.py)  coordinates in parallel  6k + 2 (p>2)
 ==================  =======================  ===========  ========================
 
 (the widths count the carried k coordinates and the chain's running maximum).

@@ -1,6 +1,7 @@
 """Property tests for the competing constructions (PAPER.md section 8).
 
-Robust ones -- Yu-Gao-Zhang 2024 (l_inf) and Kim-Moon-Yun 2025 (any p, both dimension choices): for
+Robust ones -- Yu-Gao-Zhang 2024 (l_inf, and integer p >= 2) and Kim-Moon-Yun 2025 (any p, both dimension
+choices, both memorizers): for
 arbitrary separated datasets and radii up to 0.99 of their hypothesis, the network fits exactly and
 no falsifier finds a point of a claimed ball with another output.
 
@@ -22,6 +23,7 @@ from robustmem.construct.kim2025_large import construct_kim2025
 from robustmem.construct.vardi2022 import LAYOUT_WIDTH, construct_vardi2022
 from robustmem.construct.vardi2022_checks import vardi2022_attack, vardi2022_breaking_radius, vardi2022_radius
 from robustmem.construct.yu2024 import construct_yu2024
+from robustmem.construct.yu2024_lp import construct_yu2024_lp
 from robustmem.construct.zhang2017 import construct_zhang2017, zhang2017_radius
 from robustmem.norms import c_plus
 from robustmem.verify import falsify, verify_fit
@@ -47,14 +49,26 @@ def test_yu2024_robust_in_linf(ds, fraction):
     assert c.network.width <= 3 * ds.d + 1 and c.network.depth == 2 * ds.N + 1
 
 
+@given(ds=separated_datasets(max_n=12, max_d=4, max_classes=4), p=st.sampled_from([2, 3, 4]), fraction=FRACTIONS)
+def test_yu2024_lp_robust_up_to_half_the_lp_separation(ds, p, fraction):
+    sigma = fraction * ds.separation(float(p)).delta / 2  # Theorem B.6: every sigma < tau_p / 2
+    c = construct_yu2024_lp(ds, p=p, sigma=sigma)
+    _robust(c, ds, float(p), sigma)
+    assert c.network.width <= 6 * ds.d + 2  # width O(d): d carried + max + sum + d power nets
+
+
 @given(ds=separated_datasets(max_n=14, max_d=5, max_classes=4), p=norms(), fraction=FRACTIONS,
-       dimension=st.sampled_from(["theorem", "smallest"]))  # fmt: skip
-def test_kim2025_robust(ds, p, fraction, dimension):
+       dimension=st.sampled_from(["theorem", "smallest"]), memorizer=st.sampled_from(["yu2024", "theorem16"]))  # fmt: skip
+def test_kim2025_robust(ds, p, fraction, dimension, memorizer):
     sigma = fraction * ds.separation(2.0).delta / (2 * c_plus(p, ds.d))  # rho' = fraction < 1
-    c = construct_kim2025(ds, p=p, sigma=sigma, dimension=dimension)
+    c = construct_kim2025(ds, p=p, sigma=sigma, dimension=dimension, memorizer=memorizer)
     _robust(c, ds, p, sigma)
     m = len(c.certificate.projection)
-    assert c.network.width <= m + 6 and m <= ds.d  # Theorem 16 chain in R^m (m + 5 when m = 1, M = 1)
+    assert m <= ds.d
+    if memorizer == "theorem16":
+        assert c.network.width <= m + 6  # Theorem 16 chain in R^m (m + 5 when m = 1, M = 1)
+    else:
+        assert c.network.width <= 4 * m + 2  # Yu-Gao-Zhang's parallel l_2 memorizer in R^m
 
 
 @given(ds=separated_datasets(max_n=20, max_d=5, max_classes=4), p=norms())

@@ -262,7 +262,7 @@ def test_unsupported_constructions_raise(small):
     with pytest.raises(VerificationError, match="no certificate"):
         certify_structural(bare, small, progress=False)
     assert set(SUPPORTED) == {"theorem5", "theorem6", "remark40", "log_width", "theorem16", "remark11", "kim2025",
-                            "yu2024"}
+                            "yu2024", "yu2024-lp"}
 
 
 def test_report_invariants():

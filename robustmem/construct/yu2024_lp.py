@@ -1,0 +1,208 @@
+"""The l_p robust memorizer of Yu, Gao, Zhang (ICLR 2024), integer p >= 2: width O(d), depth O~(N p).
+
+Yu, Gao, Zhang, "Optimal robust memorization with ReLU neural networks", ICLR 2024, Theorem B.6,
+as restated by Kim, Moon, Yun (NeurIPS 2025, Lemma D.1): for integer p, every dataset, every
+rho in (0, 1) and R >= max ||x_i||_inf, with gamma = (1 - rho) eps_p (eps_p half the l_p
+separation of differently-labelled points), some network of width O(d) and depth
+O(N p (log(d / gamma^p) + p log R + log p)) outputs y_i on every l_p ball of radius rho eps_p.
+In this package's notation: every sigma < tau_p / 2, tau_p = min{||x_i - x_j||_p : y_i != y_j}.
+
+Their proof text was not available to us (only the statement and Kim-Moon-Yun's parameter count:
+the input is carried at width Theta(d) through every layer).  What is built here has exactly that
+shape and rests on this package's proved pieces:
+
+* the chain of running maxima of Theorem 37 (Egosi, Yehudai, Shamir), one block per data point;
+* in block i the l_p indicator of Lemma 38 with the coordinates side by side
+  (:func:`~robustmem.gadgets.indicators_lp.indicator_lp_par`): all |x_j - x_ij| in one map, then
+  d power nets g_{p,M} in parallel, so a block has width d + 2 + d power_width(p) and
+  power_depth(p, M) + 5 maps, independent of d;
+* M, the number of squaring steps, is the smallest with power-net error <= half of Lemma 38's
+  budget w^p / (4 d Delta^p), Delta = w + 2r: M = O(log(d Delta^p / w^p)) = O(log d + p log(Delta / w)),
+  so the depth is O(N p (log d + p log(Delta / w))) with Delta / w playing the part of R / gamma.
+
+Radii: r >= sigma + d^(1/p) (input rounding), w = the largest power of two <= tau_p - 2r, so
+the claim holds for every sigma < tau_p / 2 up to floating-point slack (HypothesisError names the
+values otherwise).  Unlike Theorems 5 and 7, the radius is not limited by delta / (2 c+_p(d)):
+this is the "optimal" regime, paid for with width O(d).
+
+:func:`yu2024_lp_through_map` is the same memorizer (p = 2) on the images M x_i of a linear map, the
+memorizer Kim, Moon and Yun use after their projection (their Lemma D.2).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from robustmem.construct.certificate import Certificate, Construction
+from robustmem.construct.common import (
+    U, carry_shift, check_sigma, dataset_fingerprint, input_rounding, lowered, margin_or_raise, raised, shortened_up,
+)  # fmt: skip
+from robustmem.errors import HypothesisError, InvalidArgumentError
+from robustmem.gadgets.chain import chain_network
+from robustmem.gadgets.indicators_lp import indicator_lp_par, lp_tolerance
+from robustmem.gadgets.powers import power_depth, power_error_bound, power_steps_for, power_width
+from robustmem.norms import c_plus, check_p, p_name
+
+__all__ = [
+    "construct_yu2024_lp", "yu2024_lp_through_map", "yu2024_lp_width", "yu2024_lp_depth", "lp_chain_parameters",
+]
+
+
+def _integer_p(p) -> int:
+    if isinstance(p, bool):
+        raise InvalidArgumentError(f"p must be an integer >= 2, got p={p!r}")
+    try:
+        value = float(p)
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(f"p must be an integer >= 2, got p={p!r}") from None
+    if not (math.isfinite(value) and value == int(value) and value >= 2):
+        hint = " (for p = inf use construct_yu2024, Theorem 4.8)" if value == math.inf else ""
+        raise InvalidArgumentError(
+            f"Yu-Gao-Zhang's l_p memorizer (Theorem B.6) is for integer p >= 2, got p={p!r}{hint}"
+        )
+    return int(value)
+
+
+def yu2024_lp_width(k: int, p: int, M: int) -> int:
+    """Width of the chain with parallel l_p indicators in R^k: k + 1 + max(3k, 1 + k w_p), where
+    w_p = power_width(p), one less when M = 1 (the power nets' first map holds c+, c- and c_j
+    per coordinate; later maps hold the power nets' neurons and the penalty sum S)."""
+    per = power_width(p) - (1 if M == 1 else 0)
+    return k + 1 + max(3 * k, 1 + k * per)
+
+
+def yu2024_lp_depth(N: int, p: int, M: int) -> int:
+    """2 + N (power_depth(p, M) + 5) affine maps: the input map, per point |a| + power nets +
+    threshold + label + running maximum (two maps), and the output map."""
+    return 2 + N * (power_depth(p, M) + 5)
+
+
+def lp_chain_parameters(tau: float, r_claim: float, k: int, p: int, *, theorem: str, sigma: float,
+                        delta: float) -> dict[str, float | int]:
+    """r, w, Delta, eps~, M for Lemma 38 l_p indicators (integer p >= 2) in R^k, separation ``tau``.
+
+    r = r_claim rounded up to 24 bits; w = the largest power of two <= tau - 2r; M = the smallest
+    number of squaring steps whose power-net error is at most half of Lemma 38's budget
+    eps~ = w^p / (4 k Delta^p).  The other half absorbs the float64 rounding of the weights: 1/Delta
+    and Delta^p are stored with relative error <= u each, which moves every term Delta^p g(b_j) by
+    at most about (p + 2) u Delta^p and the thresholds by u (r^p + w^p); insisting on a factor 4 to
+    spare, 4 ((p + 2) k Delta^p + 2 (r^p + w^p)) u must stay below w^p / 16, else HypothesisError.
+    """
+    r = shortened_up(raised(r_claim, 4))
+    w = margin_or_raise(tau, r, theorem=theorem, sigma=sigma, delta=delta)
+    Delta = w + 2.0 * r
+    eps_tilde = float(lp_tolerance(k, r, w, p))
+    M = power_steps_for(p, eps_tilde / 2.0)
+    Dp, rp, wp = (float(Fraction(v) ** p) for v in (Delta, r, w))
+    rounding = 4.0 * ((p + 2) * k * Dp + 2.0 * (rp + wp)) * U
+    if not rounding < wp / 16.0:
+        raise HypothesisError(
+            f"{theorem}: margin w = {w:.3g} is too small next to r = {r:.3g} for float64 weights at p = {p} "
+            f"(rounding {rounding:.3g} would exceed w^p/16 = {wp / 16.0:.3g}); choose a smaller sigma"
+        )
+    return {"r": r, "w": w, "Delta": Delta, "eps_tilde": eps_tilde, "M": M}
+
+
+def _network(centers, labels, *, k: int, p: int, par: dict, shift: float, input_dim: int, matrix, meta_base: dict,
+             cert_fields: dict) -> Construction:
+    M = int(par["M"])
+    N = len(labels)
+    emitter = functools.partial(indicator_lp_par, p=p, r=par["r"], w=par["w"], shift=shift, M=M)
+    cert = Certificate(
+        r=par["r"], w=par["w"], shift=shift, claimed_width=yu2024_lp_width(k, p, M),
+        claimed_depth=yu2024_lp_depth(N, p, M), depth_formula="2 + N (power_depth(p, M) + 5)", square_steps=M,
+        eps_tilde=par["eps_tilde"], square_error=power_error_bound(p, M), **cert_fields,
+    )  # fmt: skip
+    net = chain_network(centers, np.asarray(labels), emitter, shift=shift, input_dim=input_dim, matrix=matrix,
+                        meta={**meta_base, "certificate": cert.to_dict()})
+    return Construction(net, cert)
+
+
+def construct_yu2024_lp(dataset, *, p: int, sigma: float) -> Construction:
+    """Yu-Gao-Zhang Theorem B.6 (architecture): integer p >= 2, width O(d), depth O(N p log).
+
+    Guarantee: for sigma < tau_p / 2 (tau_p the l_p separation of differently-labelled points) the
+    network outputs exactly y_i on every closed ball B_p(x_i, sigma); HypothesisError otherwise
+    (after the floating-point slack of robustmem.construct.common).
+
+    >>> from robustmem.data import Dataset
+    >>> ds = Dataset.from_arrays([[0.0, 0.0], [1.0, 0.0]], [1, 2])
+    >>> net, cert = construct_yu2024_lp(ds, p=3, sigma=0.4)
+    >>> net([[0.35, 0.1], [0.7, -0.2]]).tolist(), net.width == cert.claimed_width, net.depth == cert.claimed_depth
+    ([1.0, 2.0], True, True)
+    """
+    p = _integer_p(p)
+    sigma = check_sigma(sigma)
+    X = np.asarray(dataset.X, dtype=np.float64)
+    N, d = X.shape
+    tau_raw = dataset.separation(float(p)).delta
+    if not sigma < tau_raw / 2:
+        raise HypothesisError(
+            f"Yu-Gao-Zhang Theorem B.6 needs sigma < tau_p / 2 = {tau_raw / 2:.17g} (tau_p = l_{p} separation "
+            f"{tau_raw!r}); got sigma = {sigma!r}"
+        )
+    tau = lowered(tau_raw, (p + 2) * d + 4)
+    shift = carry_shift(float(np.abs(X).max(initial=0.0)), sigma)
+    rho = input_rounding(shift)
+    slack = raised(d ** (1.0 / p), 4) * rho  # l_p norm of the per-coordinate input rounding
+    delta = dataset.separation(2.0).delta
+    par = lp_chain_parameters(tau, raised(sigma + slack, 2), d, p, theorem="Yu-Gao-Zhang Theorem B.6", sigma=sigma,
+                              delta=delta)  # fmt: skip
+    fields = dict(
+        construction="yu2024-lp", theorem="Yu, Gao, Zhang 2024, Theorem B.6", p=float(p), sigma=sigma, delta=delta,
+        tau=tau, tau_norm=float(p), indicator=f"l_{p} parallel (Lemma 38 with d power nets side by side)",
+        n_points=N, input_dim=d, n_classes=dataset.C, float_slack=slack, dataset_fingerprint=dataset_fingerprint(dataset),
+        notes=(
+            f"hypothesis sigma < tau_p / 2 with tau_p = {tau_raw:.17g} the l_{p} separation of differently-labelled points",
+            "architecture as stated by Yu-Gao-Zhang (their proof text was not available): Theorem 37's chain with "
+            "Lemma 38 l_p indicators whose d power nets run in parallel",
+        ),
+    )  # fmt: skip
+    return _network(X, dataset.y, k=d, p=p, par=par, shift=shift, input_dim=d, matrix=None,
+                    meta_base={"construction": "yu2024-lp"}, cert_fields=fields)
+
+
+def yu2024_lp_through_map(dataset, M: np.ndarray, *, p: float, sigma: float, theorem: str, construction: str,
+                          notes: tuple[str, ...] = ()) -> Construction:
+    """Yu-Gao-Zhang's memorizer (l_2, Theorem B.6 with p = 2) on the images c_i = M x_i, M folded in.
+
+    Claim: output y_i on B_p(x_i, sigma) for every i.  The image of that ball lies in the l_2 ball of
+    radius ||M||_2 c+_p(d) sigma around c_i (plus rounding), and the parallel l_2 chain in R^k
+    memorizes those balls whenever their radius r stays below tau / 2, tau the l_2 separation of the
+    images (checked; HypothesisError otherwise).  The same bookkeeping as
+    :func:`~robustmem.construct.log_width.construct_through_map`, with this module's indicator.
+    """
+    from robustmem.construct.log_width import _gamma, projected_margin
+
+    p = check_p(p)
+    sigma = check_sigma(sigma)
+    M = np.asarray(M, dtype=np.float64)
+    if M.ndim != 2 or M.shape[1] != dataset.d or not np.isfinite(M).all():
+        raise InvalidArgumentError(f"the map must be a finite (k, {dataset.d}) matrix, got shape {M.shape}")
+    d, k = dataset.d, M.shape[0]
+    geo = projected_margin(dataset, M)
+    delta = dataset.separation(2.0).delta
+    sig_proj = c_plus(p, d) * sigma
+    reach = geo["norm"] * (geo["x_norm"] + sig_proj)
+    shift = carry_shift(reach, 0.0)
+    rho_proj = 2.0 * _gamma(d) * reach  # centres and network each round M x once
+    rho_in = input_rounding(shift)
+    r_claim = raised(geo["norm"] * sig_proj + math.sqrt(k) * (rho_proj + rho_in), 8)
+    par = lp_chain_parameters(geo["tau"], r_claim, k, 2, theorem=theorem, sigma=sigma, delta=delta)
+    fields = dict(
+        construction=construction, theorem=theorem, p=p, sigma=sigma, delta=delta, tau=geo["tau"], tau_norm=2.0,
+        indicator="l2 parallel (Yu-Gao-Zhang Theorem B.6 shape) in the image space", n_points=dataset.N, input_dim=d,
+        n_classes=dataset.C, float_slack=par["r"] - geo["norm"] * sig_proj,
+        projection=tuple(tuple(float(v) for v in row) for row in M), sigma_projected=sig_proj,
+        dataset_fingerprint=dataset_fingerprint(dataset),
+        notes=notes + (
+            f"l_{p_name(p)} balls of radius sigma map into l_2 balls of radius ||M||_2 c+_p(d) sigma; ||M||_2 <= "
+            f"{geo['norm']:.17g}; image separation tau = {geo['tau']:.6g}",
+        ),
+    )  # fmt: skip
+    return _network(geo["centers"], dataset.y, k=k, p=2, par=par, shift=shift, input_dim=d, matrix=M,
+                    meta_base={"construction": construction}, cert_fields=fields)
