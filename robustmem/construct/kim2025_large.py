@@ -36,11 +36,12 @@ What is built here (the deviations are stated in every certificate's notes):
   projection; ``draws`` Haar draws, the best kept) but takes the smallest m whose projection passes
   the exact check below; ``dimension=m`` uses that m.  Neither is the paper's constant: they show
   what the projection achieves on the given data.
-* The memorizer in the image space is the chain of Egosi-Yehudai-Shamir Theorem 16 (l_2 indicators,
-  width m + 6; :func:`~robustmem.construct.log_width.construct_through_map`), not Yu-Gao-Zhang's
-  width-O(m) network the paper cites (their Lemma D.2): same width order, the chain's dense parameter
-  count is O(N m^3 log) instead of O(N m^2 log).
-* Whatever m, the network's correctness is checked, not assumed: construct_through_map requires the
+* The memorizer in the image space is, by default, Yu-Gao-Zhang's width-O(m) l_2 network that the
+  paper cites (their Lemma D.2 = Yu-Gao-Zhang Theorem B.6 with p = 2), built as in
+  :mod:`robustmem.construct.yu2024_lp` (Theorem 37's chain with parallel Lemma 38 indicators,
+  width 4m + 2 (4m + 1 when M = 1), depth O(N log)); ``memorizer="theorem16"`` uses the chain of Egosi-Yehudai-Shamir
+  Theorem 16 instead (l_2 indicators coordinate after coordinate, width m + 6, depth O(N m log)).
+* Whatever m, the network's correctness is checked, not assumed: both memorizers require the
   images of the balls (radius ||M|| c+_p(d) sigma, plus rounding) to be apart (HypothesisError
   otherwise).  Other p than 2 use B_p(x, sigma) in B_2(x, c+_p(d) sigma) (the paper's Appendix C
   has its own l_p constants, not used here).
@@ -64,6 +65,7 @@ __all__ = ["Kim2025Plan", "kim2025_plan", "construct_kim2025", "kim2025_span_map
 
 KMY_ALPHA = 0.2  # alpha = 1/5 in Theorem B.14 cases IV and V
 DimensionChoice = Literal["theorem", "smallest"]
+Memorizer = Literal["yu2024", "theorem16"]
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ def _projected(dataset, V: np.ndarray | None, m: int, seed: int, draws: int) -> 
 
 
 def construct_kim2025(dataset, *, p: float = 2.0, sigma: float, dimension: DimensionChoice | int = "theorem",
-                      seed: int = 0, draws: int = 8) -> Construction:  # fmt: skip
+                      seed: int = 0, draws: int = 8, memorizer: Memorizer = "yu2024") -> Construction:  # fmt: skip
     """Kim-Moon-Yun 2025, Theorem 4.2(iii) (Theorem B.14): project, then memorize in the image.
 
     Guarantee: the network outputs exactly y_i on every closed ball B_p(x_i, sigma).  Hypothesis:
@@ -166,15 +168,21 @@ def construct_kim2025(dataset, *, p: float = 2.0, sigma: float, dimension: Dimen
     ``dimension``: "theorem" (the case table with the paper's constants, module docstring),
     "smallest" (the smallest m whose best-of-``draws`` projection passes the check), or an int m.
 
+    ``memorizer``: the network in the image space.  "yu2024" (default, the paper's choice, their
+    Lemma D.2): Yu-Gao-Zhang's width-O(m) l_2 memorizer
+    (:func:`~robustmem.construct.yu2024_lp.yu2024_lp_through_map`, width 4m + 2); "theorem16": the
+    Egosi-Yehudai-Shamir Theorem 16 chain (width m + 6, deeper by a factor about m).
+
     >>> from robustmem.data import sphere_points
     >>> ds = sphere_points(12, 6, n_classes=2, delta=0.5, seed=0)
     >>> net, cert = construct_kim2025(ds, sigma=0.1)
     >>> cert.theorem, net.width
-    ('Kim, Moon, Yun 2025, Theorem 4.2(iii) (Theorem B.14, case II)', 12)
+    ('Kim, Moon, Yun 2025, Theorem 4.2(iii) (Theorem B.14, case II)', 26)
+    >>> construct_kim2025(ds, sigma=0.1, memorizer="theorem16").network.width
+    12
     """
-    from robustmem.construct.log_width import construct_through_map
-
     p, sigma = check_p(p), check_sigma(sigma)
+    through_map, deviation = _memorizer(memorizer)
     N, d = dataset.N, dataset.d
     delta = dataset.separation(2.0).delta
     rho = 2.0 * c_plus(p, d) * sigma / delta
@@ -204,11 +212,11 @@ def construct_kim2025(dataset, *, p: float = 2.0, sigma: float, dimension: Dimen
         for m in candidates:
             try:
                 M = _projected(dataset, V, m, seed, draws)
-                built = construct_through_map(
+                built = through_map(
                     dataset, M, p=p, sigma=sigma, construction="kim2025",
                     theorem=f"Kim, Moon, Yun 2025, Theorem 4.2(iii) recipe, image dimension m = {M.shape[0]}",
                     notes=tuple(notes) + (f"dimension {dimension!r} (not the paper's constant; the paper's case is "
-                                          f"{plan.case}: {plan.reason}); span{{x_i}} has dimension {k}",) + _DEVIATION,
+                                          f"{plan.case}: {plan.reason}); span{{x_i}} has dimension {k}",) + deviation,
                 )  # fmt: skip
                 return built
             except HypothesisError as exc:
@@ -219,11 +227,24 @@ def construct_kim2025(dataset, *, p: float = 2.0, sigma: float, dimension: Dimen
                               f"(best of {draws} projections each); at m = {k}: {last}")  # fmt: skip
     else:
         raise InvalidArgumentError(f"dimension must be 'theorem', 'smallest' or an integer, got {dimension!r}")
-    return construct_through_map(dataset, M, p=p, sigma=sigma, theorem=theorem, construction="kim2025",
-                                 notes=tuple(notes) + _DEVIATION)
+    return through_map(dataset, M, p=p, sigma=sigma, theorem=theorem, construction="kim2025",
+                       notes=tuple(notes) + deviation)
 
 
-_DEVIATION = (
-    "memorizer in the image space: the Egosi-Yehudai-Shamir Theorem 16 chain (width m + 6), not Yu-Gao-Zhang's "
-    "network cited by Kim-Moon-Yun (Lemma D.2)",
-)
+def _memorizer(name: str):
+    """(the through-map constructor, the certificate note) for ``memorizer``."""
+    if name == "yu2024":
+        from robustmem.construct.yu2024_lp import yu2024_lp_through_map
+
+        return yu2024_lp_through_map, (
+            "memorizer in the image space: Yu-Gao-Zhang's l_2 network (Theorem B.6 shape, width 4m + 2), as cited by "
+            "Kim-Moon-Yun (Lemma D.2)",
+        )
+    if name == "theorem16":
+        from robustmem.construct.log_width import construct_through_map
+
+        return construct_through_map, (
+            "memorizer in the image space: the Egosi-Yehudai-Shamir Theorem 16 chain (width m + 6), not Yu-Gao-Zhang's "
+            "network cited by Kim-Moon-Yun (Lemma D.2)",
+        )
+    raise InvalidArgumentError(f"memorizer must be 'yu2024' or 'theorem16', got {name!r}")

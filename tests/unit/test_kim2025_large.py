@@ -69,13 +69,17 @@ def test_span_map_is_an_isometry_on_the_data():
 
 @pytest.mark.parametrize("p", [2.0, math.inf, 1.0])
 @pytest.mark.parametrize("dimension", ["theorem", "smallest"])
-def test_fit_and_no_falsifier_hit(p, dimension):
+@pytest.mark.parametrize("memorizer", ["yu2024", "theorem16"])
+def test_fit_and_no_falsifier_hit(p, dimension, memorizer):
     ds = sphere_points(24, 12, n_classes=3, delta=1.0, seed=2)
     delta = ds.separation(2.0).delta
     sigma = 0.35 * delta / (2 * c_plus(p, ds.d))  # rho = 0.35
-    net, cert = construct_kim2025(ds, p=p, sigma=sigma, dimension=dimension)
+    net, cert = construct_kim2025(ds, p=p, sigma=sigma, dimension=dimension, memorizer=memorizer)
     m = len(cert.projection)
-    assert net.width == cert.claimed_width == m + 6
+    # Yu-Gao-Zhang's memorizer (their Lemma D.2): m carried + max + sum + m power nets of width 3
+    expected = 4 * m + 2 if memorizer == "yu2024" else m + 6
+    assert net.width == cert.claimed_width == expected
+    assert ("Yu-Gao-Zhang" in cert.indicator) == (memorizer == "yu2024")
     assert verify_fit(net, ds, mode="exact").passed
     assert falsify(net, ds, p=p, sigma=sigma, **FAST).n_counterexamples == 0
     if dimension == "theorem":
@@ -107,3 +111,5 @@ def test_rejects_radii_beyond_robust_memorization_and_bad_dimensions():
         construct_kim2025(ds, sigma=0.1 * delta, dimension="largest")
     with pytest.raises(InvalidArgumentError, match="dimension"):
         construct_kim2025(ds, sigma=0.1 * delta, dimension=0)
+    with pytest.raises(InvalidArgumentError, match="memorizer must be 'yu2024' or 'theorem16', got 'chain'"):
+        construct_kim2025(ds, sigma=0.1 * delta, memorizer="chain")
