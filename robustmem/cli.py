@@ -69,7 +69,7 @@ def _sigma_from_args(args: argparse.Namespace, ds: Any, p: float) -> float | Non
 
 
 def _build(ds: Any, construction: str, p: float, sigma: float | None, width: int | None, radius: str | None,
-           projection: str, seed: int) -> Any:
+           projection: str, seed: int, memorizer: str = "yu2024") -> Any:
     from robustmem.construct import CONSTRUCTIONS, construct_log_width
 
     if construction not in CONSTRUCTIONS:
@@ -84,6 +84,8 @@ def _build(ds: Any, construction: str, p: float, sigma: float | None, width: int
         if p != math.inf:
             raise RobustMemError(f"yu2024 is an l_inf construction; got --p {_pn(p)}")
         return CONSTRUCTIONS[construction][0](ds, sigma=sigma)
+    if construction == "kim2025":
+        return CONSTRUCTIONS[construction][0](ds, p=p, sigma=sigma, memorizer=memorizer)
     return CONSTRUCTIONS[construction][0](ds, p=p, sigma=sigma)
 
 
@@ -186,7 +188,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     p = parse_p(args.p)
     sigma = _sigma_from_args(args, ds, p)
     t = time.perf_counter()
-    net, cert = _build(ds, args.construction, p, sigma, args.width, args.radius, args.projection, args.seed)
+    if args.memorizer is not None and args.construction != "kim2025":
+        raise RobustMemError(f"--memorizer applies to kim2025 only, not {args.construction}")
+    net, cert = _build(ds, args.construction, p, sigma, args.width, args.radius, args.projection, args.seed,
+                       args.memorizer or "yu2024")
     _say(f"built {args.construction} on {source} (N = {ds.N}, d = {ds.d}) in {time.perf_counter() - t:.2f} s")
     _say(cert.summary())
     for line in _shape_lines(net, cert):
@@ -497,7 +502,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="build a robust memorizer and write it to a network file")
     _add_data_args(b)
-    b.add_argument("--construction", required=True, choices=["theorem5", "theorem6", "remark40", "log-width", "yu2024", "kim2025"])
+    b.add_argument("--construction", required=True, choices=["theorem5", "theorem6", "remark40", "log-width", "yu2024", "yu2024-lp", "kim2025"])
     b.add_argument("--p", default="2", help="norm of the balls: 1, 2, inf, or any number > 0 (theorem5)")
     b.add_argument("--sigma", type=float, help="radius, absolute")
     b.add_argument("--sigma-over-delta", type=float, help="radius in units of the l2 separation delta")
@@ -505,6 +510,8 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--width", type=int, help="log-width: the width k (7 <= k <= d+5)")
     b.add_argument("--radius", choices=["theorem7", "remark10"], help="log-width: the worst-case radius of the theorem")
     b.add_argument("--projection", default="best-of-random", choices=["random", "best-of-random", "optimize"])
+    b.add_argument("--memorizer", choices=["yu2024", "theorem16"],
+                   help="kim2025: the memorizer in the projected space (default: Yu-Gao-Zhang's, as in the paper)")
     b.add_argument("--seed", type=int, default=0)
     b.add_argument("--out", required=True, help="network file to write (.rmnet)")
     b.set_defaults(func=cmd_build)
@@ -592,6 +599,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except RobustMemError as exc:
         print(f"robustmem {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:  # a missing input file is a user error, not a crash
+        print(f"robustmem {args.command}: error: no such file: {exc.filename}", file=sys.stderr)
         return 2
 
 

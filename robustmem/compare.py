@@ -26,8 +26,8 @@ from robustmem.norms import c_plus, check_p, p_name
 
 __all__ = ["CompareRow", "COMPARED", "compare", "to_markdown", "to_csv", "default_sigma"]
 
-COMPARED = ("theorem5", "theorem6", "remark40", "log-width", "yu2024", "kim2025", "kim2025-smallest", "zhang2017",
-            "vardi2022")
+COMPARED = ("theorem5", "theorem6", "remark40", "log-width", "yu2024", "yu2024-lp", "kim2025", "kim2025-smallest",
+            "zhang2017", "vardi2022")
 DEFAULT_SIGMA_FRACTION = 0.25  # default radius: 1/4 delta / c+_p(d), half of Remark 4's limit
 
 
@@ -87,6 +87,12 @@ def _build(name: str, dataset, p: float, sigma: float, log_width: int, seed: int
         if not math.isinf(p):
             return f"yu2024 is for l_inf balls, not p = {p_name(p)}"
         return construct_yu2024(dataset, sigma=sigma)
+    if name == "yu2024-lp":
+        from robustmem.construct.yu2024_lp import construct_yu2024_lp
+
+        if not (math.isfinite(p) and p >= 2 and p == int(p)):
+            return f"yu2024-lp is for integer p >= 2, not p = {p_name(p)}"
+        return construct_yu2024_lp(dataset, p=int(p), sigma=sigma)
     if name == "zhang2017":
         return construct_zhang2017(dataset, p=p, seed=seed)
     if name in ("kim2025", "kim2025-smallest"):

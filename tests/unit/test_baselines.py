@@ -133,9 +133,26 @@ def test_compare_one_row_per_construction(tmp_path):
 
 def test_compare_skips_unsupported_norms():
     ds = sphere_points(6, 2, n_classes=2, delta=0.5, seed=6)
-    rows = compare(ds, p=2.0, constructions=("theorem6", "yu2024", "zhang2017"), samples=4, pgd_steps=2)
-    assert [r.skipped for r in rows] == [True, True, False]
+    rows = compare(ds, p=2.0, constructions=("theorem6", "yu2024", "zhang2017", "yu2024-lp"), samples=4, pgd_steps=2)
+    assert [r.skipped for r in rows] == [True, True, False, False]
     assert "p in {1, inf}" in rows[0].note and "l_inf" in rows[1].note
+    assert rows[3].exact_fit and rows[3].counterexamples == 0 and rows[3].width == 4 * 2 + 2
+    inf_row, = compare(ds, p=math.inf, constructions=("yu2024-lp",), samples=2, pgd_steps=1)
+    assert inf_row.skipped and "integer p >= 2" in inf_row.note
+
+
+def test_compare_beyond_theorem5_keeps_only_the_optimal_lp_memorizer():
+    """At a radius past delta / (2 c+_p(d)) (but below tau_p / 2) Theorem 5 refuses and yu2024-lp certifies."""
+    from robustmem.norms import c_plus
+
+    ds = sphere_points(10, 6, n_classes=2, delta=0.5, seed=3)
+    delta, tau3 = ds.separation(2.0).delta, ds.separation(3.0).delta
+    limit = delta / (2 * c_plus(3.0, ds.d))
+    assert limit < tau3 / 2  # the gap this test needs
+    sigma = (limit + tau3 / 2) / 2
+    t5, ygz = compare(ds, p=3.0, sigma=sigma, constructions=("theorem5", "yu2024-lp"), samples=4, pgd_steps=2)
+    assert t5.skipped and "Theorem 5 needs" in t5.note
+    assert not ygz.skipped and ygz.exact_fit and ygz.counterexamples == 0 and ygz.sigma == sigma
 
 
 def test_compare_command_writes_one_row_per_construction(tmp_path, capsys):

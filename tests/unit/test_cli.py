@@ -57,3 +57,23 @@ def test_bounds_and_datasets_commands(capsys):
     assert main(["datasets"]) == 0
     out = capsys.readouterr().out
     assert "digits" in out and "sphere" in out
+
+
+def test_missing_network_file_is_a_clear_error(tmp_path, capsys):
+    missing = tmp_path / "nope.rmnet"
+    assert main(["verify", str(missing)]) == 2
+    assert f"no such file: {missing}" in capsys.readouterr().err
+
+
+def test_build_yu2024_lp_and_kim2025_memorizer_choice(tmp_path, capsys):
+    path = tmp_path / "y.rmnet"
+    assert main(["build", *SPHERE, "--construction", "yu2024-lp", "--p", "3", "--sigma-over-delta", "0.3",
+                 "--out", str(path)]) == 0
+    net = load_network(path)
+    assert net.meta["construction"] == "yu2024-lp" and net.width <= 6 * 4 + 2
+    assert main(["build", *SPHERE, "--construction", "kim2025", "--memorizer", "theorem16", "--sigma-over-delta", "0.2",
+                 "--out", str(tmp_path / "k.rmnet")]) == 0
+    assert load_network(tmp_path / "k.rmnet").width == 4 + 6  # Theorem 16 chain in R^4 (case II: no projection)
+    assert main(["build", *SPHERE, "--construction", "theorem5", "--memorizer", "theorem16", "--sigma-over-delta", "0.1",
+                 "--out", str(tmp_path / "t.rmnet")]) == 2
+    assert "--memorizer applies to kim2025 only, not theorem5" in capsys.readouterr().err
