@@ -105,6 +105,26 @@ def projected_margin(dataset, M: np.ndarray) -> dict[str, float | np.ndarray]:
     return {"centers": C, "tau": tau, "norm": norm, "x_norm": x_norm, "pair": (sep.i, sep.j), "raw_tau": sep.delta}
 
 
+def map_setup(dataset, M: np.ndarray, *, p: float, sigma: float):
+    """The checked inputs of a chain over the images M x_i: (p, sigma, M, geometry, sigma', shift, rho).
+
+    geometry = :func:`projected_margin`; sigma' = c+_p(d) sigma (the l_2 radius of the l_p ball);
+    shift = the carry shift for |(M x)_j| <= ||M|| (max ||x_i|| + sigma') over the balls; rho = the
+    per-coordinate rounding of M x (the centres and the network each round it once).
+    """
+    p = check_p(p)
+    sigma = check_sigma(sigma)
+    M = np.asarray(M, dtype=np.float64)
+    if M.ndim != 2 or M.shape[1] != dataset.d or not np.isfinite(M).all():
+        raise InvalidArgumentError(f"the map must be a finite (k, {dataset.d}) matrix, got shape {M.shape}")
+    geo = projected_margin(dataset, M)
+    sig_proj = c_plus(p, dataset.d) * sigma
+    reach = geo["norm"] * (geo["x_norm"] + sig_proj)  # bound on |(M x)_j| over the balls
+    shift = carry_shift(reach, 0.0)
+    rho_proj = 2.0 * _gamma(dataset.d) * reach
+    return p, sigma, M, geo, sig_proj, shift, rho_proj
+
+
 def construct_through_map(dataset, M: np.ndarray, *, p: float, sigma: float, theorem: str, construction: str,
                           notes: tuple[str, ...] = (), compute_delta: bool = True) -> Construction:
     """The chain over the images c_i = M x_i, M folded into the first map (Theorems 7 and 16).
@@ -112,21 +132,12 @@ def construct_through_map(dataset, M: np.ndarray, *, p: float, sigma: float, the
     Claim: output y_i on B_p(x_i, sigma) for every i; holds when tau > 2 r with
     r >= ||M||_2 c+_p(d) sigma + rounding (checked; HypothesisError otherwise).
     """
-    p = check_p(p)
-    sigma = check_sigma(sigma)
-    M = np.asarray(M, dtype=np.float64)
-    if M.ndim != 2 or M.shape[1] != dataset.d or not np.isfinite(M).all():
-        raise InvalidArgumentError(f"the map must be a finite (k, {dataset.d}) matrix, got shape {M.shape}")
+    p, sigma, M, geo, sig_proj, shift, rho_proj = map_setup(dataset, M, p=p, sigma=sigma)
     d, k = dataset.d, M.shape[0]
-    geo = projected_margin(dataset, M)
     # delta is only reported (sigma/delta); the network's correctness rests on tau and r alone.
     delta = dataset.separation(2.0).delta if compute_delta else math.nan
     if not compute_delta:
         notes = notes + ("delta not computed (compute_delta=False): sigma/delta is unknown",)
-    sig_proj = c_plus(p, d) * sigma
-    reach = geo["norm"] * (geo["x_norm"] + sig_proj)  # bound on |(M x)_j| over the balls
-    shift = carry_shift(reach, 0.0)
-    rho_proj = 2.0 * _gamma(d) * reach  # centres and network each round M x once
     r_claim = raised(geo["norm"] * sig_proj + math.sqrt(k) * rho_proj, 8)
     par = l2_chain_parameters(geo["tau"], r_claim, k, shift, theorem=theorem, sigma=sigma, delta=delta)
     Mstep = int(par["M"])

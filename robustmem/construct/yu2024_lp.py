@@ -45,7 +45,7 @@ from robustmem.errors import HypothesisError, InvalidArgumentError
 from robustmem.gadgets.chain import chain_network
 from robustmem.gadgets.indicators_lp import indicator_lp_par, lp_tolerance
 from robustmem.gadgets.powers import power_depth, power_error_bound, power_steps_for, power_width
-from robustmem.norms import c_plus, check_p, p_name
+from robustmem.norms import p_name
 
 __all__ = [
     "construct_yu2024_lp", "yu2024_lp_through_map", "yu2024_lp_width", "yu2024_lp_depth", "lp_chain_parameters",
@@ -176,20 +176,11 @@ def yu2024_lp_through_map(dataset, M: np.ndarray, *, p: float, sigma: float, the
     images (checked; HypothesisError otherwise).  The same bookkeeping as
     :func:`~robustmem.construct.log_width.construct_through_map`, with this module's indicator.
     """
-    from robustmem.construct.log_width import _gamma, projected_margin
+    from robustmem.construct.log_width import map_setup
 
-    p = check_p(p)
-    sigma = check_sigma(sigma)
-    M = np.asarray(M, dtype=np.float64)
-    if M.ndim != 2 or M.shape[1] != dataset.d or not np.isfinite(M).all():
-        raise InvalidArgumentError(f"the map must be a finite (k, {dataset.d}) matrix, got shape {M.shape}")
+    p, sigma, M, geo, sig_proj, shift, rho_proj = map_setup(dataset, M, p=p, sigma=sigma)
     d, k = dataset.d, M.shape[0]
-    geo = projected_margin(dataset, M)
     delta = dataset.separation(2.0).delta
-    sig_proj = c_plus(p, d) * sigma
-    reach = geo["norm"] * (geo["x_norm"] + sig_proj)
-    shift = carry_shift(reach, 0.0)
-    rho_proj = 2.0 * _gamma(d) * reach  # centres and network each round M x once
     rho_in = input_rounding(shift)
     r_claim = raised(geo["norm"] * sig_proj + math.sqrt(k) * (rho_proj + rho_in), 8)
     par = lp_chain_parameters(geo["tau"], r_claim, k, 2, theorem=theorem, sigma=sigma, delta=delta)

@@ -11,7 +11,7 @@ import numpy as np
 from robustmem.certify.layers import as_layer_source
 from robustmem.construct import (
     construct_kim2025, construct_log_width, construct_remark11, construct_remark40, construct_theorem5,
-    construct_theorem6, construct_theorem16, construct_yu2024,
+    construct_theorem6, construct_theorem16, construct_yu2024, construct_yu2024_lp,
 )  # fmt: skip
 from robustmem.data import Dataset, sphere_points
 from robustmem.network.builder import Builder, Coef, Expr
@@ -110,4 +110,6 @@ CONSTRUCTIONS = {
     "remark11": (lambda ds, dl: construct_remark11(ds), True, True),
     "yu2024": (lambda ds, dl: construct_yu2024(ds, sigma=0.2 * dl), True, True),
     "kim2025": (lambda ds, dl: construct_kim2025(ds, sigma=0.1 * dl), True, False),
+    "kim2025-theorem16": (lambda ds, dl: construct_kim2025(ds, sigma=0.1 * dl, memorizer="theorem16"), True, False),
+    "yu2024-lp-p2": (lambda ds, dl: construct_yu2024_lp(ds, p=2, sigma=0.1 * dl), True, False),
 }
