@@ -17,7 +17,9 @@ template, output map), each block is proven once, exactly, and the pieces are gl
    ||a_b||_q >= R_out (Lemma 38 / 39; q the certificate's indicator norm), and checks that they are r and
    r + w up to the certificate's own ``float_slack`` (rounded biases move them by a few ulps).  The
    per-coordinate functions are enumerated piece by piece, the squaring nets of Lemma 41 included (their
-   accuracy against Lemma 38's budget eps~ is checked too).  For float64 a second pair of radii is proven with
+   accuracy against Lemma 38's budget eps~ is checked too).  q is 1, 2, inf or an integer >= 3 (yu2024-lp's
+   l_p indicators with power nets g_{p,M}, checked against eps~ the same way; for q >= 3 the maxima of
+   f - |a|^q are exact rational upper bounds, :mod:`.structural_pl`).  For float64 a second pair of radii is proven with
    every rounding bounded, and "z_b = 0" is replaced by what suffices for Theorem 37 from a block whose label
    exceeds the point's: z_b <= F, the least label of the network (every y_i >= F).  The running maximum is the identity m + relu(z - m) =
    max(m, z); in float64, RN(m + RN(y - m)) = y for floats 0 <= m <= y and an integer y < 2^52 (Sterbenz when
@@ -213,19 +215,29 @@ def _template(run: _Run, block: str, facts: BlockFacts, cert, q: float, float_mo
         run.add(block, "the certificate's r and w", gap <= slack,
                 "the exact ON / OFF radii of the weights are r and r + w up to the certificate's float slack",
                 "exact rational", slack - gap, detail=f"deviation {float(gap):.3g}, float_slack {cert.float_slack:.3g}")
-    if cert.square_steps is not None and cert.eps_tilde is not None and len(vs) == 1 and vs[0].pre is not None and q == 2.0:
+    power = q == 2.0 or (math.isfinite(q) and q >= 3 and float(q).is_integer())
+    if (cert.square_steps is not None and cert.eps_tilde is not None and len(vs) == 1 and vs[0].pre is not None
+            and power):
+        # Lemma 41 (q = 2) / the power nets g_{q,M} of Lemma 38 (integer q >= 3; the max of f - |a|^q is an exact
+        # upper bound there, so the error is over-estimated, never under-estimated)
         Delta = w + 2 * r
+        psi = "square" if q == 2.0 else int(q)
         errs = {}
         for p in vs[0].pre.parts.values():
             if id(p.lo) not in errs:
                 f0 = p.lo(Fraction(0))
-                errs[id(p.lo)] = max(p.lo.max_minus_psi(-Delta / 2, Delta / 2, "square") - f0,
-                                     p.lo.max_psi_minus(-Delta / 2, Delta / 2, "square") + f0)
-        e = max(errs.values()) / (Delta * Delta)
-        run.add(block, "squaring accuracy (Lemma 41)", e <= Fraction(cert.eps_tilde),
-                "|eta_j(a) + K c_j(a) - a^2| <= Delta^2 eps~ on |a| <= Delta/2 for every coordinate", "exact rational",
-                Fraction(cert.eps_tilde) - e, detail=f"error / Delta^2 = {float(e):.4g}; certificate: square_error = "
-                f"{cert.square_error:.4g}, eps~ = {cert.eps_tilde:.4g}")
+                errs[id(p.lo)] = max(p.lo.max_minus_psi(-Delta / 2, Delta / 2, psi) - f0,
+                                     p.lo.max_psi_minus(-Delta / 2, Delta / 2, psi) + f0)
+        e = max(errs.values()) / Delta ** int(q)
+        if q == 2.0:
+            name, what = "squaring accuracy (Lemma 41)", "|eta_j(a) + K c_j(a) - a^2| <= Delta^2 eps~"
+        else:
+            name = f"power accuracy (g_{{{qn},M}}, Lemma 38)"
+            what = f"|eta_j(a) + K c_j(a) - |a|^{qn}| <= Delta^{qn} eps~"
+        run.add(block, name, e <= Fraction(cert.eps_tilde),
+                f"{what} on |a| <= Delta/2 for every coordinate", "exact rational",
+                Fraction(cert.eps_tilde) - e, detail=f"error / Delta^{qn} = {float(e):.4g}; certificate: "
+                f"square_error = {cert.square_error:.4g}, eps~ = {cert.eps_tilde:.4g}")
     return radii
 
 

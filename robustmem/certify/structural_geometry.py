@@ -5,7 +5,8 @@ a_b(x) = W x - c_b with the centre c_b = -(b + alpha_b) + shift read off its fir
 x in B_p(x_i, sigma):
 
 * ||a_b(x)||_q <= ||W x_i - c_b||_q + L sigma and >= ||W x_i - c_b||_q - L sigma, L >= ||W||_{p -> q}
-  (L = c+_{p,q}(d) for W = I; L = ||W||_2 c+_{p,2}(d) when q = 2);
+  (L = c+_{p,q}(d) for W = I; L = ||W||_2 c+_{p,2}(d) when q = 2, and also for an integer q >= 3 since
+  ||v||_q <= ||v||_2 there);
 * the carried coordinates stay in [U_lo, U_hi], U_j = (W x_i)_j + b_j -+ ||W_j||_* sigma (dual norm).
 
 Floating point (every slack enlarges an upper bound or lowers a lower bound): fl(W x_i) is off by at most
@@ -13,6 +14,18 @@ gamma_d (|W| |x_i|) per coordinate (any summation order); a value computed with 
 multiplied by 1 +- (n + 2) 2^-51 (twice the usual (n + 1) u); bounds on errors are doubled once computed.
 ||W||_2 is bounded by sqrt(s) where s I - W W^T is proven positive definite in exact rational arithmetic
 (pivots of an exact LDL^T), and c+ by a float whose power is checked exactly.
+
+Norms ||T||_q of non-negative float vectors (T >= 0 by construction) are rounded up for the in-radii and down for
+the out-distances: q = inf exactly (a max), q = 1 and 2 with the factors above; an integer q >= 3
+(:func:`_pow_norm`) by scaling with the row maximum M (exact) so that the summands (T_j / M)^q lie in [0, 1]
+and the largest is exactly 1.  Every term is fl(fl(T_j / M)^q) = (T_j / M)^q (1 + d)^q (1 + d')^(q-1): the
+division's error enters q times, so with the k - 1 additions of non-negative terms the computed sum is the
+exact one times a factor in [(1 - u)^n, (1 + u)^n], n = 2q + k - 2, and up / dn(., q + k + 1) (a factor
+1 +- 4 (q + k + 3) u) covers it more than twice over; underflow (a term whose computation underflows is below
+2^-1021 both exactly and computed, next to a sum >= 1) is far inside that slack.  The root r of the bounded sum
+S is then checked in float64 with its own error factor (dn(fl(r^q), q) >= S proves r^q >= S, up(fl(r^q), q)
+<= S proves r^q <= S: fl(r^q) is r^q within (1 +- u)^(q-1)); r is moved until it passes, and M r is rounded
+once more (a lower bound that overflows falls back to M = ||T||_inf <= ||T||_q).
 """
 
 from __future__ import annotations
@@ -155,16 +168,25 @@ def spectral_upper(W: np.ndarray) -> float:
     raise Unsupported("could not bound ||W||_2 (no positive-definiteness proof)")
 
 
+def _int_q(q: float) -> bool:
+    """q is a finite integer >= 3 (Lemma 38 l_q indicators with integer powers, e.g. yu2024-lp)."""
+    return math.isfinite(q) and q >= 3 and float(q).is_integer()
+
+
 def cplus_upper(p: float, q: float, d: int) -> float:
     """A float >= c+_{p,q}(d) = d^max(0, 1/q - 1/p), with the power checked exactly (exponent rounded up to
-    a multiple of 1/64: d >= 1 makes that an upper bound)."""
+    a multiple of 1/64: d >= 1 makes that an upper bound; for an integer q >= 3 a multiple of 1/lcm(64, m) with
+    m the exponent's denominator when m <= 12, i.e. the exact exponent)."""
     inv = lambda t: Fraction(0) if math.isinf(t) else 1 / Fraction(t)  # noqa: E731
     e = max(Fraction(0), inv(q) - inv(p))
     if e == 0 or d == 1:
         return 1.0
-    n = math.ceil(e * 64)
-    c = float(d) ** (n / 64)
-    while Fraction(c) ** 64 < Fraction(d) ** n:
+    den = 64
+    if _int_q(q) and e.denominator <= 12:
+        den = math.lcm(64, e.denominator)
+    n = math.ceil(e * den)
+    c = float(d) ** (n / den)
+    while Fraction(c) ** den < Fraction(d) ** n:
         c = float(np.nextafter(c, math.inf))
     return c
 
@@ -173,11 +195,13 @@ def operator_bound(im: InputMap, p: float, q: float, d: int) -> tuple[float, str
     """L >= ||W||_{p -> q} and how it was obtained."""
     if im.identity:
         return cplus_upper(p, q, d), "W = I: c+_{p,q}(d)"
-    if q != 2.0:
-        raise Unsupported(f"a projected input map with an l_{q:g} indicator (only l_2 is supported)")
+    if q != 2.0 and not _int_q(q):
+        raise Unsupported(f"a projected input map with an l_{q:g} indicator (only l_2 and integer l_q, q >= 3, "
+                          "are supported)")
     s = spectral_upper(im.W)
     c = cplus_upper(p, 2.0, d)
-    return float(np.nextafter(up(s * c, 1), math.inf)), f"||W||_2 <= {s!r} (exact PD proof) times c+_{{p,2}}(d)"
+    how = "" if q == 2.0 else " (||v||_q <= ||v||_2 for q >= 2)"
+    return float(np.nextafter(up(s * c, 1), math.inf)), f"||W||_2 <= {s!r} (exact PD proof) times c+_{{p,2}}(d){how}"
 
 
 @dataclass
@@ -227,14 +251,52 @@ def centres(im: InputMap, alpha: np.ndarray, shift: list[Fraction]) -> tuple[np.
     return C, up(np.abs(e2) + np.abs(e), 1)
 
 
+def _pow_norm(T: np.ndarray, q: int, upward: bool) -> np.ndarray:
+    """||T||_q along the last axis for an integer q >= 3 and finite T >= 0, rounded up (``upward``) or down
+    (module docstring: scaled by the row maximum, every rounding covered, the root checked in float64)."""
+    k = T.shape[-1]
+    M = T.max(axis=-1)
+    pos = M > 0
+    safe = np.where(pos, M, 1.0)
+    Z = T / safe[..., None]  # in [0, 1]; the maximum's own entry is exactly 1
+    P = Z
+    for _ in range(q - 1):
+        P = P * Z
+    S = P.sum(axis=-1)  # >= 1 on rows with M > 0
+    S = up(S, q + k + 1) if upward else dn(S, q + k + 1)
+    r = np.power(S, 1.0 / q)
+    r = up(r, 2) if upward else dn(r, 2)
+    for _ in range(200):
+        R = r
+        for _ in range(q - 1):
+            R = R * r
+        bad = dn(R, q) < S if upward else up(R, q) > S
+        if not bad.any():
+            break
+        r = np.where(bad, up(r, 2) if upward else dn(r, 2), r)
+    else:  # pragma: no cover - the float root is off by a few ulps, each step moves r by 16 ulps
+        raise Unsupported(f"could not bound an l_{q} norm in float64")
+    if upward:
+        out = up(M * r, 1)
+    else:
+        out = dn(M * r, 1)
+        out = np.where(np.isfinite(out), out, M)  # overflow: M = ||T||_inf is still a lower bound
+    return np.where(pos, out, 0.0)
+
+
 def _norm(T: np.ndarray, q: float, upward: bool) -> np.ndarray:
+    """||T||_q along the last axis for T >= 0, rounded up (``upward``) or down."""
     k = T.shape[-1]
     f = up if upward else dn
     if math.isinf(q):
         return T.max(axis=-1)
     if q == 1.0:
         return f(T.sum(axis=-1), k)
-    return f(np.sqrt((T * T).sum(axis=-1)), k + 2)
+    if q == 2.0:
+        return f(np.sqrt((T * T).sum(axis=-1)), k + 2)
+    if _int_q(q):
+        return _pow_norm(T, int(q), upward)
+    raise Unsupported(f"l_{q:g} norms of the geometry (q must be 1, 2, an integer >= 3 or inf)")
 
 
 def in_radius(G: Images, C: np.ndarray, Clo: np.ndarray, q: float) -> np.ndarray:
@@ -255,12 +317,21 @@ def in_radius_exact(x: np.ndarray, im: InputMap, alpha_i: np.ndarray, shift: lis
         val = max(diffs)
     elif q == 1.0:
         val = sum(diffs, Fraction(0))
-    else:
+    elif q == 2.0:
         sq = sum((t * t for t in diffs), Fraction(0))
         r = math.sqrt(float(sq))
         while Fraction(r) ** 2 < sq:
             r = float(np.nextafter(r, math.inf))
         return r
+    elif _int_q(q):  # the float q-th root of the exact sum of q-th powers, moved up until its q-th power covers it
+        qi = int(q)
+        sq = sum((t**qi for t in diffs), Fraction(0))
+        r = float(sq) ** (1.0 / qi)
+        while Fraction(r) ** qi < sq:
+            r = float(np.nextafter(r, math.inf))
+        return r
+    else:
+        raise Unsupported(f"l_{q:g} norms of the geometry (q must be 1, 2, an integer >= 3 or inf)")
     r = float(val)
     while Fraction(r) < val:
         r = float(np.nextafter(r, math.inf))
@@ -276,8 +347,10 @@ def out_distance(G: Images, C: np.ndarray, Clo: np.ndarray, y_pts: np.ndarray, y
     """Per point i, a lower bound of min ||W x_i - c_b||_q over the blocks b with label y_b > y_i (inf if none).
 
     Gram identity ||v - c||^2 = |v|^2 + |c|^2 - 2 v.c with error <= gamma_{k+3} (|v| + |c|)^2 (doubled) gives
-    an l_2 lower bound (||.||_1 >= ||.||_2 >= sqrt(k) ||.||_inf); pairs whose bound falls below ``need`` are
-    recomputed coordinate by coordinate.
+    an l_2 lower bound (||.||_1 >= ||.||_2 >= sqrt(k) ||.||_inf; for an integer q >= 3, ||.||_q >= ||.||_2 /
+    c+_{q,2}(k) with c+_{q,2}(k) = k^(1/2 - 1/q), NOT ||.||_2: the l_q norm is the smaller one); pairs whose
+    bound falls below ``need`` are recomputed coordinate by coordinate (for q >= 2 only those whose l_2 upper
+    bound, >= the l_q distance, reaches ``need``: the others fail anyway).
     """
     N, k = G.V.shape
     M = C.shape[0]
@@ -286,7 +359,12 @@ def out_distance(G: Images, C: np.ndarray, Clo: np.ndarray, y_pts: np.ndarray, y
     nV, nC = up(np.sqrt(sqV), k + 2), up(np.sqrt(sqC), k + 2)
     g = 2.0 * up(_gamma(k + 3), 2)
     t = up(_norm(eps, 2.0, True) + float(_norm(Clo, 2.0, True).max(initial=0.0)), 1)
-    to_q = 1.0 if q in (1.0, 2.0) else dn(1.0 / up(math.sqrt(k), 1), 1)
+    if q in (1.0, 2.0):
+        to_q = 1.0
+    elif _int_q(q):
+        to_q = dn(1.0 / cplus_upper(q, 2.0, k), 1)  # ||v||_q >= ||v||_2 / k^(1/2 - 1/q)
+    else:
+        to_q = dn(1.0 / up(math.sqrt(k), 1), 1)
     out = np.full(N, np.inf)
     rows = max(1, block_entries // max(M, 1))
     for s in range(0, N, rows):
@@ -300,7 +378,7 @@ def out_distance(G: Images, C: np.ndarray, Clo: np.ndarray, y_pts: np.ndarray, y
         low = np.maximum(dn(_sub_dn(dn(np.sqrt(low2), 1), t[s:e, None]), 0) * to_q, 0.0)
         low[~mask] = np.inf
         ri, ci = np.nonzero(low < need)
-        if q == 2.0 and ri.size:  # refine only where the Gram error could matter
+        if (q == 2.0 or _int_q(q)) and ri.size:  # refine only where the Gram error could matter
             hi = np.sqrt(d2[ri, ci] + err[ri, ci]) * (1 + 8 * _R) + t[s:e][ri]
             keep = hi >= need
             ri, ci = ri[keep], ci[keep]

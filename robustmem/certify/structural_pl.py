@@ -11,19 +11,66 @@ bounded interval it is determined by its breakpoints and the values there; :clas
   its sign (extrema at the piece's ends and at 0), ``f - x^2`` is concave (its maximum is at the vertex
   x* = slope / 2 when x* lies in the piece, else at an end; the vertex is rational), and ``x^2 - f`` is
   convex (its maximum is at an end).  Every candidate point is rational, so every extremum is exact.
+* the same for integer powers psi(x) = |x|^q, q >= 3 (``psi=q``, an int), rational at rational x:
+  ``psi - f`` is convex on each piece (``max_psi_minus`` and ``max_saturated_gap`` stay exact: window points
+  only), and ``h = f - psi`` is concave on each piece but its stationary point x* = sign(s) (|s| / q)^(1/(q-1))
+  (s the piece's slope) is irrational in general.  ``max_minus_psi`` then returns an exact rational UPPER
+  bound: where h' changes sign inside the piece [x0, x1] (h'(x0) > 0 > h'(x1), decided exactly), a rational t
+  in the piece near x* (a float estimate of x* read exactly, clipped to the piece) gives the tangent
+  l(x) = h(t) + h'(t) (x - t) >= h(x) (concavity), so max h <= max(l(x0), l(x1)) = h(t) + |h'(t)| dist, dist
+  the distance from t to the end towards which l rises; since h(t) <= max h, the bound is off by at most
+  |h'(t)| dist, about q (q - 1) |x*|^(q-2) |t - x*| (x1 - x0), i.e. a few float ulps.  Elsewhere h is monotone
+  on the piece and its maximum is exact, at an end.
 """
 
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Literal
+from typing import Literal, Union
 
-__all__ = ["PL", "combine", "Psi"]
+__all__ = ["PL", "combine", "Psi", "psi_power", "psi_value"]
 
-Psi = Literal["abs", "square"]
+#: |x| ("abs"), x^2 ("square") or |x|^q for an int q >= 1 (q = 1, 2 mean "abs", "square")
+Psi = Union[Literal["abs", "square"], int]
 _ZERO = Fraction(0)
+
+
+def psi_power(psi: Psi) -> int:
+    """The exponent q of psi(x) = |x|^q: 1 for "abs", 2 for "square", an int q >= 1 as given."""
+    if psi == "abs":
+        return 1
+    if psi == "square":
+        return 2
+    if isinstance(psi, bool) or not isinstance(psi, int) or psi < 1:
+        raise ValueError(f"psi must be 'abs', 'square' or an integer exponent q >= 1, got {psi!r}")
+    return psi
+
+
+def psi_value(x: Fraction, q: int) -> Fraction:
+    """|x|^q, exact."""
+    return abs(x) if q == 1 else (x * x if q == 2 else abs(x) ** q)
+
+
+def _dpsi(x: Fraction, q: int) -> Fraction:
+    """d/dx |x|^q = q x |x|^(q-2) (q >= 2), exact."""
+    return q * x * abs(x) ** (q - 2)
+
+
+def _near_stationary(s: Fraction, q: int, x0: Fraction, x1: Fraction) -> Fraction:
+    """A rational t in [x0, x1] near x* = sign(s) (|s| / q)^(1/(q-1)), the zero of s - q x |x|^(q-2).
+
+    Any t in the piece gives a sound tangent bound; this one is the float estimate of x* read exactly (a
+    Fraction of a float), or the midpoint when the estimate is not finite.  Not used for soundness."""
+    try:
+        sf = float(s)
+        est = math.copysign((abs(sf) / q) ** (1.0 / (q - 1)), sf)
+    except (OverflowError, ValueError, ZeroDivisionError):
+        est = math.nan
+    t = Fraction(est) if math.isfinite(est) else (x0 + x1) / 2
+    return min(max(t, x0), x1)
 
 
 class PL:
@@ -131,10 +178,17 @@ class PL:
         return max(hi, -lo)
 
     def max_minus_psi(self, a: Fraction, b: Fraction, psi: Psi) -> Fraction | None:
-        """max over [a, b] of f(x) - psi(x), psi(x) = |x| or x^2 (exact; see the module docstring)."""
+        """max over [a, b] of f(x) - psi(x), psi(x) = |x| or x^2 (exact; see the module docstring), or |x|^q
+        for an int q >= 3 (an exact rational upper bound of the max, tight to a few float ulps: the tangent
+        bound of the module docstring)."""
+        q = psi_power(psi)
+        if q <= 2:
+            psi = "abs" if q == 1 else "square"
         xs, ys = self._window(a, b)
         if not xs:
             return None
+        if q >= 3:
+            return _max_minus_power(xs, ys, q)
         if psi == "abs":
             cand = [y - abs(x) for x, y in zip(xs, ys)]
             if xs[0] < 0 < xs[-1]:
@@ -152,29 +206,55 @@ class PL:
         return best
 
     def max_psi_minus(self, a: Fraction, b: Fraction, psi: Psi) -> Fraction | None:
-        """max over [a, b] of psi(x) - f(x) (convex on each piece: attained at a window point, or 0 for |x|)."""
+        """max over [a, b] of psi(x) - f(x) (convex on each piece: attained at a window point; exact for every
+        psi = |x|^q)."""
+        q = psi_power(psi)
         xs, ys = self._window(a, b)
         if not xs:
             return None
-        cand = [(abs(x) if psi == "abs" else x * x) - y for x, y in zip(xs, ys)]
+        cand = [psi_value(x, q) - y for x, y in zip(xs, ys)]
         return max(cand)
 
     def max_saturated_gap(self, psi: Psi, R: Fraction) -> Fraction:
         """max over the whole domain of min(psi(x), psi(R)) - f(x) (R >= 0; exact).
 
-        Inside [-R, R] the gap psi - f is convex on each piece (x^2) or linear between kinks (|x|), so its
-        maximum is at a breakpoint, at +-R, or (|x|) at 0; outside, psi(R) - f is linear on each piece.
+        Inside [-R, R] the gap psi - f is convex on each piece (|x|^q, q >= 2) or linear between kinks (|x|),
+        so its maximum is at a breakpoint, at +-R, or (|x|) at 0; outside, psi(R) - f is linear on each piece.
         """
-        T = R if psi == "abs" else R * R
+        q = psi_power(psi)
+        T = psi_value(R, q)
         cand = []
         for x, y in zip(*self._window(-R, R)):
-            cand.append((abs(x) if psi == "abs" else x * x) - y)
-        if psi == "abs" and self.xs[0] < 0 < self.xs[-1] and -R < 0 < R:
+            cand.append(psi_value(x, q) - y)
+        if q == 1 and self.xs[0] < 0 < self.xs[-1] and -R < 0 < R:
             cand.append(-self(_ZERO))
         for a, b in ((self.xs[0], -R), (R, self.xs[-1])):
             _, ys = self._window(a, b)
             cand.extend(T - y for y in ys)
         return max(cand)
+
+
+def _max_minus_power(xs: list[Fraction], ys: list[Fraction], q: int) -> Fraction:
+    """An exact rational upper bound of max (f - |x|^q) over the window (xs, ys), q >= 3 (module docstring).
+
+    Window points give exact values (the max is one of them unless h = f - psi peaks inside a piece); on a piece
+    where h'(x0) > 0 > h'(x1) the tangent of the concave h at a rational t near the stationary point bounds h
+    from above on the whole piece, so its larger end value bounds the max there."""
+    pw = [psi_value(x, q) for x in xs]
+    best = max(y - v for y, v in zip(ys, pw))
+    dp = [_dpsi(x, q) for x in xs]
+    for k in range(len(xs) - 1):
+        x0, x1, y0, y1 = xs[k], xs[k + 1], ys[k], ys[k + 1]
+        if x1 == x0:
+            continue
+        s = (y1 - y0) / (x1 - x0)
+        if not (s - dp[k] > 0 > s - dp[k + 1]):
+            continue  # h' does not change sign inside: h is monotone on the piece, its max is at an end
+        t = _near_stationary(s, q, x0, x1)
+        ht = y0 + s * (t - x0) - psi_value(t, q)
+        dt = s - _dpsi(t, q)  # h'(t); l(x) = ht + dt (x - t) >= h(x) on the piece (h concave there)
+        best = max(best, ht + (dt * (x1 - t) if dt > 0 else dt * (x0 - t)))
+    return best
 
 
 def combine(terms: Sequence[tuple[Fraction, PL]], const: Fraction = _ZERO) -> PL:

@@ -7,16 +7,19 @@ In the offset coordinates a of one block (a = 0 at the block's centre) the indic
   for Theorem 37 from a block whose label y_b exceeds the point's label y_i, output <= F, the least label of
   the network (y_i >= F; blocks with y_b <= y_i never exceed y_i).
 
-Bounds used (f_j the exact per-coordinate functions, psi(t) = |t|^q for q in {1, 2}):
+Bounds used (f_j the exact per-coordinate functions, psi(t) = |t|^q for q = 1, 2 or an integer q >= 3):
 
 * sum, sup over the In region: const + sum_j max_{|t| <= R} f_j (every coordinate of the ball lies in
-  [-R, R]), and for q in {1, 2} also const + R^q + sum_j max_{|t| <= R} (f_j - psi) (since sum_j psi(a_j) <= R^q);
-  the smaller one.
+  [-R, R]), and for finite q also const + R^q + sum_j max_{|t| <= R} (f_j - psi) (since sum_j psi(a_j) =
+  ||a||_q^q <= R^q: sum_j f_j(a_j) = sum_j psi(a_j) + sum_j (f_j - psi)(a_j)); the smaller one.  For q >= 3 the
+  maxima of f_j - psi are exact rational upper bounds (tangent bound, :mod:`.structural_pl`), which keeps the
+  sum an upper bound.
 * sum, inf over the Out region: q = inf: some |a_j| >= R, so const + min_j (min_{|t| >= R} f_j + sum_{l != j}
-  min f_l); q in {1, 2}: with T = R^q and e_j = max_t (min(psi(t), T) - f_j(t)), sum_j f_j(a_j) >=
-  sum_j min(psi(a_j), T) - sum_j e_j >= T - sum_j e_j (either one term saturates or the sum is ||a||_q^q >= T).
-  A coordinate the block does not read contributes e_j = T (no information).  In one dimension every norm is
-  |a| and the q = inf formula is used.
+  min f_l); finite q: with T = R^q and e_j = max_t (min(psi(t), T) - f_j(t)), sum_j f_j(a_j) >=
+  sum_j min(psi(a_j), T) - sum_j e_j >= T - sum_j e_j (either one term saturates, |a_j| >= R, and the others
+  are >= 0, or none does and the sum is ||a||_q^q >= T; this uses only psi >= 0 and ||a||_q^q = sum_j psi(a_j),
+  so it holds for every q >= 1).  A coordinate the block does not read contributes e_j = T (no information).
+  In one dimension every norm is |a| and the q = inf formula is used.
 * max (Lemma 39): sup <= const + max_j max_{|t| <= R} f_j for every q; inf over ||a||_inf >= R >= const +
   min_j min_{|t| >= R} f_j (q = inf only).
 
@@ -31,7 +34,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from robustmem.certify.structural_pl import combine
+from robustmem.certify.structural_pl import combine, psi_power, psi_value
 from robustmem.certify.structural_symbols import PLB, Agg, BlockFacts, Node, Unsupported, gamma_q
 
 __all__ = ["Regions"]
@@ -46,13 +49,15 @@ class Regions:
         """``state_bound`` >= the running maximum m (fused label neurons only: their sum also reads -m);
         ``floor``: the least label of the whole network (default: this template's least label), the bound
         the float64 OFF criterion 'drop' must prove for every block with a larger label."""
-        if q not in (1.0, 2.0, math.inf):
-            raise Unsupported(f"indicator norm q must be 1, 2 or inf, got {q!r}")
+        qf = float(q)
+        if not (qf == math.inf or (qf >= 1 and qf.is_integer())):
+            raise Unsupported(f"indicator norm q must be 1, 2, an integer >= 3 or inf, got {q!r}")
         self.facts, self.k, self.domain = facts, facts.k, facts.domain
         self.state_bound = state_bound if facts.fused else ZERO
         self.floor = Fraction(float(np.min(facts.labels))) if floor is None else floor
         self.q = math.inf if facts.k == 1 else q
-        self.psi = "abs" if self.q == 1.0 else "square"
+        # psi(t) = |t|^q for finite q ("abs", "square" or the int q >= 3; unused for q = inf)
+        self.psi = None if self.q == math.inf else {1.0: "abs", 2.0: "square"}.get(float(self.q), int(self.q))
         self.cache: dict = {}
 
     def _c(self, key, fn):
@@ -67,7 +72,7 @@ class Regions:
             return agg.const + max(box)
         best = agg.const + sum(box, ZERO)
         if self.q != math.inf:
-            Rq = R if self.q == 1.0 else R * R
+            Rq = psi_value(R, psi_power(self.psi))
             gaps = [self._c(("gap", id(p.hi), R), lambda p=p: p.hi.max_minus_psi(-R, R, self.psi))
                     for p in agg.parts.values()]
             best = min(best, agg.const + Rq + sum(gaps, ZERO))
@@ -99,7 +104,7 @@ class Regions:
                 if far is not None:
                     cands.append(agg.const + total - mins[j] + far)
             return min(cands) if cands else None
-        T = R if self.q == 1.0 else R * R
+        T = psi_value(R, psi_power(self.psi))
         e = sum((self._c(("sat", id(p.lo), R), lambda p=p: p.lo.max_saturated_gap(self.psi, R))
                  for p in agg.parts.values()), ZERO)
         e += (self.k - len(agg.parts)) * T
