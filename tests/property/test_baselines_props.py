@@ -55,6 +55,14 @@ def test_yu2024_lp_robust_up_to_half_the_lp_separation(ds, p, fraction):
     c = construct_yu2024_lp(ds, p=p, sigma=sigma)
     _robust(c, ds, float(p), sigma)
     assert c.network.width <= 6 * ds.d + 2  # width O(d): d carried + max + sum + d power nets
+    # depth O(N p (log d + p log(Delta / w))) (their O(N p (log(d / gamma^p) + p log R))), with this code's
+    # constants: M is the least with max(1, 4 (p - 2)) 2^(-2M-2) <= w^p / (8 d Delta^p)
+    cert = c.certificate
+    Delta = cert.w + 2 * cert.r
+    M_bound = 1 + (math.log2(8 * ds.d * max(1, 4 * (p - 2))) - 2 + p * math.log2(Delta / cert.w)) / 2
+    assert cert.square_steps <= M_bound + 1e-9
+    assert c.network.depth <= 2 + ds.N * (1 + M_bound + (p - 2) * (3 * M_bound + 1) + 5) + 1e-6
+    assert cert.square_error <= cert.eps_tilde / 2
 
 
 @given(ds=separated_datasets(max_n=14, max_d=5, max_classes=4), p=norms(), fraction=FRACTIONS,
