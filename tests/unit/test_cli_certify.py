@@ -38,3 +38,17 @@ def test_certify_beyond_the_separation_is_not_certified(tmp_path, capsys):
     assert main(["certify", net, "--method", "milp", "--sigma", "10"]) == 1
     out = capsys.readouterr().out
     assert "0 certified, 6 refuted" in out and "certify FAILED" in out
+
+
+def test_certify_all_on_an_l3_network_skips_the_generic_methods_and_keeps_the_proof(tmp_path, capsys):
+    out = str(tmp_path / "y.rmnet")
+    assert main(["build", "--dataset", "sphere", "--param", "n=8", "--param", "d=3", "--param", "n_classes=2",
+                 "--param", "seed=1", "--construction", "yu2024-lp", "--p", "3", "--sigma-over-delta", "0.3",
+                 "--out", out]) == 0  # fmt: skip
+    assert main(["certify", out, "--method", "all"]) == 0
+    text = capsys.readouterr().out
+    assert "| structural | 8/8 balls certified |" in text
+    assert "| crown | skipped: the generic certifiers handle l_1, l_2, l_inf balls, not l_3 |" in text
+    assert "certify PASSED: every ball proved by structural" in text
+    assert main(["certify", out, "--method", "crown"]) == 2  # asked for by name: a clear error, not a skip
+    assert "support p in {1, 2, inf}, got p = 3.0" in capsys.readouterr().err
