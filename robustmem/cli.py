@@ -69,11 +69,13 @@ def _sigma_from_args(args: argparse.Namespace, ds: Any, p: float) -> float | Non
 
 
 def _build(ds: Any, construction: str, p: float, sigma: float | None, width: int | None, radius: str | None,
-           projection: str, seed: int, memorizer: str = "yu2024") -> Any:
+           projection: str, seed: int, memorizer: str | None = None) -> Any:
     from robustmem.construct import CONSTRUCTIONS, construct_log_width
 
     if construction not in CONSTRUCTIONS:
         raise RobustMemError(f"unknown construction {construction!r}; choose from {sorted(CONSTRUCTIONS)}")
+    if memorizer is not None and construction != "kim2025":
+        raise RobustMemError(f"--memorizer applies to kim2025 only, not {construction}")
     if construction == "log-width":
         return construct_log_width(ds, p=p, width=width, sigma=sigma, radius=radius, projection=projection, seed=seed)
     if sigma is None:
@@ -84,7 +86,7 @@ def _build(ds: Any, construction: str, p: float, sigma: float | None, width: int
         if p != math.inf:
             raise RobustMemError(f"yu2024 is an l_inf construction; got --p {_pn(p)}")
         return CONSTRUCTIONS[construction][0](ds, sigma=sigma)
-    if construction == "kim2025":
+    if memorizer is not None:  # kim2025; without it, the constructor's default (the paper's choice)
         return CONSTRUCTIONS[construction][0](ds, p=p, sigma=sigma, memorizer=memorizer)
     return CONSTRUCTIONS[construction][0](ds, p=p, sigma=sigma)
 
@@ -188,10 +190,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     p = parse_p(args.p)
     sigma = _sigma_from_args(args, ds, p)
     t = time.perf_counter()
-    if args.memorizer is not None and args.construction != "kim2025":
-        raise RobustMemError(f"--memorizer applies to kim2025 only, not {args.construction}")
     net, cert = _build(ds, args.construction, p, sigma, args.width, args.radius, args.projection, args.seed,
-                       args.memorizer or "yu2024")
+                       args.memorizer)
     _say(f"built {args.construction} on {source} (N = {ds.N}, d = {ds.d}) in {time.perf_counter() - t:.2f} s")
     _say(cert.summary())
     for line in _shape_lines(net, cert):
@@ -226,6 +226,7 @@ def _network_and_data(args: argparse.Namespace, net: Any = None) -> tuple[Any, A
 
 def cmd_certify(args: argparse.Namespace) -> int:
     from robustmem.certify import certify, certify_structural
+    from robustmem.certify.bounds import GENERIC_NORMS
     from robustmem.norms import parse_p
 
     net, cert, ds = _network_and_data(args)
@@ -240,7 +241,7 @@ def cmd_certify(args: argparse.Namespace) -> int:
     rows, reports, counts = [], {}, []
     for m in methods:
         t = time.perf_counter()
-        if args.method == "all" and m != "structural" and p not in (1.0, 2.0, math.inf):
+        if args.method == "all" and m != "structural" and p not in GENERIC_NORMS:
             rows.append((m, f"skipped: the generic certifiers handle l_1, l_2, l_inf balls, not l_{_pn(p)}", 0.0))
             continue
         if m == "structural":

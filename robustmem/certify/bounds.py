@@ -40,7 +40,7 @@ from robustmem.errors import InvalidArgumentError
 from robustmem.norms import check_p, p_name
 from robustmem.validate import integer_at_least, nonnegative_number
 
-__all__ = ["BoundMethod", "OutputBounds", "LayerBounds", "output_bounds", "layer_bounds", "check_ball_norm",
+__all__ = ["BoundMethod", "OutputBounds", "LayerBounds", "output_bounds", "layer_bounds", "check_ball_norm", "GENERIC_NORMS",
            "DEFAULT_WINDOW", "Progress"]  # fmt: skip
 
 BoundMethod = Literal["ibp", "crown"]
@@ -49,10 +49,14 @@ DEFAULT_WINDOW = 8  # layers of CROWN back-substitution (enough for the l_inf ch
 _CHUNK_ELEMENTS = 1 << 21  # coefficient entries per back-substitution chunk (memory stays ~ 100 MB)
 
 
+#: the ball norms of the generic certifiers (IBP, CROWN, MILP): those with an exact dual
+GENERIC_NORMS = (1.0, 2.0, math.inf)
+
+
 def check_ball_norm(p: Any) -> float:
-    """``p`` as 1.0, 2.0 or math.inf (the norms with an exact dual), else InvalidArgumentError naming it."""
+    """``p`` as 1.0, 2.0 or math.inf (:data:`GENERIC_NORMS`), else InvalidArgumentError naming it."""
     q = check_p(p)
-    if q not in (1.0, 2.0, math.inf):
+    if q not in GENERIC_NORMS:
         raise InvalidArgumentError(f"the generic certifiers support p in {{1, 2, inf}}, got p = {p!r}")
     return q
 
