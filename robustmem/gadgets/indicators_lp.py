@@ -139,9 +139,7 @@ def indicator_lp(b: Builder, u: Sequence[str], center: Sequence[Coef], label: Co
         g = emit_power(b, bj, p, M, f"{tag}.pw", first_extra={cj: 2.0 * bj - 1.0}, first_temp=True,
                        second_extra={S: current + Expr({cj: Coef(K)})})
         pending = b.v(S) + Delta_p * g
-    thr = float(Fraction(r) ** p + Fraction(w) ** p / 4)
-    b.layer({f"{tag}.t": pending - thr}, drop=[S], temp=True)
-    return _label_output(b, f"{tag}.t", label, 2.0 / _pow(w, p), tag)
+    return _lp_output(b, pending, S, label, r, w, p, tag)
 
 
 def indicator_lp_par(b: Builder, u: Sequence[str], center: Sequence[Coef], label: Coef, r: float, w: float,
@@ -175,9 +173,16 @@ def indicator_lp_par(b: Builder, u: Sequence[str], center: Sequence[Coef], label
         penalty = penalty + Expr({name: Coef(K)})
     gs = emit_powers(b, bs, p, M, [f"{tag}.pw{j}" for j in range(k)], first_extra=cs, first_temp=True,
                      second_extra={S: penalty})
+    Delta_p = _pow(Delta, p)
     total = b.v(S)
     for g in gs:
-        total = total + _pow(Delta, p) * g
+        total = total + Delta_p * g
+    return _lp_output(b, total, S, label, r, w, p, tag)
+
+
+def _lp_output(b: Builder, sigma_sum: Expr, S: str, label: Coef, r: float, w: float, p: int, tag: str) -> str:
+    """Lemma 38's last two maps: t = Sigma - r^p - w^p/4 (dropping the penalty sum S), then
+    z = relu(y0 (1 - t / (w^p / 2))); returns the slot of z."""
     thr = float(Fraction(r) ** p + Fraction(w) ** p / 4)
-    b.layer({f"{tag}.t": total - thr}, drop=[S], temp=True)
+    b.layer({f"{tag}.t": sigma_sum - thr}, drop=[S], temp=True)
     return _label_output(b, f"{tag}.t", label, 2.0 / _pow(w, p), tag)
