@@ -57,8 +57,8 @@ from typing import Any
 import numpy as np
 
 from robustmem.certify.structural_geometry import (
-    Images, InputMap, centres, images, in_radius, in_radius_exact, operator_bound, out_distance, raw_input_map,
-    read_fused_input_map, read_input_map,
+    Images, InputMap, centres, images, in_radius, in_radius_exact, integer_norm, operator_bound, out_distance,
+    raw_input_map, read_fused_input_map, read_input_map,
 )  # fmt: skip
 from robustmem.certify.structural_regions import Regions
 from robustmem.certify.structural_report import Arithmetic, StructuralCheck, StructuralReport
@@ -215,7 +215,7 @@ def _template(run: _Run, block: str, facts: BlockFacts, cert, q: float, float_mo
         run.add(block, "the certificate's r and w", gap <= slack,
                 "the exact ON / OFF radii of the weights are r and r + w up to the certificate's float slack",
                 "exact rational", slack - gap, detail=f"deviation {float(gap):.3g}, float_slack {cert.float_slack:.3g}")
-    power = q == 2.0 or (math.isfinite(q) and q >= 3 and float(q).is_integer())
+    power = q == 2.0 or integer_norm(q)
     if (cert.square_steps is not None and cert.eps_tilde is not None and len(vs) == 1 and vs[0].pre is not None
             and power):
         # Lemma 41 (q = 2) / the power nets g_{q,M} of Lemma 38 (integer q >= 3; the max of f - |a|^q is an exact

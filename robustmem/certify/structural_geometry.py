@@ -168,7 +168,7 @@ def spectral_upper(W: np.ndarray) -> float:
     raise Unsupported("could not bound ||W||_2 (no positive-definiteness proof)")
 
 
-def _int_q(q: float) -> bool:
+def integer_norm(q: float) -> bool:
     """q is a finite integer >= 3 (Lemma 38 l_q indicators with integer powers, e.g. yu2024-lp)."""
     return math.isfinite(q) and q >= 3 and float(q).is_integer()
 
@@ -182,7 +182,7 @@ def cplus_upper(p: float, q: float, d: int) -> float:
     if e == 0 or d == 1:
         return 1.0
     den = 64
-    if _int_q(q) and e.denominator <= 12:
+    if integer_norm(q) and e.denominator <= 12:
         den = math.lcm(64, e.denominator)
     n = math.ceil(e * den)
     c = float(d) ** (n / den)
@@ -195,7 +195,7 @@ def operator_bound(im: InputMap, p: float, q: float, d: int) -> tuple[float, str
     """L >= ||W||_{p -> q} and how it was obtained."""
     if im.identity:
         return cplus_upper(p, q, d), "W = I: c+_{p,q}(d)"
-    if q != 2.0 and not _int_q(q):
+    if q != 2.0 and not integer_norm(q):
         raise Unsupported(f"a projected input map with an l_{q:g} indicator (only l_2 and integer l_q, q >= 3, "
                           "are supported)")
     s = spectral_upper(im.W)
@@ -294,7 +294,7 @@ def _norm(T: np.ndarray, q: float, upward: bool) -> np.ndarray:
         return f(T.sum(axis=-1), k)
     if q == 2.0:
         return f(np.sqrt((T * T).sum(axis=-1)), k + 2)
-    if _int_q(q):
+    if integer_norm(q):
         return _pow_norm(T, int(q), upward)
     raise Unsupported(f"l_{q:g} norms of the geometry (q must be 1, 2, an integer >= 3 or inf)")
 
@@ -323,7 +323,7 @@ def in_radius_exact(x: np.ndarray, im: InputMap, alpha_i: np.ndarray, shift: lis
         while Fraction(r) ** 2 < sq:
             r = float(np.nextafter(r, math.inf))
         return r
-    elif _int_q(q):  # the float q-th root of the exact sum of q-th powers, moved up until its q-th power covers it
+    elif integer_norm(q):  # the float q-th root of the exact sum of q-th powers, moved up until its q-th power covers it
         qi = int(q)
         sq = sum((t**qi for t in diffs), Fraction(0))
         r = float(sq) ** (1.0 / qi)
@@ -361,7 +361,7 @@ def out_distance(G: Images, C: np.ndarray, Clo: np.ndarray, y_pts: np.ndarray, y
     t = up(_norm(eps, 2.0, True) + float(_norm(Clo, 2.0, True).max(initial=0.0)), 1)
     if q in (1.0, 2.0):
         to_q = 1.0
-    elif _int_q(q):
+    elif integer_norm(q):
         to_q = dn(1.0 / cplus_upper(q, 2.0, k), 1)  # ||v||_q >= ||v||_2 / k^(1/2 - 1/q)
     else:
         to_q = dn(1.0 / up(math.sqrt(k), 1), 1)
@@ -378,7 +378,7 @@ def out_distance(G: Images, C: np.ndarray, Clo: np.ndarray, y_pts: np.ndarray, y
         low = np.maximum(dn(_sub_dn(dn(np.sqrt(low2), 1), t[s:e, None]), 0) * to_q, 0.0)
         low[~mask] = np.inf
         ri, ci = np.nonzero(low < need)
-        if (q == 2.0 or _int_q(q)) and ri.size:  # refine only where the Gram error could matter
+        if (q == 2.0 or integer_norm(q)) and ri.size:  # refine only where the Gram error could matter
             hi = np.sqrt(d2[ri, ci] + err[ri, ci]) * (1 + 8 * _R) + t[s:e][ri]
             keep = hi >= need
             ri, ci = ri[keep], ci[keep]
