@@ -35,8 +35,9 @@ import argparse
 import math
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -59,8 +60,12 @@ def make_dataset(name: str, n: int, *, d: int, seed: int) -> Any:
         if n > full.N:
             raise ValueError(f"digits has {full.N} points, asked for N = {n}")
         idx = np.sort(np.random.default_rng(seed).permutation(full.N)[:n])
-        return Dataset(full.X[idx] / 16.0, full.y[idx], name=f"digits/16 (N={n}, seed={seed})",
-                       meta={"source": "sklearn digits, pixels / 16", "indices_seed": seed})
+        return Dataset(
+            full.X[idx] / 16.0,
+            full.y[idx],
+            name=f"digits/16 (N={n}, seed={seed})",
+            meta={"source": "sklearn digits, pixels / 16", "indices_seed": seed},
+        )
     raise ValueError(f"unknown dataset {name!r}: choose sphere or digits")
 
 
@@ -95,8 +100,20 @@ def _margin(logits: Any, y: Any) -> Any:
     return zy - other.max(dim=1).values
 
 
-def pgd(model: Any, X: Any, y: Any, *, eps: float, p: float, steps: int, restarts: int, gen: Any,
-        loss: str = "ce", centre_start: bool = False, alpha: float | None = None) -> tuple[Any, Any, Any]:
+def pgd(
+    model: Any,
+    X: Any,
+    y: Any,
+    *,
+    eps: float,
+    p: float,
+    steps: int,
+    restarts: int,
+    gen: Any,
+    loss: str = "ce",
+    centre_start: bool = False,
+    alpha: float | None = None,
+) -> tuple[Any, Any, Any]:
     """l_p PGD on all points and restarts at once.
 
     Returns (adversarial points of the last iterate of restart 0 (for training), per-point
@@ -117,7 +134,7 @@ def pgd(model: Any, X: Any, y: Any, *, eps: float, p: float, steps: int, restart
     if loss == "margin":
         use_margin[:] = True
     elif loss == "mixed":
-        use_margin[n * (restarts // 2):] = True
+        use_margin[n * (restarts // 2) :] = True
     worst = torch.full((n,), torch.inf, dtype=torch.float64)
     for t in range(steps + 1):
         delta.requires_grad_(True)
@@ -214,35 +231,71 @@ def train_task(task: dict[str, Any]) -> dict[str, Any]:
     model.eval()
     with torch.no_grad():
         clean_margin = _margin(model(X), y)
-    _, worst, fooled = pgd(model, X, y, eps=sigma, p=p, steps=task["eval_steps"], restarts=task["eval_restarts"],
-                           gen=gen, loss="mixed", centre_start=True)
+    _, worst, fooled = pgd(
+        model,
+        X,
+        y,
+        eps=sigma,
+        p=p,
+        steps=task["eval_steps"],
+        restarts=task["eval_restarts"],
+        gen=gen,
+        loss="mixed",
+        centre_start=True,
+    )
     n_robust = int((~fooled).sum())
     t_cert = time.perf_counter()
-    weights = [(m.weight.detach().numpy().astype(np.float64), m.bias.detach().numpy().astype(np.float64))
-               for m in model if isinstance(m, nn.Linear)]  # fmt: skip
+    weights = [
+        (m.weight.detach().numpy().astype(np.float64), m.bias.detach().numpy().astype(np.float64))
+        for m in model
+        if isinstance(m, nn.Linear)
+    ]
     certified = certify_classifier(weights, ds.X, ds.y - 1, p=p, sigma=sigma)
     fooled_np = fooled.numpy()
     if (certified & fooled_np).any():  # a sound certificate can never be broken by an attack
-        raise AssertionError(f"CROWN certified a ball the attack broke: points {np.nonzero(certified & fooled_np)[0][:5]}")
+        raise AssertionError(
+            f"CROWN certified a ball the attack broke: points {np.nonzero(certified & fooled_np)[0][:5]}"
+        )
     n_cert = int(certified.sum())
     return {
-        "kind": "train", "dataset": task["dataset"], "N": n, "d": d, "C": C, "delta": delta, "sigma": sigma,
-        "ratio": task["ratio"], "p": task["p"], "k": k, "depth_hidden": task["depth"], "seed": task["seed"],
-        "parameters": n_params, "steps": task["steps"], "steps_done": steps_done,
-        "stopped_early": steps_done < task["steps"], "last_check_margin": check_margin, "final_train_loss": float(loss.detach()),
-        "clean_accuracy": float((clean_margin > 0).double().mean()), "robust_points": n_robust,
-        "robust_accuracy": n_robust / n, "robust_memorization": n_robust == n,
-        "certified_points": n_cert, "certified_accuracy": n_cert / n, "certified_memorization": n_cert == n,
+        "kind": "train",
+        "dataset": task["dataset"],
+        "N": n,
+        "d": d,
+        "C": C,
+        "delta": delta,
+        "sigma": sigma,
+        "ratio": task["ratio"],
+        "p": task["p"],
+        "k": k,
+        "depth_hidden": task["depth"],
+        "seed": task["seed"],
+        "parameters": n_params,
+        "steps": task["steps"],
+        "steps_done": steps_done,
+        "stopped_early": steps_done < task["steps"],
+        "last_check_margin": check_margin,
+        "final_train_loss": float(loss.detach()),
+        "clean_accuracy": float((clean_margin > 0).double().mean()),
+        "robust_points": n_robust,
+        "robust_accuracy": n_robust / n,
+        "robust_memorization": n_robust == n,
+        "certified_points": n_cert,
+        "certified_accuracy": n_cert / n,
+        "certified_memorization": n_cert == n,
         "certify": "CROWN lower bounds of every logit margin on every ball (sound; may leave robust points unproved)",
         "certify_seconds": time.perf_counter() - t_cert,
-        "min_adversarial_margin": float(worst.min()), "median_adversarial_margin": float(worst.median()),
+        "min_adversarial_margin": float(worst.min()),
+        "median_adversarial_margin": float(worst.median()),
         "eval_attack": f"PGD l_{task['p']} {task['eval_steps']} steps x {task['eval_restarts']} restarts (CE + margin)",
-        "train_seconds": train_s, "seconds": time.perf_counter() - t0,
-    }  # fmt: skip
+        "train_seconds": train_s,
+        "seconds": time.perf_counter() - t0,
+    }
 
 
-def certify_classifier(layers: list[tuple[np.ndarray, np.ndarray]], X: np.ndarray, y: np.ndarray, *, p: float,
-                       sigma: float) -> np.ndarray:  # fmt: skip
+def certify_classifier(
+    layers: list[tuple[np.ndarray, np.ndarray]], X: np.ndarray, y: np.ndarray, *, p: float, sigma: float
+) -> np.ndarray:
     """Which points the classifier provably keeps: logit_y(a) > logit_j(a) for all j != y and all a in
     B_p(x_i, sigma), by CROWN bounds (:func:`robustmem.certify.output_bounds`, sound for the float64 weights
     read exactly).  ``layers``: (W, b) of the MLP, ReLU between them, C logits; ``y`` in 0..C-1.
@@ -286,14 +339,29 @@ def construction_task(task: dict[str, Any]) -> dict[str, Any]:
         net, cert = construct_theorem5(ds, p=p, sigma=sigma)
         note = f"Theorem 7 found no width <= d + 5 ({exc}); Theorem 5 at width d + 6"
     if (net.width, net.depth) != (cert.claimed_width, cert.claimed_depth):
-        raise AssertionError(f"construction claims {(cert.claimed_width, cert.claimed_depth)}, has {(net.width, net.depth)}")
+        raise AssertionError(
+            f"construction claims {(cert.claimed_width, cert.claimed_depth)}, has {(net.width, net.depth)}"
+        )
     return {
-        "kind": "construction", "dataset": task["dataset"], "N": task["N"], "d": ds.d, "C": ds.C, "delta": delta,
-        "sigma": sigma, "ratio": task["ratio"], "p": task["p"], "theorem": cert.theorem, "width": net.width,
-        "depth": net.depth, "k_projected": None if cert.projection is None else len(cert.projection),
-        "parameters_dense": net.num_parameters(), "parameters_nonzero": net.num_nonzero_parameters(),
-        "certified_sigma": cert.sigma, "note": note, "seconds": time.perf_counter() - t0,
-    }  # fmt: skip
+        "kind": "construction",
+        "dataset": task["dataset"],
+        "N": task["N"],
+        "d": ds.d,
+        "C": ds.C,
+        "delta": delta,
+        "sigma": sigma,
+        "ratio": task["ratio"],
+        "p": task["p"],
+        "theorem": cert.theorem,
+        "width": net.width,
+        "depth": net.depth,
+        "k_projected": None if cert.projection is None else len(cert.projection),
+        "parameters_dense": net.num_parameters(),
+        "parameters_nonzero": net.num_nonzero_parameters(),
+        "certified_sigma": cert.sigma,
+        "note": note,
+        "seconds": time.perf_counter() - t0,
+    }
 
 
 def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -311,28 +379,43 @@ def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         k_any = min(any_ok) if any_ok else None
         cert_all = [k for k in ks if all(r.get("certified_memorization", False) for r in per_k[k])]
         cert_any = [k for k in ks if any(r.get("certified_memorization", False) for r in per_k[k])]
-        out.append({
-            "kind": "summary", "dataset": ds, "N": n, "widths_tried": ks, "seeds": sorted({r["seed"] for r in tr}),
-            "smallest_width_all_seeds_robust": k_all, "smallest_width_some_seed_robust": k_any,
-            "params_at_smallest_width": None if k_all is None else per_k[k_all][0]["parameters"],
-            "smallest_width_all_seeds_certified": min(cert_all) if cert_all else None,
-            "smallest_width_some_seed_certified": min(cert_any) if cert_any else None,
-            "mean_certified_accuracy_by_width": {str(k): float(np.mean([r.get("certified_accuracy", 0.0) for r in per_k[k]]))
-                                                 for k in ks},  # fmt: skip
-            "mean_robust_accuracy_by_width": {str(k): float(np.mean([r["robust_accuracy"] for r in per_k[k]])) for k in ks},
-            "construction_width": None if cons is None else cons["width"],
-            "construction_depth": None if cons is None else cons["depth"],
-            "construction_parameters_nonzero": None if cons is None else cons["parameters_nonzero"],
-            "sigma_over_delta": tr[0]["ratio"], "p": tr[0]["p"],
-            "statement": (
-                f"{ds}, N = {n}: training reached 100 % robust training accuracy (attack-based) at width "
-                f"k = {k_all} in every seed" + ("" if k_any == k_all else f" (k = {k_any} in some seed)")
-                if k_all is not None or k_any is not None else
-                f"{ds}, N = {n}: no width up to {max(ks)} reached 100 % robust training accuracy"
-            ) + (f"; every ball certified (CROWN) from width {min(cert_all)}" if cert_all else
-                 "; no width had every ball certified (CROWN)")
-              + (f"; the certified Theorem 7 construction needs width {cons['width']}" if cons else ""),
-        })  # fmt: skip
+        out.append(
+            {
+                "kind": "summary",
+                "dataset": ds,
+                "N": n,
+                "widths_tried": ks,
+                "seeds": sorted({r["seed"] for r in tr}),
+                "smallest_width_all_seeds_robust": k_all,
+                "smallest_width_some_seed_robust": k_any,
+                "params_at_smallest_width": None if k_all is None else per_k[k_all][0]["parameters"],
+                "smallest_width_all_seeds_certified": min(cert_all) if cert_all else None,
+                "smallest_width_some_seed_certified": min(cert_any) if cert_any else None,
+                "mean_certified_accuracy_by_width": {
+                    str(k): float(np.mean([r.get("certified_accuracy", 0.0) for r in per_k[k]])) for k in ks
+                },
+                "mean_robust_accuracy_by_width": {
+                    str(k): float(np.mean([r["robust_accuracy"] for r in per_k[k]])) for k in ks
+                },
+                "construction_width": None if cons is None else cons["width"],
+                "construction_depth": None if cons is None else cons["depth"],
+                "construction_parameters_nonzero": None if cons is None else cons["parameters_nonzero"],
+                "sigma_over_delta": tr[0]["ratio"],
+                "p": tr[0]["p"],
+                "statement": (
+                    f"{ds}, N = {n}: training reached 100 % robust training accuracy (attack-based) at width "
+                    f"k = {k_all} in every seed" + ("" if k_any == k_all else f" (k = {k_any} in some seed)")
+                    if k_all is not None or k_any is not None
+                    else f"{ds}, N = {n}: no width up to {max(ks)} reached 100 % robust training accuracy"
+                )
+                + (
+                    f"; every ball certified (CROWN) from width {min(cert_all)}"
+                    if cert_all
+                    else "; no width had every ball certified (CROWN)"
+                )
+                + (f"; the certified Theorem 7 construction needs width {cons['width']}" if cons else ""),
+            }
+        )
     return out
 
 
@@ -370,9 +453,12 @@ def plot(out: Path, figures: Path) -> Path:
         ax.set_ylabel("robust training accuracy (strong PGD; dashed: certified)")
         ax.set_ylim(-0.03, 1.03)
         d0 = tr[0]
-        ax.set_title(f"{name} (d = {d0['d']}, C = {d0['C']}): adversarially trained MLPs, {d0['depth_hidden']} hidden layers,\n"
-                     f"sigma = {d0['ratio']:g} delta in l_{d0['p']}; dots = seeds, line = mean by attack,\n"
-                     "dashed = mean certified (CROWN); dotted = Theorem 7 width", fontsize=9)
+        ax.set_title(
+            f"{name} (d = {d0['d']}, C = {d0['C']}): adversarially trained MLPs, {d0['depth_hidden']} hidden layers,\n"
+            f"sigma = {d0['ratio']:g} delta in l_{d0['p']}; dots = seeds, line = mean by attack,\n"
+            "dashed = mean certified (CROWN); dotted = Theorem 7 width",
+            fontsize=9,
+        )
         ax.legend(fontsize=8, loc="lower right")
         summ = sorted((r for r in rows if r["kind"] == "summary" and r["dataset"] == name), key=lambda r: r["N"])
         n_s = [r["N"] for r in summ]
@@ -391,7 +477,12 @@ def plot(out: Path, figures: Path) -> Path:
         kc = [(n, r.get("smallest_width_all_seeds_certified")) for n, r in zip(n_s, summ)]
         kc = [(n, k) for n, k in kc if k is not None]
         if kc:
-            bx.plot(*zip(*kc), "D-.", color="tab:green", label="trained: smallest k with every ball certified (CROWN), every seed")
+            bx.plot(
+                *zip(*kc),
+                "D-.",
+                color="tab:green",
+                label="trained: smallest k with every ball certified (CROWN), every seed",
+            )
         cwp = [(n, w) for n, w in zip(n_s, cw) if w is not None]
         if cwp:
             bx.plot(*zip(*cwp), "s-", color="tab:orange", label="Theorem 7 construction (certified, exact output)")
@@ -408,14 +499,19 @@ def plot(out: Path, figures: Path) -> Path:
             bx.annotate(str(k), (n, k), textcoords="offset points", xytext=(4, -11), color="tab:blue", fontsize=8)
         bx.set_xlabel("N (training points)")
         bx.set_ylabel("width")
-        bx.set_title(f"{name}: smallest width reaching 100 % robust training accuracy\n"
-                     "trained: classifier, by attack, upper bound for this budget;\nconstruction: exact output, certified",
-                     fontsize=9)
+        bx.set_title(
+            f"{name}: smallest width reaching 100 % robust training accuracy\n"
+            "trained: classifier, by attack, upper bound for this budget;\nconstruction: exact output, certified",
+            fontsize=9,
+        )
         bx.legend(fontsize=8)
         bx.grid(alpha=0.3, which="both")
-    fig.suptitle(f"Adversarial training vs the log-width construction ({meta.get('mode', '')} mode; budget "
-                 f"{meta.get('steps')} Adam steps, PGD-{meta.get('train_pgd_steps')} training, eval PGD-{meta.get('eval_steps')}"
-                 f" x {meta.get('eval_restarts')} restarts)", fontsize=10)
+    fig.suptitle(
+        f"Adversarial training vs the log-width construction ({meta.get('mode', '')} mode; budget "
+        f"{meta.get('steps')} Adam steps, PGD-{meta.get('train_pgd_steps')} training, eval PGD-{meta.get('eval_steps')}"
+        f" x {meta.get('eval_restarts')} restarts)",
+        fontsize=10,
+    )
     fig.tight_layout()
     return savefig(fig, figures / FIGURE)
 
@@ -447,8 +543,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--eval-steps", type=int, default=None)
     ap.add_argument("--eval-restarts", type=int, default=None)
     ap.add_argument("--data-seed", type=int, default=0)
-    ap.add_argument("--check-every", type=int, default=250,
-                    help="every this many steps a PGD-20 x 2 check; training stops once every point keeps a logit margin >= --stop-margin (0: never)")
+    ap.add_argument(
+        "--check-every",
+        type=int,
+        default=250,
+        help="every this many steps a PGD-20 x 2 check; training stops once every point keeps a logit margin >= --stop-margin (0: never)",
+    )
     ap.add_argument("--stop-margin", type=float, default=1.0)
     ap.add_argument("--workers", type=int, default=1, help="local Dask workers (one thread each) when no --scheduler")
     args = ap.parse_args(argv)
@@ -466,12 +566,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         common = {"d": args.d, "ratio": args.ratio, "p": args.p, "data_seed": args.data_seed}
         tasks = [{"kind": "construction", "dataset": ds, "N": n, **common} for ds in datasets for n in Ns]
         tasks += [
-            {"kind": "train", "dataset": ds, "N": n, "k": k, "seed": s, "depth": args.depth, "steps": steps,
-             "batch": args.batch, "lr": args.lr, "train_pgd_steps": tps, "check_every": args.check_every, "stop_margin": args.stop_margin, "eval_steps": es, "eval_restarts": er, **common}
-            for ds in datasets for n in sorted(Ns, reverse=True) for k in sorted(widths, reverse=True) for s in seeds
-        ]  # fmt: skip (largest first: the slow tasks start early on a cluster)
-        print(f"adversarial training ({'quick' if q else 'full'}): {len(tasks)} tasks, datasets {datasets}, N {Ns}, "
-              f"widths {widths}, seeds {seeds}, {steps} steps", flush=True)
+            {
+                "kind": "train",
+                "dataset": ds,
+                "N": n,
+                "k": k,
+                "seed": s,
+                "depth": args.depth,
+                "steps": steps,
+                "batch": args.batch,
+                "lr": args.lr,
+                "train_pgd_steps": tps,
+                "check_every": args.check_every,
+                "stop_margin": args.stop_margin,
+                "eval_steps": es,
+                "eval_restarts": er,
+                **common,
+            }
+            for ds in datasets
+            for n in sorted(Ns, reverse=True)
+            for k in sorted(widths, reverse=True)
+            for s in seeds
+        ]  # (largest first: the slow tasks start early on a cluster)
+        print(
+            f"adversarial training ({'quick' if q else 'full'}): {len(tasks)} tasks, datasets {datasets}, N {Ns}, "
+            f"widths {widths}, seeds {seeds}, {steps} steps",
+            flush=True,
+        )
         t0 = time.perf_counter()
         cluster, scheduler = None, args.scheduler
         if scheduler is None and args.workers > 1:
@@ -480,19 +601,47 @@ def main(argv: Sequence[str] | None = None) -> int:
             cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None)
             scheduler = cluster.scheduler_address
         try:
-            rows = sweep(train_task, tasks, scheduler=scheduler, name="adversarial_training",
-                         describe=lambda t: f"{t['kind']} {t['dataset']} N={t['N']}" + (f" k={t['k']} seed={t['seed']}" if t["kind"] == "train" else ""))
+            rows = sweep(
+                train_task,
+                tasks,
+                scheduler=scheduler,
+                name="adversarial_training",
+                describe=lambda t: (
+                    f"{t['kind']} {t['dataset']} N={t['N']}"
+                    + (f" k={t['k']} seed={t['seed']}" if t["kind"] == "train" else "")
+                ),
+            )
         finally:
             if cluster is not None:
                 cluster.close()
         wall = time.perf_counter() - t0
         rows = rows + summarize(rows)
-        meta = meta_block("experiments.adversarial_training", argv, seed=args.data_seed, mode="quick" if q else "full",
-                          datasets=datasets, N=Ns, widths=widths, seeds=seeds, steps=steps, batch=args.batch, lr=args.lr,
-                          depth=args.depth, train_pgd_steps=tps, eval_steps=es, eval_restarts=er, ratio=args.ratio,
-                          p=args.p, d=args.d, wall_seconds=wall, scheduler=args.scheduler, workers=args.workers,
-                          check_every=args.check_every, stop_margin=args.stop_margin,
-                          notion="classifier (C logits, argmax) robust accuracy by attack; Definition 3 demands exact output = label")
+        meta = meta_block(
+            "experiments.adversarial_training",
+            argv,
+            seed=args.data_seed,
+            mode="quick" if q else "full",
+            datasets=datasets,
+            N=Ns,
+            widths=widths,
+            seeds=seeds,
+            steps=steps,
+            batch=args.batch,
+            lr=args.lr,
+            depth=args.depth,
+            train_pgd_steps=tps,
+            eval_steps=es,
+            eval_restarts=er,
+            ratio=args.ratio,
+            p=args.p,
+            d=args.d,
+            wall_seconds=wall,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            check_every=args.check_every,
+            stop_margin=args.stop_margin,
+            notion="classifier (C logits, argmax) robust accuracy by attack; Definition 3 demands exact output = label",
+        )
         path = write_results(out / RESULTS, meta, rows)
         for r in rows:
             if r["kind"] == "summary":

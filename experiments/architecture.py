@@ -26,8 +26,9 @@ import argparse
 import functools
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -46,8 +47,15 @@ CATEGORIES: tuple[tuple[str, str, str], ...] = (
     ("square", r"^I\.sq\.", "squaring net f_M (r0, r1, r2, accumulator)"),
     ("indicator", r"^(I\.(c|t|z|e)|m~d)$", "indicator and max temporaries (c_j, t, z, relu(z - m))"),
 )
-CATEGORY_COLORS = {"carried": "#9ecae1", "max": "#e6550d", "sum": "#756bb1", "abs": "#31a354",
-                   "square": "#fdae6b", "indicator": "#de2d26", "other": "#bbbbbb"}  # fmt: skip
+CATEGORY_COLORS = {
+    "carried": "#9ecae1",
+    "max": "#e6550d",
+    "sum": "#756bb1",
+    "abs": "#31a354",
+    "square": "#fdae6b",
+    "indicator": "#de2d26",
+    "other": "#bbbbbb",
+}
 
 
 def _category(name: str) -> str:
@@ -71,7 +79,9 @@ def _recorded_block(cert: Any) -> tuple[list[dict[str, Any]], list[Any]]:
         def layer(self, new, **kw):  # type: ignore[override]
             before = list(self.slots)
             super().layer(new, **kw)
-            records.append({"inputs": before, "outputs": list(self.slots), "active": [s for s in self.slots if s in new]})
+            records.append(
+                {"inputs": before, "outputs": list(self.slots), "active": [s for s in self.slots if s in new]}
+            )
 
     k = len(cert.projection) if cert.projection is not None else cert.input_dim
     if cert.indicator.startswith("l2"):
@@ -90,10 +100,23 @@ def _recorded_block(cert: Any) -> tuple[list[dict[str, Any]], list[Any]]:
 
 
 def _same_template(a: Any, b: Any) -> bool:
-    fields = ("carry_src", "carry_dst", "active", "ent_row", "ent_col", "ent_base", "ent_scale", "ent_pidx",
-              "bias_base", "bias_scale", "bias_pidx")  # fmt: skip
-    return a.in_dim == b.in_dim and a.out_dim == b.out_dim and all(
-        np.array_equal(getattr(a, f), getattr(b, f)) for f in fields
+    fields = (
+        "carry_src",
+        "carry_dst",
+        "active",
+        "ent_row",
+        "ent_col",
+        "ent_base",
+        "ent_scale",
+        "ent_pidx",
+        "bias_base",
+        "bias_scale",
+        "bias_pidx",
+    )
+    return (
+        a.in_dim == b.in_dim
+        and a.out_dim == b.out_dim
+        and all(np.array_equal(getattr(a, f), getattr(b, f)) for f in fields)
     )
 
 
@@ -112,7 +135,10 @@ def _roles(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         elif "I.e" in act:
             role, group = f"q = max(q, |a_{coord + 1}|)", f"coordinate {coord + 1}"
         elif "I.t" in act:
-            role, group = "t = relu(Sigma - r^2 - w^2/4)" if "I.S" in rec["inputs"] else "t = relu(q - r)", "indicator output"
+            role, group = (
+                "t = relu(Sigma - r^2 - w^2/4)" if "I.S" in rec["inputs"] else "t = relu(q - r)",
+                "indicator output",
+            )
         elif "I.z" in act:
             role, group = "z = relu(y (1 - t / scale))", "indicator output"
         elif "m~d" in act:
@@ -133,8 +159,10 @@ def network_structure(label: str, net: Any, cert: Any) -> dict[str, Any]:
     if measured != claimed:
         raise AssertionError(f"{label}: the certificate claims {claimed} but the network has {measured}")
     if len(widths) != net.depth - 1 or max(widths) != net.width:
-        raise AssertionError(f"{label}: layer_widths() has {len(widths)} entries, max {max(widths)}; "
-                             f"depth {net.depth}, width {net.width}")
+        raise AssertionError(
+            f"{label}: layer_widths() has {len(widths)} entries, max {max(widths)}; "
+            f"depth {net.depth}, width {net.width}"
+        )
     names = [s.name for s in net.segments]
     if names != ["input", "chain", "output"]:
         raise AssertionError(f"{label}: expected segments input/chain/output, got {names}")
@@ -148,10 +176,17 @@ def network_structure(label: str, net: Any, cert: Any) -> dict[str, Any]:
         comp: dict[str, int] = {}
         for s in rec["outputs"]:
             comp[_category(s)] = comp.get(_category(s), 0) + 1
-        block.append({
-            "index": i, "in_dim": int(m.in_dim), "out_dim": int(m.out_dim), "new_neurons": rec["active"],
-            "carried_neurons": [s for s in rec["outputs"] if s not in rec["active"]], "composition": comp, **role,
-        })  # fmt: skip
+        block.append(
+            {
+                "index": i,
+                "in_dim": int(m.in_dim),
+                "out_dim": int(m.out_dim),
+                "new_neurons": rec["active"],
+                "carried_neurons": [s for s in rec["outputs"] if s not in rec["active"]],
+                "composition": comp,
+                **role,
+            }
+        )
     groups: list[dict[str, Any]] = []
     for mp in block:
         if groups and groups[-1]["group"] == mp["group"]:
@@ -160,20 +195,57 @@ def network_structure(label: str, net: Any, cert: Any) -> dict[str, Any]:
             g["max_width"] = max(g["max_width"], mp["out_dim"])
             g["roles"].append(mp["role"])
         else:
-            groups.append({"group": mp["group"], "first": mp["index"], "n_maps": 1, "max_width": mp["out_dim"], "roles": [mp["role"]]})
-    segs = [{"name": s.name, "repeats": s.repeats, "maps_per_repeat": len(s.maps), "out_dims": [m.out_dim for m in s.maps],
-             "in_dim": s.in_dim, "out_dim": s.out_dim, "max_width": max(m.out_dim for m in s.maps)} for s in net.segments]
+            groups.append(
+                {
+                    "group": mp["group"],
+                    "first": mp["index"],
+                    "n_maps": 1,
+                    "max_width": mp["out_dim"],
+                    "roles": [mp["role"]],
+                }
+            )
+    segs = [
+        {
+            "name": s.name,
+            "repeats": s.repeats,
+            "maps_per_repeat": len(s.maps),
+            "out_dims": [m.out_dim for m in s.maps],
+            "in_dim": s.in_dim,
+            "out_dim": s.out_dim,
+            "max_width": max(m.out_dim for m in s.maps),
+        }
+        for s in net.segments
+    ]
     k = len(cert.projection) if cert.projection is not None else cert.input_dim
     return {
-        "network": label, "construction": cert.construction, "theorem": cert.theorem, "indicator": cert.indicator,
-        "p": cert.p, "N": cert.n_points, "d": cert.input_dim, "k_carried": k, "square_steps": cert.square_steps,
-        "sigma": cert.sigma, "sigma_over_delta": cert.sigma_over_delta, "r": cert.r, "w": cert.w, "shift": cert.shift,
-        "claimed_width": claimed["width"], "claimed_depth": claimed["depth"], "depth_formula": cert.depth_formula,
-        "measured_width": measured["width"], "measured_depth": measured["depth"], "agree": True,
-        "parameters_dense": net.num_parameters(), "parameters_nonzero": net.num_nonzero_parameters(),
-        "layer_widths": widths, "segments": segs, "block_maps": block, "block_groups": groups,
+        "network": label,
+        "construction": cert.construction,
+        "theorem": cert.theorem,
+        "indicator": cert.indicator,
+        "p": cert.p,
+        "N": cert.n_points,
+        "d": cert.input_dim,
+        "k_carried": k,
+        "square_steps": cert.square_steps,
+        "sigma": cert.sigma,
+        "sigma_over_delta": cert.sigma_over_delta,
+        "r": cert.r,
+        "w": cert.w,
+        "shift": cert.shift,
+        "claimed_width": claimed["width"],
+        "claimed_depth": claimed["depth"],
+        "depth_formula": cert.depth_formula,
+        "measured_width": measured["width"],
+        "measured_depth": measured["depth"],
+        "agree": True,
+        "parameters_dense": net.num_parameters(),
+        "parameters_nonzero": net.num_nonzero_parameters(),
+        "layer_widths": widths,
+        "segments": segs,
+        "block_maps": block,
+        "block_groups": groups,
         "category_labels": {key: text for key, _, text in CATEGORIES},
-    }  # fmt: skip
+    }
 
 
 def build_networks(*, n: int, d: int, seed: int, width: int) -> list[dict[str, Any]]:
@@ -207,16 +279,27 @@ def plot_profile(rows: list[dict[str, Any]], path: Path) -> Path:
     for row, (ax, bx) in zip(rows, axes):
         w = np.array(row["layer_widths"])
         ax.step(np.arange(1, len(w) + 1), w, where="mid", color="k", lw=0.9)
-        ax.axhline(row["claimed_width"], color="tab:red", ls="--", lw=0.9, label=f"claimed width {row['claimed_width']} (certificate)")
-        ax.axhline(row["k_carried"], color="tab:blue", ls=":", lw=0.9, label=f"carried coordinates k = {row['k_carried']}")
+        ax.axhline(
+            row["claimed_width"],
+            color="tab:red",
+            ls="--",
+            lw=0.9,
+            label=f"claimed width {row['claimed_width']} (certificate)",
+        )
+        ax.axhline(
+            row["k_carried"], color="tab:blue", ls=":", lw=0.9, label=f"carried coordinates k = {row['k_carried']}"
+        )
         per = row["segments"][1]["maps_per_repeat"]
         for i in range(row["segments"][1]["repeats"] + 1):
             ax.axvline(1.5 + i * per, color="0.8", lw=0.6)  # d_1 is the input map's output
         ax.set_xlim(0, len(w) + 1), ax.set_ylim(0, row["claimed_width"] + 3)
         ax.set_xlabel("hidden layer index l (1 .. L - 1)"), ax.set_ylabel("layer width d_l")
-        ax.set_title(f"{row['network']}: N = {row['N']}, d = {row['d']}; measured width {row['measured_width']}, "
-                     f"depth L = {row['measured_depth']}\n(grey lines: chain block boundaries, {per} maps per block = "
-                     f"{row['depth_formula'].split('N')[-1].strip()})", fontsize=9)
+        ax.set_title(
+            f"{row['network']}: N = {row['N']}, d = {row['d']}; measured width {row['measured_width']}, "
+            f"depth L = {row['measured_depth']}\n(grey lines: chain block boundaries, {per} maps per block = "
+            f"{row['depth_formula'].split('N')[-1].strip()})",
+            fontsize=9,
+        )
         ax.legend(loc="lower right", fontsize=8)
         block = row["block_maps"]
         x = np.arange(1, len(block) + 1)
@@ -246,7 +329,9 @@ def plot_blocks(rows: list[dict[str, Any]], path: Path) -> Path:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(len(rows), 1, figsize=(16, 4.3 * len(rows)))
-    group_color = lambda g: ("#fdd0a2" if g.startswith("coordinate") else "#fcbba1" if g.startswith("indicator") else "#fc9272")  # noqa: E731
+    group_color = lambda g: (
+        "#fdd0a2" if g.startswith("coordinate") else "#fcbba1" if g.startswith("indicator") else "#fc9272"
+    )
     for row, ax in zip(rows, axes):
         ax.set_axis_off()
         ax.set_xlim(0, 100), ax.set_ylim(0, 20)
@@ -269,35 +354,73 @@ def plot_blocks(rows: list[dict[str, Any]], path: Path) -> Path:
             if name == "...":
                 ax.text(x + bw / 2, 15.5, f"... {sub}", ha="center", va="center", fontsize=9)
             else:
-                ax.add_patch(mpatches.FancyBboxPatch((x, 15.5 - h / 2), bw, h, boxstyle="round,pad=0.1",
-                                                     fc="#deebf7" if name.startswith("block") else "#e5f5e0", ec="k", lw=0.8))
-                ax.text(x + bw / 2, 15.5, f"{name}: {sub}\n{maps} map{'s' if maps != 1 else ''}, width {width}",
-                        ha="center", va="center", fontsize=8)
+                ax.add_patch(
+                    mpatches.FancyBboxPatch(
+                        (x, 15.5 - h / 2),
+                        bw,
+                        h,
+                        boxstyle="round,pad=0.1",
+                        fc="#deebf7" if name.startswith("block") else "#e5f5e0",
+                        ec="k",
+                        lw=0.8,
+                    )
+                )
+                ax.text(
+                    x + bw / 2,
+                    15.5,
+                    f"{name}: {sub}\n{maps} map{'s' if maps != 1 else ''}, width {width}",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                )
             if name != "output map":
                 ax.annotate("", (x + bw + 1.4, 15.5), (x + bw + 0.1, 15.5), arrowprops={"arrowstyle": "->", "lw": 0.8})
             x += bw + 1.5
         pname = "inf" if row["p"] in ("inf", float("inf")) else f"{row['p']:g}"
         msteps = "" if row["square_steps"] is None else f" with M = {row['square_steps']}"
-        ax.text(0.5, 19.6, f"{row['network']}  --  N = {row['N']} points in R^{row['d']}, sigma/delta = {row['sigma_over_delta']:.3g}, "
-                f"l_{pname} balls;  measured width {row['measured_width']} = claimed {row['claimed_width']}, depth "
-                f"{row['measured_depth']} = claimed {row['claimed_depth']} = {row['depth_formula']}{msteps}",
-                fontsize=9, va="top", weight="bold")
+        ax.text(
+            0.5,
+            19.6,
+            f"{row['network']}  --  N = {row['N']} points in R^{row['d']}, sigma/delta = {row['sigma_over_delta']:.3g}, "
+            f"l_{pname} balls;  measured width {row['measured_width']} = claimed {row['claimed_width']}, depth "
+            f"{row['measured_depth']} = claimed {row['claimed_depth']} = {row['depth_formula']}{msteps}",
+            fontsize=9,
+            va="top",
+            weight="bold",
+        )
         # bottom lane: one block, one box per group of maps
         groups = row["block_groups"]
         total = sum(g["n_maps"] for g in groups)
         x = 1.0
         ax.plot([1, 99], [11.2, 11.2], color="0.7", lw=0.6)
-        ax.text(1, 10.8, f"one chain block ({total} maps), read off the network's chain segment; box height ~ width of the widest layer, "
-                "box length ~ number of maps", fontsize=8, va="top", style="italic")
+        ax.text(
+            1,
+            10.8,
+            f"one chain block ({total} maps), read off the network's chain segment; box height ~ width of the widest layer, "
+            "box length ~ number of maps",
+            fontsize=8,
+            va="top",
+            style="italic",
+        )
         scale = 96.0 / total
         for g in groups:
             L = max(g["n_maps"] * scale - 0.4, 1.2)
             h = 7.0 * g["max_width"] / H
-            ax.add_patch(mpatches.FancyBboxPatch((x, 5.0 - h / 2), L, h, boxstyle="round,pad=0.05",
-                                                 fc=group_color(g["group"]), ec="k", lw=0.7))
+            ax.add_patch(
+                mpatches.FancyBboxPatch(
+                    (x, 5.0 - h / 2), L, h, boxstyle="round,pad=0.05", fc=group_color(g["group"]), ec="k", lw=0.7
+                )
+            )
             detail = "\n".join(_short(g["roles"]))
-            ax.text(x + L / 2, 5.0, f"{g['group']}\n{g['n_maps']} maps, width {g['max_width']}\n{detail}",
-                    ha="center", va="center", fontsize=6.5 if L > 6 else 5.5, rotation=0 if L > 6 else 90)
+            ax.text(
+                x + L / 2,
+                5.0,
+                f"{g['group']}\n{g['n_maps']} maps, width {g['max_width']}\n{detail}",
+                ha="center",
+                va="center",
+                fontsize=6.5 if L > 6 else 5.5,
+                rotation=0 if L > 6 else 90,
+            )
             x += L + 0.4
     fig.tight_layout()
     return savefig(fig, path)
@@ -336,8 +459,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         meta = meta_block("experiments.architecture", argv, seed=args.seed, n=n, d=args.d, width=args.width)
         path = write_results(out / RESULTS, meta, rows)
         for r in rows:
-            print(f"{r['network']}: width {r['measured_width']} (claimed {r['claimed_width']}), depth {r['measured_depth']}"
-                  f" (claimed {r['claimed_depth']}), {len(r['block_maps'])} maps per block")
+            print(
+                f"{r['network']}: width {r['measured_width']} (claimed {r['claimed_width']}), depth {r['measured_depth']}"
+                f" (claimed {r['claimed_depth']}), {len(r['block_maps'])} maps per block"
+            )
         print(f"wrote {path}")
     for p in plot(out, figs):
         print(f"wrote {p}")

@@ -12,10 +12,11 @@ import json
 import platform
 import sys
 import time
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
-__all__ = ["meta_block", "write_results", "read_results", "sweep", "Progress", "savefig"]
+__all__ = ["Progress", "meta_block", "read_results", "savefig", "sweep", "write_results"]
 
 
 def meta_block(module: str, argv: Sequence[str] | None, *, seed: int | None = None, **extra: Any) -> dict[str, Any]:
@@ -82,8 +83,14 @@ class Progress:
         print(msg + (f"  {note}" if note else ""), file=self.stream, flush=True)
 
 
-def sweep(fn: Callable[[Any], Any], tasks: Iterable[Any], *, scheduler: str | None = None, name: str = "sweep",
-          describe: Callable[[Any], str] | None = None) -> list[Any]:
+def sweep(
+    fn: Callable[[Any], Any],
+    tasks: Iterable[Any],
+    *,
+    scheduler: str | None = None,
+    name: str = "sweep",
+    describe: Callable[[Any], str] | None = None,
+) -> list[Any]:
     """``[fn(t) for t in tasks]`` with progress, in task order.
 
     Locally (``scheduler=None``) the tasks run one after another in this process.  Given a Dask

@@ -14,14 +14,24 @@ import json
 import platform
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 
-def run(widths: Sequence[int], *, p: float, projection: str, seed: int, samples: int, pgd_balls: int,
-        full_width: bool, subset: int | None, on_row=None) -> list[dict]:
+def run(
+    widths: Sequence[int],
+    *,
+    p: float,
+    projection: str,
+    seed: int,
+    samples: int,
+    pgd_balls: int,
+    full_width: bool,
+    subset: int | None,
+    on_row=None,
+) -> list[dict]:
     from robustmem.construct import construct_log_width, construct_theorem5
     from robustmem.data import load_real
     from robustmem.verify import falsify, verify_fit
@@ -30,7 +40,9 @@ def run(widths: Sequence[int], *, p: float, projection: str, seed: int, samples:
     if subset:
         ds = ds.subset(np.arange(subset), name=f"digits[:{subset}]")
     rows = []
-    jobs: list[tuple[str, int | None]] = [("theorem7", k) for k in widths] + ([("theorem5", None)] if full_width else [])
+    jobs: list[tuple[str, int | None]] = [("theorem7", k) for k in widths] + (
+        [("theorem5", None)] if full_width else []
+    )
     for kind, k in jobs:
         t = time.perf_counter()
         if kind == "theorem7":
@@ -40,18 +52,44 @@ def run(widths: Sequence[int], *, p: float, projection: str, seed: int, samples:
             net, cert = construct_theorem5(ds, p=p, sigma=0.99 * delta / 2.0)
         build = time.perf_counter() - t
         fit = verify_fit(net, ds, mode="exact")
-        fal = falsify(net, ds, p=p, sigma=cert.sigma, n_random=samples, n_boundary=samples, vertices=False,
-                      pgd=pgd_balls > 0, pgd_steps=5, pgd_restarts=2, balls=None, seed=seed)
+        fal = falsify(
+            net,
+            ds,
+            p=p,
+            sigma=cert.sigma,
+            n_random=samples,
+            n_boundary=samples,
+            vertices=False,
+            pgd=pgd_balls > 0,
+            pgd_steps=5,
+            pgd_restarts=2,
+            balls=None,
+            seed=seed,
+        )
         row = {
-            "construction": cert.theorem, "width": net.width, "depth": net.depth, "k_projected": k - 6 if k else ds.d,
-            "parameters_dense": net.num_parameters(), "parameters_nonzero": net.num_nonzero_parameters(),
-            "sigma": cert.sigma, "sigma_over_delta": cert.sigma_over_delta, "tau": cert.tau, "delta": cert.delta,
-            "exact_fit": fit.passed, "exact_fit_points": fit.n_points, "fraction_settled_by_verified_float": fit.to_dict().get("n_verified_float"),
-            "falsification_points": fal.n_points, "counterexamples": fal.n_counterexamples,
-            "build_seconds": build, "verify_seconds": fit.seconds + fal.seconds,
+            "construction": cert.theorem,
+            "width": net.width,
+            "depth": net.depth,
+            "k_projected": k - 6 if k else ds.d,
+            "parameters_dense": net.num_parameters(),
+            "parameters_nonzero": net.num_nonzero_parameters(),
+            "sigma": cert.sigma,
+            "sigma_over_delta": cert.sigma_over_delta,
+            "tau": cert.tau,
+            "delta": cert.delta,
+            "exact_fit": fit.passed,
+            "exact_fit_points": fit.n_points,
+            "fraction_settled_by_verified_float": fit.to_dict().get("n_verified_float"),
+            "falsification_points": fal.n_points,
+            "counterexamples": fal.n_counterexamples,
+            "build_seconds": build,
+            "verify_seconds": fit.seconds + fal.seconds,
         }
-        print(f"  {cert.theorem} width {net.width}: sigma/delta = {cert.sigma_over_delta:.4f}, exact fit {fit.passed},"
-              f" {fal.n_points} falsification points, {fal.n_counterexamples} counterexamples", flush=True)
+        print(
+            f"  {cert.theorem} width {net.width}: sigma/delta = {cert.sigma_over_delta:.4f}, exact fit {fit.passed},"
+            f" {fal.n_points} falsification points, {fal.n_counterexamples} counterexamples",
+            flush=True,
+        )
         rows.append(row)
         if on_row is not None:
             on_row(rows)  # partial results reach disk after every row
@@ -93,12 +131,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         (Path(args.out) / "digits_log_width.md").write_text(table(data["rows"]) + "\n")
         print(f"wrote {Path(args.out) / 'digits_log_width.md'} from {Path(args.out) / 'digits_log_width.json'}")
         return 0
-    from robustmem.norms import parse_p
     import robustmem
+    from robustmem.norms import parse_p
 
     p = parse_p(args.p)
     widths = [12, 16] if args.quick else [12, 16, 20, 24, 32]
-    print(f"digits log-width experiment ({'quick' if args.quick else 'full'}), l_{args.p}, projection {args.projection}", flush=True)
+    print(
+        f"digits log-width experiment ({'quick' if args.quick else 'full'}), l_{args.p}, projection {args.projection}",
+        flush=True,
+    )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     N = 200 if args.quick else 1797
@@ -107,11 +148,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         (out / "digits_log_width.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
         (out / "digits_log_width.md").write_text(table(rows, N=N) + "\n")
 
-    meta = {"command": "python -m experiments.digits_log_width " + " ".join(argv if argv is not None else sys.argv[1:]),
-            "seed": args.seed, "p": args.p, "projection": args.projection, "python": platform.python_version(),
-            "numpy": np.__version__, "robustmem": getattr(robustmem, "__version__", "0.1.0")}
-    rows = run(widths, p=p, projection=args.projection, seed=args.seed, samples=1 if args.quick else 2,
-               pgd_balls=0, full_width=not args.quick, subset=200 if args.quick else None, on_row=write)
+    meta = {
+        "command": "python -m experiments.digits_log_width " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "seed": args.seed,
+        "p": args.p,
+        "projection": args.projection,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "robustmem": getattr(robustmem, "__version__", "0.1.0"),
+    }
+    rows = run(
+        widths,
+        p=p,
+        projection=args.projection,
+        seed=args.seed,
+        samples=1 if args.quick else 2,
+        pgd_balls=0,
+        full_width=not args.quick,
+        subset=200 if args.quick else None,
+        on_row=write,
+    )
     write(rows)
     print(f"wrote {out / 'digits_log_width.json'} and {out / 'digits_log_width.md'}")
     return 0

@@ -31,13 +31,20 @@ import argparse
 import math
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from experiments.common import meta_block, read_results, savefig, sweep, write_results
 from experiments.radius_common import (
-    DIGITS_N, P_LABEL, certified_radius_task, draw_theory, median_band, p_value, theory_rows,
-)  # fmt: skip
+    DIGITS_N,
+    P_LABEL,
+    certified_radius_task,
+    draw_theory,
+    median_band,
+    p_value,
+    theory_rows,
+)
 
 RESULTS = "figure1.json"
 FIGURES = {"2": "figure1_l2.png", "inf": "figure1_linf.png"}
@@ -64,7 +71,7 @@ def smallest_instance(k: int, d: int, p: float, n_max: int, *, seed: int = 0):
             probes.append((s, None))
             return None
         probes.append((s, inst.N))
-        return inst if inst.N <= n_max else None
+        return inst if n_max >= inst.N else None
 
     hi, best = 0.25, None
     while (best := build(hi)) is None:
@@ -107,52 +114,101 @@ def attack_task(task: dict[str, Any]) -> list[dict[str, Any]]:
     delta = inst.separation
     W = haar_projection(d, k, seed=seed)
     res = kernel_attack(W, inst)
-    base = {"p": task["p"], "d": d, "n_max": n_max, "seed": seed, "k_instance": k, "N_instance": inst.N,
-            "n1": inst.n1, "n2": inst.n2, "cover": inst.inner_cover.method,
-            "cover_verification": inst.inner_cover.verification, "delta": delta,
-            "instance_sigma_over_delta": inst.sigma / delta, "instance_sigma_prime": inst.sigma_prime}  # fmt: skip
-    verified = bool(res.exact_kernel and res.image_gap_exact == 0 and res.label_i != res.label_j
-                    and res.distance <= inst.sigma)
-    rows = [{
-        "kind": "attack_generic", **base, "k": k, "first_layer": f"Haar-random {k} x {d}",
-        "collision_radius_over_delta": res.distance / delta, "verified_collision": verified,
-        "distance_check": res.distance_check, "bisection_probes": probes, "seconds": time.perf_counter() - t0,
-        "theorem8_radius_at_N_instance": theorem8_radius(inst.N, d, p, k) if k <= d - 1 else None,
-    }]  # fmt: skip
+    base = {
+        "p": task["p"],
+        "d": d,
+        "n_max": n_max,
+        "seed": seed,
+        "k_instance": k,
+        "N_instance": inst.N,
+        "n1": inst.n1,
+        "n2": inst.n2,
+        "cover": inst.inner_cover.method,
+        "cover_verification": inst.inner_cover.verification,
+        "delta": delta,
+        "instance_sigma_over_delta": inst.sigma / delta,
+        "instance_sigma_prime": inst.sigma_prime,
+    }
+    verified = bool(
+        res.exact_kernel and res.image_gap_exact == 0 and res.label_i != res.label_j and res.distance <= inst.sigma
+    )
+    rows = [
+        {
+            "kind": "attack_generic",
+            **base,
+            "k": k,
+            "first_layer": f"Haar-random {k} x {d}",
+            "collision_radius_over_delta": res.distance / delta,
+            "verified_collision": verified,
+            "distance_check": res.distance_check,
+            "bisection_probes": probes,
+            "seconds": time.perf_counter() - t0,
+            "theorem8_radius_at_N_instance": theorem8_radius(inst.N, d, p, k) if k <= d - 1 else None,
+        }
+    ]
     if task.get("package") and k + 6 <= d + 5:
         t1 = time.perf_counter()
         net, cert = construct_log_width(inst.dataset, p=p, width=k + 6, projection="best-of-random", seed=seed)
         att = kernel_attack(net, inst)
         ok = bool(att.exact_kernel and att.image_gap_exact == 0 and att.wrong_labels and att.distance <= inst.sigma)
-        rows.append({
-            "kind": "attack_package", **base, "k": net.width, "depth": net.depth,
-            "certified_sigma_over_delta": cert.sigma / delta, "collision_radius_over_delta": att.distance / delta,
-            "verified_collision": ok, "exact_output": str(att.exact_output), "wrong_labels": list(att.wrong_labels),
-            "labels": [att.label_i, att.label_j], "consistent": bool(cert.sigma < att.distance),
-            "seconds": time.perf_counter() - t1,
-        })  # fmt: skip
+        rows.append(
+            {
+                "kind": "attack_package",
+                **base,
+                "k": net.width,
+                "depth": net.depth,
+                "certified_sigma_over_delta": cert.sigma / delta,
+                "collision_radius_over_delta": att.distance / delta,
+                "verified_collision": ok,
+                "exact_output": str(att.exact_output),
+                "wrong_labels": list(att.wrong_labels),
+                "labels": [att.label_i, att.label_j],
+                "consistent": bool(cert.sigma < att.distance),
+                "seconds": time.perf_counter() - t1,
+            }
+        )
     if task.get("theorem8") and k <= d - 1:
         s8 = theorem8_radius(n_max, d, p, k) * (1 + 1e-6)
         inst8 = hard_instance(k, d, 1.0, s8, p, seed=seed)
         r8 = kernel_attack(W, inst8)
-        rows.append({
-            "kind": "attack_theorem8", "p": task["p"], "d": d, "n_max": n_max, "seed": seed, "k": k,
-            "sigma_over_delta": s8 / inst8.separation, "theorem8_radius": s8 / (1 + 1e-6), "N_instance": inst8.N,
-            "collision_radius_over_delta": r8.distance / inst8.separation,
-            "verified_collision": bool(r8.exact_kernel and r8.image_gap_exact == 0 and r8.distance <= s8),
-        })  # fmt: skip
+        rows.append(
+            {
+                "kind": "attack_theorem8",
+                "p": task["p"],
+                "d": d,
+                "n_max": n_max,
+                "seed": seed,
+                "k": k,
+                "sigma_over_delta": s8 / inst8.separation,
+                "theorem8_radius": s8 / (1 + 1e-6),
+                "N_instance": inst8.N,
+                "collision_radius_over_delta": r8.distance / inst8.separation,
+                "verified_collision": bool(r8.exact_kernel and r8.image_gap_exact == 0 and r8.distance <= s8),
+            }
+        )
     return rows
 
 
 # ------------------------------------------------------------------------------------------ compute
 def plan(quick: bool, seed: int) -> dict[str, Any]:
     if quick:
-        return {"N": 200, "digits_N": 200, "widths": [7, 8, 10, 14, 20, 40, 105], "digits_widths": [7, 10, 20, 69],
-                "seeds": [seed], "k_inst": [1, 2]}
+        return {
+            "N": 200,
+            "digits_N": 200,
+            "widths": [7, 8, 10, 14, 20, 40, 105],
+            "digits_widths": [7, 10, 20, 69],
+            "seeds": [seed],
+            "k_inst": [1, 2],
+        }
     widths = list(range(7, 16)) + [17, 20, 25, 30, 40, 50, 60, 70, 80, 90, 105]
-    return {"N": 1000, "digits_N": DIGITS_N, "widths": widths,
-            "digits_widths": list(range(7, 16)) + [17, 20, 25, 30, 40, 50, 60, 69],
-            "seeds": [seed, seed + 1, seed + 2], "k_inst": [1, 2, 3]}  # fmt: skip
+    return {
+        "N": 1000,
+        "digits_N": DIGITS_N,
+        "widths": widths,
+        "digits_widths": list(range(7, 16)) + [17, 20, 25, 30, 40, 50, 60, 69],
+        "seeds": [seed, seed + 1, seed + 2],
+        "k_inst": [1, 2, 3],
+    }
 
 
 def compute(cfg: dict[str, Any], *, scheduler: str | None) -> list[dict[str, Any]]:
@@ -160,16 +216,63 @@ def compute(cfg: dict[str, Any], *, scheduler: str | None) -> list[dict[str, Any
     for p in FIGURES:
         rows += theory_rows("sphere", cfg["N"], SPHERE_D, p, SPHERE_D + 15)
         rows += theory_rows("digits", cfg["digits_N"], DIGITS_D, p, DIGITS_D + 15)
-    tasks = [{"panel": "sphere", "source": "sphere", "N": cfg["N"], "d": SPHERE_D, "p": p, "k": k, "seed": s,
-              "projection": "best-of-random"} for p in FIGURES for s in cfg["seeds"] for k in cfg["widths"]]
-    tasks += [{"panel": "digits", "source": "digits", "N": cfg["digits_N"], "d": DIGITS_D, "p": p, "k": k, "seed": s,
-               "projection": "best-of-random"} for p in FIGURES for s in cfg["seeds"] for k in cfg["digits_widths"]]
-    rows += sweep(certified_radius_task, tasks, scheduler=scheduler, name="figure1 certified radii",
-                  describe=lambda t: f"{t['source']} l_{t['p']} k={t['k']} seed {t['seed']}")
-    attacks = [{"k_inst": k, "d": SPHERE_D, "p": p, "n_max": cfg["N"], "seed": cfg["seeds"][0], "package": True,
-                "theorem8": k == 1} for p in FIGURES for k in cfg["k_inst"]]
-    for part in sweep(attack_task, attacks, scheduler=scheduler, name="figure1 kernel attacks",
-                      describe=lambda t: f"l_{t['p']} instance k={t['k_inst']}"):
+    tasks = [
+        {
+            "panel": "sphere",
+            "source": "sphere",
+            "N": cfg["N"],
+            "d": SPHERE_D,
+            "p": p,
+            "k": k,
+            "seed": s,
+            "projection": "best-of-random",
+        }
+        for p in FIGURES
+        for s in cfg["seeds"]
+        for k in cfg["widths"]
+    ]
+    tasks += [
+        {
+            "panel": "digits",
+            "source": "digits",
+            "N": cfg["digits_N"],
+            "d": DIGITS_D,
+            "p": p,
+            "k": k,
+            "seed": s,
+            "projection": "best-of-random",
+        }
+        for p in FIGURES
+        for s in cfg["seeds"]
+        for k in cfg["digits_widths"]
+    ]
+    rows += sweep(
+        certified_radius_task,
+        tasks,
+        scheduler=scheduler,
+        name="figure1 certified radii",
+        describe=lambda t: f"{t['source']} l_{t['p']} k={t['k']} seed {t['seed']}",
+    )
+    attacks = [
+        {
+            "k_inst": k,
+            "d": SPHERE_D,
+            "p": p,
+            "n_max": cfg["N"],
+            "seed": cfg["seeds"][0],
+            "package": True,
+            "theorem8": k == 1,
+        }
+        for p in FIGURES
+        for k in cfg["k_inst"]
+    ]
+    for part in sweep(
+        attack_task,
+        attacks,
+        scheduler=scheduler,
+        name="figure1 kernel attacks",
+        describe=lambda t: f"l_{t['p']} instance k={t['k_inst']}",
+    ):
         rows += part
     bad = [r for r in rows if r["kind"].startswith("attack") and not r["verified_collision"]]
     bad += [r for r in rows if r["kind"] == "attack_package" and not r["consistent"]]
@@ -187,28 +290,66 @@ def _panel(ax: Any, rows: list[dict[str, Any]], panel: str, p: str, with_attacks
     if con:
         k, med, lo, hi = median_band(con)
         n = len({r["seed"] for r in con})
-        ax.errorbar(k, med, yerr=[med - lo, hi - med], fmt="o", color="tab:blue", ms=5, capsize=2,
-                    label=f"certified radius of the package's width-k network ({n} seed{'s' if n > 1 else ''}: "
-                          "median, range)")
+        ax.errorbar(
+            k,
+            med,
+            yerr=[med - lo, hi - med],
+            fmt="o",
+            color="tab:blue",
+            ms=5,
+            capsize=2,
+            label=f"certified radius of the package's width-k network ({n} seed{'s' if n > 1 else ''}: median, range)",
+        )
     vals = [r["sigma_over_delta"] for r in con] + [r["theorem7"] for r in th if r["theorem7"]]
     if with_attacks:
         gen = sorted((r for r in rows if r["kind"] == "attack_generic" and r["p"] == p), key=lambda r: r["k"])
         pkg = sorted((r for r in rows if r["kind"] == "attack_package" and r["p"] == p), key=lambda r: r["k"])
         t8 = [r for r in rows if r["kind"] == "attack_theorem8" and r["p"] == p]
         if gen:
-            ax.plot([r["k"] for r in gen], [r["instance_sigma_over_delta"] for r in gen], "v-", color="tab:purple",
-                    ms=8, label="kernel attack: NO width-k network works above "
-                                f"(hard instance, <= {gen[0]['n_max']} points)")
+            ax.plot(
+                [r["k"] for r in gen],
+                [r["instance_sigma_over_delta"] for r in gen],
+                "v-",
+                color="tab:purple",
+                ms=8,
+                label=f"kernel attack: NO width-k network works above (hard instance, <= {gen[0]['n_max']} points)",
+            )
         if t8:
-            ax.plot([r["k"] for r in t8], [r["sigma_over_delta"] for r in t8], "*", color="tab:red", ms=14, mec="k",
-                    label=f"attack verified at Theorem 8's radius ({t8[0]['N_instance']} points suffice)")
+            ax.plot(
+                [r["k"] for r in t8],
+                [r["sigma_over_delta"] for r in t8],
+                "*",
+                color="tab:red",
+                ms=14,
+                mec="k",
+                label=f"attack verified at Theorem 8's radius ({t8[0]['N_instance']} points suffice)",
+            )
         for i, r in enumerate(pkg):
-            ax.plot([r["k"], r["k"]], [r["certified_sigma_over_delta"], r["collision_radius_over_delta"]], "-",
-                    color="tab:orange", lw=1)
-            ax.plot(r["k"], r["certified_sigma_over_delta"], "^", color="tab:orange", ms=8, mec="k",
-                    label="package's width-k net on the hard instance of parameter k-6: certified" if i == 0 else None)
-            ax.plot(r["k"], r["collision_radius_over_delta"], "X", color="tab:orange", ms=9, mec="k",
-                    label="... and broken there (exact collision found by the kernel attack)" if i == 0 else None)
+            ax.plot(
+                [r["k"], r["k"]],
+                [r["certified_sigma_over_delta"], r["collision_radius_over_delta"]],
+                "-",
+                color="tab:orange",
+                lw=1,
+            )
+            ax.plot(
+                r["k"],
+                r["certified_sigma_over_delta"],
+                "^",
+                color="tab:orange",
+                ms=8,
+                mec="k",
+                label="package's width-k net on the hard instance of parameter k-6: certified" if i == 0 else None,
+            )
+            ax.plot(
+                r["k"],
+                r["collision_radius_over_delta"],
+                "X",
+                color="tab:orange",
+                ms=9,
+                mec="k",
+                label="... and broken there (exact collision found by the kernel attack)" if i == 0 else None,
+            )
         vals += [r["certified_sigma_over_delta"] for r in pkg] + [r["instance_sigma_over_delta"] for r in gen]
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -234,8 +375,11 @@ def plot(out: Path, figures: Path) -> list[Path]:
         fig, (ax, bx) = plt.subplots(1, 2, figsize=(16, 7.5))
         _panel(ax, rows, "sphere", p, with_attacks=True)
         _panel(bx, rows, "digits", p, with_attacks=False)
-        fig.suptitle(f"Figure 1 with numbers ({P_LABEL[p]}): what is possible at width k. Green: sufficient "
-                     "(Theorems 7, 5); red: impossible (Theorem 8, Remark 4); markers: measured", fontsize=11)
+        fig.suptitle(
+            f"Figure 1 with numbers ({P_LABEL[p]}): what is possible at width k. Green: sufficient "
+            "(Theorems 7, 5); red: impossible (Theorem 8, Remark 4); markers: measured",
+            fontsize=11,
+        )
         fig.tight_layout()
         paths.append(savefig(fig, figures / name))
     return paths
@@ -254,19 +398,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     out, figs = Path(args.out), Path(args.figures)
     if not args.plot_only:
         cfg = plan(args.quick, args.seed)
-        print(f"figure1 ({'quick' if args.quick else 'full'}): sphere N = {cfg['N']}, d = {SPHERE_D}; digits N = "
-              f"{cfg['digits_N']}; {len(cfg['widths'])} + {len(cfg['digits_widths'])} widths x {len(cfg['seeds'])} "
-              f"seed(s) x l_2, l_inf; hard instances k = {cfg['k_inst']}", flush=True)
+        print(
+            f"figure1 ({'quick' if args.quick else 'full'}): sphere N = {cfg['N']}, d = {SPHERE_D}; digits N = "
+            f"{cfg['digits_N']}; {len(cfg['widths'])} + {len(cfg['digits_widths'])} widths x {len(cfg['seeds'])} "
+            f"seed(s) x l_2, l_inf; hard instances k = {cfg['k_inst']}",
+            flush=True,
+        )
         t0 = time.perf_counter()
         rows = compute(cfg, scheduler=args.scheduler)
-        meta = meta_block("experiments.figure1", argv, seed=args.seed, **cfg, sphere_d=SPHERE_D, digits_d=DIGITS_D,
-                          projection="best-of-random (8 Haar draws)", sphere_labels=2, seconds=time.perf_counter() - t0)
+        meta = meta_block(
+            "experiments.figure1",
+            argv,
+            seed=args.seed,
+            **cfg,
+            sphere_d=SPHERE_D,
+            digits_d=DIGITS_D,
+            projection="best-of-random (8 Haar draws)",
+            sphere_labels=2,
+            seconds=time.perf_counter() - t0,
+        )
         path = write_results(out / RESULTS, meta, rows)
         for r in rows:
             if r["kind"] == "attack_package":
-                print(f"  l_{r['p']} width {r['k']} on the k' = {r['k_instance']} instance ({r['N_instance']} points): "
-                      f"certified {r['certified_sigma_over_delta']:.3g}, "
-                      f"broken at {r['collision_radius_over_delta']:.3g}")
+                print(
+                    f"  l_{r['p']} width {r['k']} on the k' = {r['k_instance']} instance ({r['N_instance']} points): "
+                    f"certified {r['certified_sigma_over_delta']:.3g}, "
+                    f"broken at {r['collision_radius_over_delta']:.3g}"
+                )
         print(f"wrote {path} ({len(rows)} rows, {time.perf_counter() - t0:.1f} s)")
     for p in plot(out, figs):
         print(f"wrote {p}")

@@ -24,8 +24,9 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -56,23 +57,53 @@ def figure2_data(*, delta: float, sigma: float, attack_angles: Sequence[float]) 
         u = np.array([math.cos(ang), math.sin(ang)])
         W = np.array([[-u[1], u[0]]])  # a width-1 first layer whose kernel is the line R u
         res = kernel_attack(W, inst)
-        attacks.append({
-            "angle": ang, "W": W[0], "kernel_vector": res.kernel_vector, "i": res.i, "j": res.j,
-            "label_i": res.label_i, "label_j": res.label_j, "a": res.a, "a_prime": res.a_prime,
-            "x_i": X[res.i], "distance_to_x_i": res.distance, "exact_kernel": res.exact_kernel,
-            "image_gap_exact": str(res.image_gap_exact), "W_a": float(W[0] @ res.a), "W_a_prime": float(W[0] @ res.a_prime),
-        })  # fmt: skip
+        attacks.append(
+            {
+                "angle": ang,
+                "W": W[0],
+                "kernel_vector": res.kernel_vector,
+                "i": res.i,
+                "j": res.j,
+                "label_i": res.label_i,
+                "label_j": res.label_j,
+                "a": res.a,
+                "a_prime": res.a_prime,
+                "x_i": X[res.i],
+                "distance_to_x_i": res.distance,
+                "exact_kernel": res.exact_kernel,
+                "image_gap_exact": str(res.image_gap_exact),
+                "W_a": float(W[0] @ res.a),
+                "W_a_prime": float(W[0] @ res.a_prime),
+            }
+        )
     return {
-        "figure": "figure2", "k": inst.k, "d": inst.d, "delta": inst.delta, "sigma": inst.sigma, "p": inst.p,
-        "sigma_prime": inst.sigma_prime, "r": inst.r, "outer_radius": inst.outer_radius,
-        "n1": inst.n1, "n2": inst.n2, "separation": inst.separation,
-        "inner_cover_radius": inst.inner_cover.radius, "outer_cover_radius": inst.outer_cover.radius,
-        "inner_cover_method": inst.inner_cover.method, "verification": inst.inner_cover.verification,
-        "class1_points": A, "class2_points": B, "labels": y, "difference_centres": diffs,
-        "directions_checked": N_DIRECTIONS, "max_line_gap": float(line_gap.max()),
+        "figure": "figure2",
+        "k": inst.k,
+        "d": inst.d,
+        "delta": inst.delta,
+        "sigma": inst.sigma,
+        "p": inst.p,
+        "sigma_prime": inst.sigma_prime,
+        "r": inst.r,
+        "outer_radius": inst.outer_radius,
+        "n1": inst.n1,
+        "n2": inst.n2,
+        "separation": inst.separation,
+        "inner_cover_radius": inst.inner_cover.radius,
+        "outer_cover_radius": inst.outer_cover.radius,
+        "inner_cover_method": inst.inner_cover.method,
+        "verification": inst.inner_cover.verification,
+        "class1_points": A,
+        "class2_points": B,
+        "labels": y,
+        "difference_centres": diffs,
+        "directions_checked": N_DIRECTIONS,
+        "max_line_gap": float(line_gap.max()),
         "every_line_meets_difference_set": bool(line_gap.max() <= inst.sigma_prime),
-        "line_gap_curve": {"angle": th[::20], "gap": line_gap[::20]}, "attacks": attacks, "notes": list(inst.notes),
-    }  # fmt: skip
+        "line_gap_curve": {"angle": th[::20], "gap": line_gap[::20]},
+        "attacks": attacks,
+        "notes": list(inst.notes),
+    }
 
 
 def figure3_data(*, sigma: float, ks: Sequence[int] = (1, 2, 3)) -> dict[str, Any]:
@@ -86,18 +117,30 @@ def figure3_data(*, sigma: float, ks: Sequence[int] = (1, 2, 3)) -> dict[str, An
     half = float(np.linalg.norm(T[0]) * sigma)  # T(B_2(c, sigma)) = [T c - sigma ||T||, T c + sigma ||T||]
     sym = {str(k): {name: str(v) for name, v in example1_symbolic_check(k).items()} for k in ks}
     return {
-        "figure": "figure3", "k": ex.k, "sigma": ex.sigma, "T": T, "T_exact": [[str(v) for v in row] for row in ex.T_exact.tolist()],
-        "x": ex.x, "x_prime": ex.x_prime, "labels": ex.dataset.y, "collision": ex.collision,
-        "image_x": float(T[0] @ ex.x), "image_x_prime": float(T[0] @ ex.x_prime), "image_collision": float(T[0] @ ex.collision),
+        "figure": "figure3",
+        "k": ex.k,
+        "sigma": ex.sigma,
+        "T": T,
+        "T_exact": [[str(v) for v in row] for row in ex.T_exact.tolist()],
+        "x": ex.x,
+        "x_prime": ex.x_prime,
+        "labels": ex.dataset.y,
+        "collision": ex.collision,
+        "image_x": float(T[0] @ ex.x),
+        "image_x_prime": float(T[0] @ ex.x_prime),
+        "image_collision": float(T[0] @ ex.collision),
         "image_of_collision_exact": [str(v) for v in ex.image_of_collision],
-        "data_distance": str(ex.data_distance), "image_distance": str(ex.image_distance),
-        "ball_distance": str(ex.ball_distance), "preservation_gap": str(ex.preservation_gap),
+        "data_distance": str(ex.data_distance),
+        "image_distance": str(ex.image_distance),
+        "ball_distance": str(ex.ball_distance),
+        "preservation_gap": str(ex.preservation_gap),
         "preservation_gap_float": float(sp.N(ex.preservation_gap)),
         "image_interval_x": [float(T[0] @ ex.x) - half, float(T[0] @ ex.x) + half],
         "image_interval_x_prime": [float(T[0] @ ex.x_prime) - half, float(T[0] @ ex.x_prime) + half],
-        "kernel_direction": [1.0, sigma], "symbolic_checks": sym,
+        "kernel_direction": [1.0, sigma],
+        "symbolic_checks": sym,
         "all_symbolic_checks_zero": all(v == "0" for c in sym.values() for v in c.values()),
-    }  # fmt: skip
+    }
 
 
 # ------------------------------------------------------------------------------------------ plot
@@ -124,8 +167,22 @@ def plot_figure2(row: dict[str, Any], path: Path) -> Path:
         _disc(ax, b, r, color="tab:orange", alpha=0.08, lw=0)
     for a in A:
         _disc(ax, a, sp_, color="tab:blue", alpha=0.35, lw=0)
-    ax.plot(A[:, 0], A[:, 1], "o", color="tab:blue", ms=3.5, label=f"class 1: {row['n1']} points, a sigma' = {sp_:.3g} cover of the circle of radius r = {r:.3g}")
-    ax.plot(B[:, 0], B[:, 1], "s", color="tab:orange", ms=4, label=f"class 2: {row['n2']} points, an r-cover of the circle of radius r + delta = {R:.3g}")
+    ax.plot(
+        A[:, 0],
+        A[:, 1],
+        "o",
+        color="tab:blue",
+        ms=3.5,
+        label=f"class 1: {row['n1']} points, a sigma' = {sp_:.3g} cover of the circle of radius r = {r:.3g}",
+    )
+    ax.plot(
+        B[:, 0],
+        B[:, 1],
+        "s",
+        color="tab:orange",
+        ms=4,
+        label=f"class 2: {row['n2']} points, an r-cover of the circle of radius r + delta = {R:.3g}",
+    )
     colors = ["tab:green", "tab:purple", "tab:red", "tab:brown"]
     for c, at in zip(colors, row["attacks"]):
         a, ap, u = np.array(at["a"]), np.array(at["a_prime"]), np.array(at["kernel_vector"])
@@ -142,7 +199,9 @@ def plot_figure2(row: dict[str, Any], path: Path) -> Path:
     ax.set_title(
         f"Hard instance of Theorem 19 for k + 1 = 2 (delta = {row['delta']:g}, sigma = {row['sigma']:g})\n"
         f"discs: sigma'-balls of class 1 (blue), r-cover discs of class 2 (orange);\n"
-        f"stars: kernel-attack pairs a in B(x_i, sigma'), a' = x_j with W a = W a' exactly", fontsize=10)
+        f"stars: kernel-attack pairs a in B(x_i, sigma'), a' = x_j with W a = W a' exactly",
+        fontsize=10,
+    )
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.09), fontsize=8, ncol=1)
     ax.set_xlabel("coordinate 1"), ax.set_ylabel("coordinate 2")
 
@@ -154,8 +213,14 @@ def plot_figure2(row: dict[str, Any], path: Path) -> Path:
     ext = float(np.abs(D).max()) + 2 * sp_ + 0.1
     for c, at in zip(colors, row["attacks"]):
         u = np.array(at["kernel_vector"])
-        bx.plot([-ext * u[0], ext * u[0]], [-ext * u[1], ext * u[1]], "-", color=c, lw=1.2,
-                label=f"ker W, angle {math.degrees(at['angle']):.0f} deg: pair ({at['i']}, {at['j']})")
+        bx.plot(
+            [-ext * u[0], ext * u[0]],
+            [-ext * u[1], ext * u[1]],
+            "-",
+            color=c,
+            lw=1.2,
+            label=f"ker W, angle {math.degrees(at['angle']):.0f} deg: pair ({at['i']}, {at['j']})",
+        )
         dv = np.array(at["a"]) - np.array(at["a_prime"])
         bx.plot(*dv, "*", color=c, ms=12, mec="k", mew=0.5)
     bx.plot(0, 0, "+", color="k", ms=10)
@@ -165,7 +230,9 @@ def plot_figure2(row: dict[str, Any], path: Path) -> Path:
     bx.set_title(
         f"Difference set: blue = {{a - x_j : a in B(x_i, sigma')}}, grey = Def. 12's (radius 2 sigma')\n"
         f"{ok} line through 0 meets the blue set: largest line-to-centre gap over {row['directions_checked']}\n"
-        f"directions = {row['max_line_gap']:.4f} <= sigma' = {sp_:.4f}; stars = a - a' in ker W", fontsize=10)
+        f"directions = {row['max_line_gap']:.4f} <= sigma' = {sp_:.4f}; stars = a - a' in ker W",
+        fontsize=10,
+    )
     bx.legend(loc="upper center", bbox_to_anchor=(0.5, -0.09), fontsize=8, ncol=2)
     bx.set_xlabel("coordinate 1"), bx.set_ylabel("coordinate 2")
     fig.tight_layout()
@@ -185,7 +252,15 @@ def plot_figure3(row: dict[str, Any], path: Path) -> Path:
     _disc(ax, xp, s, color="tab:orange", alpha=0.25, lw=1, ec="tab:orange")
     ax.plot(*x, "o", color="tab:blue", ms=7, label=f"x = 0, label {row['labels'][0]}")
     ax.plot(*xp, "o", color="tab:orange", ms=7, label=f"x' = e_1, label {row['labels'][1]}")
-    ax.plot(*col, "*", color="tab:red", ms=14, mec="k", mew=0.6, label=f"e_1 + sigma e_2, at distance {row['ball_distance']} from x'")
+    ax.plot(
+        *col,
+        "*",
+        color="tab:red",
+        ms=14,
+        mec="k",
+        mew=0.6,
+        label=f"e_1 + sigma e_2, at distance {row['ball_distance']} from x'",
+    )
     kd = np.array(row["kernel_direction"]) / np.linalg.norm(row["kernel_direction"])
     L = np.linspace(-0.6, 1.7, 2)
     ax.plot(L * kd[0], L * kd[1], "-", color="tab:red", lw=1.3, label="T^{-1}(0) = ker T: both 0 and the star map to 0")
@@ -195,25 +270,53 @@ def plot_figure3(row: dict[str, Any], path: Path) -> Path:
     ax.clabel(cs, fmt="T=%g", fontsize=7)
     ax.set_aspect("equal"), ax.set_xlim(-0.5, 1.6), ax.set_ylim(-0.55, 0.65)
     ax.set_xlabel("a_1"), ax.set_ylabel("a_2")
-    ax.set_title(f"Example 1 (k = 1, sigma = {s:g}): T(a) = {row['T_exact'][0][0]} a_1 + ({row['T_exact'][0][1]}) a_2\n"
-                 "grey lines: level sets of T; discs: the closed balls B_2(., sigma)", fontsize=10)
+    ax.set_title(
+        f"Example 1 (k = 1, sigma = {s:g}): T(a) = {row['T_exact'][0][0]} a_1 + ({row['T_exact'][0][1]}) a_2\n"
+        "grey lines: level sets of T; discs: the closed balls B_2(., sigma)",
+        fontsize=10,
+    )
     ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
 
     I, Ip = row["image_interval_x"], row["image_interval_x_prime"]
-    bx.barh(1, I[1] - I[0], left=I[0], height=0.35, color="tab:blue", alpha=0.35, label=f"T(B(x, sigma)) = [{I[0]:.3f}, {I[1]:.3f}]")
-    bx.barh(0, Ip[1] - Ip[0], left=Ip[0], height=0.35, color="tab:orange", alpha=0.35, label=f"T(B(x', sigma)) = [{Ip[0]:.3f}, {Ip[1]:.3f}]")
+    bx.barh(
+        1,
+        I[1] - I[0],
+        left=I[0],
+        height=0.35,
+        color="tab:blue",
+        alpha=0.35,
+        label=f"T(B(x, sigma)) = [{I[0]:.3f}, {I[1]:.3f}]",
+    )
+    bx.barh(
+        0,
+        Ip[1] - Ip[0],
+        left=Ip[0],
+        height=0.35,
+        color="tab:orange",
+        alpha=0.35,
+        label=f"T(B(x', sigma)) = [{Ip[0]:.3f}, {Ip[1]:.3f}]",
+    )
     bx.plot(row["image_x"], 1, "o", color="tab:blue", ms=7)
     bx.plot(row["image_x_prime"], 0, "o", color="tab:orange", ms=7)
     bx.plot(row["image_collision"], 0, "*", color="tab:red", ms=14, mec="k", mew=0.6)
     bx.axvline(0.0, color="tab:red", lw=1, ls=":")
-    bx.annotate(f"T x = T(e_1 + sigma e_2) = {row['image_collision']:g}", (0, 0.5), textcoords="offset points",
-                xytext=(6, 0), color="tab:red", fontsize=9)
+    bx.annotate(
+        f"T x = T(e_1 + sigma e_2) = {row['image_collision']:g}",
+        (0, 0.5),
+        textcoords="offset points",
+        xytext=(6, 0),
+        color="tab:red",
+        fontsize=9,
+    )
     bx.set_yticks([0, 1], ["ball of x'", "ball of x"])
     bx.set_ylim(-0.6, 1.8), bx.set_xlim(min(I[0], Ip[0]) - 0.3, max(I[1], Ip[1]) + 0.3)
     bx.set_xlabel("T(a) (the image line R^k, k = 1)")
-    bx.set_title(f"|T x - T x'| = {row['image_distance']} = ||x - x'|| (JL for the data), but the images overlap:\n"
-                 f"gap ||T(a - a')|| - ||a - a'|| = {row['preservation_gap']} = {row['preservation_gap_float']:.4f} < 0"
-                 f" (exact; identities for k = {', '.join(row['symbolic_checks'])} simplify to 0)", fontsize=10)
+    bx.set_title(
+        f"|T x - T x'| = {row['image_distance']} = ||x - x'|| (JL for the data), but the images overlap:\n"
+        f"gap ||T(a - a')|| - ||a - a'|| = {row['preservation_gap']} = {row['preservation_gap_float']:.4f} < 0"
+        f" (exact; identities for k = {', '.join(row['symbolic_checks'])} simplify to 0)",
+        fontsize=10,
+    )
     bx.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
     return savefig(fig, path)
@@ -241,12 +344,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not fig2["every_line_meets_difference_set"]:
             raise AssertionError(f"a line through 0 misses the difference set (gap {fig2['max_line_gap']})")
         fig3 = figure3_data(sigma=args.sigma_example)
-        meta = meta_block("experiments.figure2_3", argv, seed=None, delta=args.delta, sigma=args.sigma,
-                          sigma_example=args.sigma_example)
+        meta = meta_block(
+            "experiments.figure2_3",
+            argv,
+            seed=None,
+            delta=args.delta,
+            sigma=args.sigma,
+            sigma_example=args.sigma_example,
+        )
         path = write_results(out / RESULTS, meta, [fig2, fig3])
-        print(f"Figure 2: {fig2['n1']} + {fig2['n2']} points, max line gap {fig2['max_line_gap']:.4f} <= sigma' = "
-              f"{fig2['sigma_prime']:.4f}; Figure 3: T(e_1 + sigma e_2) = {fig3['image_collision']:g}, gap "
-              f"{fig3['preservation_gap']}")
+        print(
+            f"Figure 2: {fig2['n1']} + {fig2['n2']} points, max line gap {fig2['max_line_gap']:.4f} <= sigma' = "
+            f"{fig2['sigma_prime']:.4f}; Figure 3: T(e_1 + sigma e_2) = {fig3['image_collision']:g}, gap "
+            f"{fig3['preservation_gap']}"
+        )
         print(f"wrote {path}")
     for p in plot(out, figs):
         print(f"wrote {p}")

@@ -16,14 +16,24 @@ from __future__ import annotations
 
 import functools
 import time
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 __all__ = [
-    "P_NAMES", "p_value", "sphere_dataset", "digits_dataset", "dataset_for", "theory_rows", "certified_radius_task",
-    "fit_line", "draw_theory", "median_band", "P_LABEL",
-]  # fmt: skip
+    "P_LABEL",
+    "P_NAMES",
+    "certified_radius_task",
+    "dataset_for",
+    "digits_dataset",
+    "draw_theory",
+    "fit_line",
+    "median_band",
+    "p_value",
+    "sphere_dataset",
+    "theory_rows",
+]
 
 P_NAMES = ("1", "2", "inf")
 P_LABEL = {"1": "l_1", "2": "l_2", "inf": "l_inf"}
@@ -79,11 +89,22 @@ def theory_rows(panel: str, N: int, d: int, p: str, kmax: int) -> list[dict[str,
     rows = []
     for k in range(1, kmax + 1):
         r = radii_for_width(N, d, p_value(p), k)
-        rows.append({
-            "kind": "theory", "panel": panel, "N": N, "d": d, "p": p, "k": k, "theorem7": r.theorem7,
-            "remark10": r.remark10, "theorem8": r.theorem8, "remark4_limit": r.remark4_limit,
-            "theorem5_applies": r.theorem5_applies, "theorem6_applies": r.theorem6_applies,
-        })  # fmt: skip
+        rows.append(
+            {
+                "kind": "theory",
+                "panel": panel,
+                "N": N,
+                "d": d,
+                "p": p,
+                "k": k,
+                "theorem7": r.theorem7,
+                "remark10": r.remark10,
+                "theorem8": r.theorem8,
+                "remark4_limit": r.remark4_limit,
+                "theorem5_applies": r.theorem5_applies,
+                "theorem6_applies": r.theorem6_applies,
+            }
+        )
     return rows
 
 
@@ -105,11 +126,21 @@ def certified_radius_task(task: dict[str, Any]) -> dict[str, Any]:
     seconds = time.perf_counter() - t0
     t7 = theorem7_radius(ds.N, ds.d, p, k)
     return {
-        "kind": "construction", **task, "N": ds.N, "d": ds.d, "width": net.width, "depth": net.depth,
-        "sigma_over_delta": cert.sigma_over_delta, "sigma": cert.sigma, "delta": cert.delta, "tau": cert.tau,
-        "sigma_projected": cert.sigma_projected, "theorem7_radius": t7, "ratio_to_theorem7": cert.sigma_over_delta / t7,
+        "kind": "construction",
+        **task,
+        "N": ds.N,
+        "d": ds.d,
+        "width": net.width,
+        "depth": net.depth,
+        "sigma_over_delta": cert.sigma_over_delta,
+        "sigma": cert.sigma,
+        "delta": cert.delta,
+        "tau": cert.tau,
+        "sigma_projected": cert.sigma_projected,
+        "theorem7_radius": t7,
+        "ratio_to_theorem7": cert.sigma_over_delta / t7,
         "build_seconds": seconds,
-    }  # fmt: skip
+    }
 
 
 # ------------------------------------------------------------------------------------------ statistics
@@ -124,32 +155,60 @@ def fit_line(x: Sequence[float], y: Sequence[float]) -> dict[str, Any]:
     res = stats.linregress(x, y)
     t = float(stats.t.ppf(0.975, x.size - 2))
     return {
-        "slope": float(res.slope), "intercept": float(res.intercept), "slope_stderr": float(res.stderr),
+        "slope": float(res.slope),
+        "intercept": float(res.intercept),
+        "slope_stderr": float(res.stderr),
         "slope_ci95": [float(res.slope - t * res.stderr), float(res.slope + t * res.stderr)],
-        "intercept_stderr": float(res.intercept_stderr), "r_squared": float(res.rvalue**2), "n": int(x.size),
-    }  # fmt: skip
+        "intercept_stderr": float(res.intercept_stderr),
+        "r_squared": float(res.rvalue**2),
+        "n": int(x.size),
+    }
 
 
 def median_band(rows: list[dict[str, Any]], key: str = "sigma_over_delta", x: str = "k") -> tuple[np.ndarray, ...]:
     """(x, median, min, max) of ``key`` over the rows sharing each x (seeds)."""
     xs = sorted({r[x] for r in rows})
     vals = [[r[key] for r in rows if r[x] == v] for v in xs]
-    return (np.array(xs, dtype=float), np.array([np.median(v) for v in vals]), np.array([min(v) for v in vals]),
-            np.array([max(v) for v in vals]))  # fmt: skip
+    return (
+        np.array(xs, dtype=float),
+        np.array([np.median(v) for v in vals]),
+        np.array([min(v) for v in vals]),
+        np.array([max(v) for v in vals]),
+    )
 
 
 # ------------------------------------------------------------------------------------------ plotting
-def draw_theory(ax: Any, rows: list[dict[str, Any]], *, color_suff: str = "tab:green", color_imp: str = "tab:red",
-                label_suffix: str = "", ytop: float = 1.0, shade: bool = True) -> None:
+def draw_theory(
+    ax: Any,
+    rows: list[dict[str, Any]],
+    *,
+    color_suff: str = "tab:green",
+    color_imp: str = "tab:red",
+    label_suffix: str = "",
+    ytop: float = 1.0,
+    shade: bool = True,
+) -> None:
     """Theorem 7 / Remark 10 (sufficient), Theorem 8 (impossible) and Remark 4 (limit) from theory rows;
     with ``shade`` also the regions: impossible above the limit and above Theorem 8, Theorem 5 at k >= d + 6."""
     rows = sorted(rows, key=lambda r: r["k"])
     d, lim = rows[0]["d"], rows[0]["remark4_limit"]
     k7 = [r["k"] for r in rows if r["theorem7"] is not None]
-    ax.plot(k7, [r["theorem7"] for r in rows if r["theorem7"] is not None], "-", color=color_suff, lw=2,
-            label=f"Theorem 7: a_(p,d) N^(-2/(k-6)) (suffices){label_suffix}")
-    ax.plot(k7, [r["remark10"] for r in rows if r["remark10"] is not None], "--", color=color_suff, lw=1.5,
-            label=f"Remark 10: x sqrt(k-6) (suffices){label_suffix}")
+    ax.plot(
+        k7,
+        [r["theorem7"] for r in rows if r["theorem7"] is not None],
+        "-",
+        color=color_suff,
+        lw=2,
+        label=f"Theorem 7: a_(p,d) N^(-2/(k-6)) (suffices){label_suffix}",
+    )
+    ax.plot(
+        k7,
+        [r["remark10"] for r in rows if r["remark10"] is not None],
+        "--",
+        color=color_suff,
+        lw=1.5,
+        label=f"Remark 10: x sqrt(k-6) (suffices){label_suffix}",
+    )
     k8 = [r["k"] for r in rows if r["theorem8"] is not None]
     t8 = np.array([r["theorem8"] for r in rows if r["theorem8"] is not None])
     above = [k for k, v in zip(k8, t8) if v > ytop]
@@ -158,15 +217,35 @@ def draw_theory(ax: Any, rows: list[dict[str, Any]], *, color_suff: str = "tab:g
         ruled = "no width" if min(above) == 1 else f"only widths k <= {min(above) - 1}"
         b = float(t8[0]) * rows[0]["N"] ** 2  # b_(p,d) N^(-2/1) at k = 1
         note = f"; b_(p,d) = {b:.4g}: above {ytop:g} for k >= {min(above)}, so it can rule out {ruled}"
-    ax.plot(k8, np.minimum(t8, 10 * ytop), "-", color=color_imp, lw=2,
-            label=f"Theorem 8: b_(p,d) N^(-2/k) (impossible above{note}){label_suffix}")
+    ax.plot(
+        k8,
+        np.minimum(t8, 10 * ytop),
+        "-",
+        color=color_imp,
+        lw=2,
+        label=f"Theorem 8: b_(p,d) N^(-2/k) (impossible above{note}){label_suffix}",
+    )
     ax.axhline(lim, color="k", ls=":", lw=1.5, label=f"Remark 4 limit 1/(2 c+_p(d)) = {lim:.3g}{label_suffix}")
     if shade:
         kmax = max(r["k"] for r in rows)
         ax.axhspan(lim, 10 * ytop, color=color_imp, alpha=0.06, lw=0)
         ax.fill_between(k8, np.minimum(t8, 10 * ytop), 10 * ytop, color=color_imp, alpha=0.08, lw=0)
         if any(r["theorem6_applies"] and not r["theorem5_applies"] for r in rows):
-            ax.plot([d + 4, d + 4], [1e-30, lim], "-", color=color_suff, lw=1, alpha=0.7,
-                    label=f"Theorem 6 (p in {{1, inf}}): every ratio below the limit from k = d + 4 = {d + 4}")
-        ax.fill_between([d + 6, kmax * 1.3], [lim, lim], [1e-30, 1e-30], color=color_suff, alpha=0.15, lw=0,
-                        label=f"Theorem 5 region: k >= d + 6 = {d + 6}, every sigma/delta below the limit")
+            ax.plot(
+                [d + 4, d + 4],
+                [1e-30, lim],
+                "-",
+                color=color_suff,
+                lw=1,
+                alpha=0.7,
+                label=f"Theorem 6 (p in {{1, inf}}): every ratio below the limit from k = d + 4 = {d + 4}",
+            )
+        ax.fill_between(
+            [d + 6, kmax * 1.3],
+            [lim, lim],
+            [1e-30, 1e-30],
+            color=color_suff,
+            alpha=0.15,
+            lw=0,
+            label=f"Theorem 5 region: k >= d + 6 = {d + 6}, every sigma/delta below the limit",
+        )

@@ -27,14 +27,22 @@ import argparse
 import math
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
 from experiments.common import meta_block, read_results, savefig, sweep, write_results
-from experiments.radius_common import P_LABEL, P_NAMES, certified_radius_task, draw_theory, fit_line, median_band
-from experiments.radius_common import theory_rows
+from experiments.radius_common import (
+    P_LABEL,
+    P_NAMES,
+    certified_radius_task,
+    draw_theory,
+    fit_line,
+    median_band,
+    theory_rows,
+)
 
 RESULTS = "radius_width.json"
 FIGURE = "radius_width.png"
@@ -54,14 +62,23 @@ def rate_fits(rows: list[dict[str, Any]], N: int) -> dict[str, Any]:
     out = {}
     for p in P_NAMES:
         for proj in PROJECTIONS:
-            con = [r for r in rows if r["kind"] == "construction" and r["p"] == p and r["projection"] == proj
-                   and r["k"] <= RATE_FIT_KMAX]
+            con = [
+                r
+                for r in rows
+                if r["kind"] == "construction" and r["p"] == p and r["projection"] == proj and r["k"] <= RATE_FIT_KMAX
+            ]
             if len({r["k"] for r in con}) < 3:
                 continue
             k, med, _, _ = median_band(con)
             f = fit_line(1.0 / (k - 6.0), np.log(med))
-            out[f"{p}/{proj}"] = {**f, "B": -f["slope"], "B_ci95": [-f["slope_ci95"][1], -f["slope_ci95"][0]],
-                                  "two_ln_N": 2 * math.log(N), "x": "1/(k-6)", "y": "ln(median sigma/delta)"}
+            out[f"{p}/{proj}"] = {
+                **f,
+                "B": -f["slope"],
+                "B_ci95": [-f["slope_ci95"][1], -f["slope_ci95"][0]],
+                "two_ln_N": 2 * math.log(N),
+                "x": "1/(k-6)",
+                "y": "ln(median sigma/delta)",
+            }
     return out
 
 
@@ -87,12 +104,26 @@ def plot(out: Path, figures: Path) -> Path:
             if con:
                 k, med, lo, hi = median_band(con)
                 n = len({r["seed"] for r in con})
-                ax.errorbar(k, med, yerr=[med - lo, hi - med], fmt=m + "-", color=c, ms=4, lw=1, capsize=2,
-                            label=f"certified, projection = {proj} ({n} seed{'s' if n > 1 else ''}: median, range)")
+                ax.errorbar(
+                    k,
+                    med,
+                    yerr=[med - lo, hi - med],
+                    fmt=m + "-",
+                    color=c,
+                    ms=4,
+                    lw=1,
+                    capsize=2,
+                    label=f"certified, projection = {proj} ({n} seed{'s' if n > 1 else ''}: median, range)",
+                )
         f = meta.get("rate_fits", {}).get(f"{p}/best-of-random")
         if f:
-            ax.plot([], [], " ", label=f"fit ln(sigma/delta) = A - B/(k-6), k <= {RATE_FIT_KMAX}: B = {f['B']:.1f} "
-                                       f"[{f['B_ci95'][0]:.1f}, {f['B_ci95'][1]:.1f}] vs 2 ln N = {f['two_ln_N']:.1f}")
+            ax.plot(
+                [],
+                [],
+                " ",
+                label=f"fit ln(sigma/delta) = A - B/(k-6), k <= {RATE_FIT_KMAX}: B = {f['B']:.1f} "
+                f"[{f['B_ci95'][0]:.1f}, {f['B_ci95'][1]:.1f}] vs 2 ln N = {f['two_ln_N']:.1f}",
+            )
         ax.set_title(f"{P_LABEL[p]} perturbations (c+_p(d) = {0.5 / th[0]['remark4_limit']:.3g})", fontsize=10)
     for p in P_NAMES:
         con = [r for r in rows if r["kind"] == "construction" and r["p"] == p and r["projection"] == "best-of-random"]
@@ -100,14 +131,28 @@ def plot(out: Path, figures: Path) -> Path:
         if con:
             k, med, _, _ = median_band(con)
             big = p == "1"  # l_1 coincides with l_2: hollow and larger so both stay visible
-            cmp_ax.plot(k, med, "D-" if big else "o-", color=colors[p], ms=9 if big else 4, mfc="none" if big else None,
-                        lw=3 if big else 1.2, alpha=0.6 if big else 1.0,
-                        label=f"{P_LABEL[p]}: certified (best of 8, median)")
-        cmp_ax.plot([r["k"] for r in th], [r["theorem7"] for r in th], "--", color=colors[p],
-                    label=f"{P_LABEL[p]}: Theorem 7 radius")
+            cmp_ax.plot(
+                k,
+                med,
+                "D-" if big else "o-",
+                color=colors[p],
+                ms=9 if big else 4,
+                mfc="none" if big else None,
+                lw=3 if big else 1.2,
+                alpha=0.6 if big else 1.0,
+                label=f"{P_LABEL[p]}: certified (best of 8, median)",
+            )
+        cmp_ax.plot(
+            [r["k"] for r in th],
+            [r["theorem7"] for r in th],
+            "--",
+            color=colors[p],
+            label=f"{P_LABEL[p]}: Theorem 7 radius",
+        )
         cmp_ax.axhline(th_all[[r["p"] for r in th_all].index(p)]["remark4_limit"], color=colors[p], ls=":", lw=1)
-    cmp_ax.set_title("l_1 / l_2 / l_inf compared (dotted: each Remark 4 limit); l_1 and l_2 coincide: c+_1 = c+_2 = 1",
-                     fontsize=10)
+    cmp_ax.set_title(
+        "l_1 / l_2 / l_inf compared (dotted: each Remark 4 limit); l_1 and l_2 coincide: c+_1 = c+_2 = 1", fontsize=10
+    )
     for ax in [cmp_ax, *panels]:
         ax.set_xscale("log"), ax.set_yscale("log")
         ax.set_xlim(0.8, 1.7 * (D + 6)), ax.set_ylim(ymin, 1.0)
@@ -115,8 +160,11 @@ def plot(out: Path, figures: Path) -> Path:
         ax.set_ylabel("radius sigma/delta (l_p radius / l_2 separation; log scale)")
         ax.grid(True, which="both", alpha=0.25)
         ax.legend(loc="lower right", fontsize=7, framealpha=0.92)
-    fig.suptitle(f"Certified radius against width, N = {meta['N']} random points on the unit sphere of R^{D} "
-                 f"(2 labels), log-width construction (Theorem 7)", fontsize=12)
+    fig.suptitle(
+        f"Certified radius against width, N = {meta['N']} random points on the unit sphere of R^{D} "
+        f"(2 labels), log-width construction (Theorem 7)",
+        fontsize=12,
+    )
     fig.tight_layout()
     return savefig(fig, figures / FIGURE)
 
@@ -136,23 +184,54 @@ def main(argv: Sequence[str] | None = None) -> int:
         cfg = plan(args.quick, args.seed)
         if args.widths:
             cfg["widths"] = [int(w) for w in args.widths.split(",")]
-        print(f"radius_width ({'quick' if args.quick else 'full'}): N = {cfg['N']}, d = {D}, widths {cfg['widths']}, "
-              f"seeds {cfg['seeds']}, p in {{1, 2, inf}}, projections {PROJECTIONS}", flush=True)
+        print(
+            f"radius_width ({'quick' if args.quick else 'full'}): N = {cfg['N']}, d = {D}, widths {cfg['widths']}, "
+            f"seeds {cfg['seeds']}, p in {{1, 2, inf}}, projections {PROJECTIONS}",
+            flush=True,
+        )
         t0 = time.perf_counter()
-        tasks = [{"panel": "sphere", "source": "sphere", "N": cfg["N"], "d": D, "p": p, "k": k, "seed": s,
-                  "projection": proj} for s in cfg["seeds"] for proj in PROJECTIONS for k in cfg["widths"]
-                 for p in P_NAMES]  # fmt: skip
-        rows = sweep(certified_radius_task, tasks, scheduler=args.scheduler, name="radius_width",
-                     describe=lambda t: f"l_{t['p']} k={t['k']} {t['projection']} seed {t['seed']}")
+        tasks = [
+            {
+                "panel": "sphere",
+                "source": "sphere",
+                "N": cfg["N"],
+                "d": D,
+                "p": p,
+                "k": k,
+                "seed": s,
+                "projection": proj,
+            }
+            for s in cfg["seeds"]
+            for proj in PROJECTIONS
+            for k in cfg["widths"]
+            for p in P_NAMES
+        ]
+        rows = sweep(
+            certified_radius_task,
+            tasks,
+            scheduler=args.scheduler,
+            name="radius_width",
+            describe=lambda t: f"l_{t['p']} k={t['k']} {t['projection']} seed {t['seed']}",
+        )
         for p in P_NAMES:
             rows += theory_rows("sphere", cfg["N"], D, p, D + 15)
-        meta = meta_block("experiments.radius_width", argv, seed=args.seed, d=D, sphere_labels=2,
-                          projections=list(PROJECTIONS), rate_fits=rate_fits(rows, cfg["N"]),
-                          seconds=time.perf_counter() - t0, **cfg)
+        meta = meta_block(
+            "experiments.radius_width",
+            argv,
+            seed=args.seed,
+            d=D,
+            sphere_labels=2,
+            projections=list(PROJECTIONS),
+            rate_fits=rate_fits(rows, cfg["N"]),
+            seconds=time.perf_counter() - t0,
+            **cfg,
+        )
         path = write_results(out / RESULTS, meta, rows)
         for name, f in meta["rate_fits"].items():
-            print(f"  rate fit {name}: B = {f['B']:.2f} (95% CI [{f['B_ci95'][0]:.2f}, {f['B_ci95'][1]:.2f}]), "
-                  f"2 ln N = {f['two_ln_N']:.2f}, R^2 = {f['r_squared']:.3f}")
+            print(
+                f"  rate fit {name}: B = {f['B']:.2f} (95% CI [{f['B_ci95'][0]:.2f}, {f['B_ci95'][1]:.2f}]), "
+                f"2 ln N = {f['two_ln_N']:.2f}, R^2 = {f['r_squared']:.3f}"
+            )
         print(f"wrote {path} ({len(rows)} rows, {time.perf_counter() - t0:.1f} s)")
     print(f"wrote {plot(out, figs)}")
     return 0

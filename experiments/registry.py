@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Experiment", "EXPERIMENTS"]
+__all__ = ["EXPERIMENTS", "Experiment"]
 
 
 @dataclass(frozen=True)

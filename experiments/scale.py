@@ -16,8 +16,8 @@ import platform
 import resource
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -47,15 +47,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         ds = sphere_points(n, args.d, n_classes=10, seed=args.seed)
         gen = time.perf_counter() - t
         t = time.perf_counter()
-        net, cert = construct_log_width(ds, p=2.0, width=args.k, projection="random", seed=args.seed,
-                                        compute_delta=n <= args.delta_n)
+        net, cert = construct_log_width(
+            ds, p=2.0, width=args.k, projection="random", seed=args.seed, compute_delta=n <= args.delta_n
+        )
         build = time.perf_counter() - t
-        row = {"N": n, "d": args.d, "k": args.k, "generate_seconds": gen, "build_and_certify_seconds": build,
-               "peak_rss_mb_after_build": _peak_mb(), "depth": net.depth, "width": net.width,
-               "sigma_over_delta": cert.sigma_over_delta, "tau": cert.tau,
-               "square_steps": cert.square_steps}
-        print(f"  built and certified in {build:.1f} s (peak RSS {row['peak_rss_mb_after_build']:.0f} MB),"
-              f" width {net.width}, depth {net.depth:,}, sigma/delta = {cert.sigma_over_delta:.4g}", flush=True)
+        row = {
+            "N": n,
+            "d": args.d,
+            "k": args.k,
+            "generate_seconds": gen,
+            "build_and_certify_seconds": build,
+            "peak_rss_mb_after_build": _peak_mb(),
+            "depth": net.depth,
+            "width": net.width,
+            "sigma_over_delta": cert.sigma_over_delta,
+            "tau": cert.tau,
+            "square_steps": cert.square_steps,
+        }
+        print(
+            f"  built and certified in {build:.1f} s (peak RSS {row['peak_rss_mb_after_build']:.0f} MB),"
+            f" width {net.width}, depth {net.depth:,}, sigma/delta = {cert.sigma_over_delta:.4g}",
+            flush=True,
+        )
         if n <= args.eval_n:
             t = time.perf_counter()
             out = np.empty(n)
@@ -69,8 +82,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows.append(row)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    meta = {"command": "python -m experiments.scale " + " ".join(argv if argv is not None else sys.argv[1:]),
-            "seed": args.seed, "python": platform.python_version(), "numpy": np.__version__, "cores": 2}
+    meta = {
+        "command": "python -m experiments.scale " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "seed": args.seed,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "cores": 2,
+    }
     (out / "scale.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
     print(f"wrote {out / 'scale.json'}")
     return 0

@@ -36,8 +36,9 @@ import argparse
 import math
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -54,8 +55,9 @@ PRECHECK_SLACK = 1e-6  # relative: a width is skipped only when tau < 2 ||P|| si
 
 
 # ------------------------------------------------------------------------------------------ the search
-def smallest_certified_width(ds: Any, *, ratio: float, p: float, projection: str, seed: int,
-                             draws: int = DRAWS) -> tuple[int | None, Any, list[list[float]]]:
+def smallest_certified_width(
+    ds: Any, *, ratio: float, p: float, projection: str, seed: int, draws: int = DRAWS
+) -> tuple[int | None, Any, list[list[float]]]:
     """(k, (net, cert), tried) for the smallest width k in [7, d + 5] whose log-width network certifies
     sigma = ratio x delta; (None, None, tried) when none does.  ``tried`` = [[k, sup sigma/delta at k], ...]."""
     from robustmem.construct import choose_projection, construct_log_width
@@ -93,22 +95,44 @@ def width_task(task: dict[str, Any]) -> dict[str, Any]:
     ds = dataset_for(task["source"], task["N"], task["d"], task["seed"])
     p = p_value(task["p"])
     t0 = time.perf_counter()
-    k, built, tried = smallest_certified_width(ds, ratio=task["ratio"], p=p, projection=task["projection"],
-                                               seed=task["seed"])
+    k, built, tried = smallest_certified_width(
+        ds, ratio=task["ratio"], p=p, projection=task["projection"], seed=task["seed"]
+    )
     seconds = time.perf_counter() - t0
-    row = {"kind": "construction", **task, "N": ds.N, "d": ds.d, "width": k,
-           "k_projected": None if k is None else k - 6,
-           "delta": ds.separation().delta, "tried": tried, "seconds": seconds, "search_checked": False}
+    row = {
+        "kind": "construction",
+        **task,
+        "N": ds.N,
+        "d": ds.d,
+        "width": k,
+        "k_projected": None if k is None else k - 6,
+        "delta": ds.separation().delta,
+        "tried": tried,
+        "seconds": seconds,
+        "search_checked": False,
+    }
     if built is not None:
         net, cert = built
-        row.update(network_width=net.width, depth=net.depth, sigma_over_delta=cert.sigma_over_delta, tau=cert.tau,
-                   r=cert.r, w=cert.w)
+        row.update(
+            network_width=net.width,
+            depth=net.depth,
+            sigma_over_delta=cert.sigma_over_delta,
+            tau=cert.tau,
+            r=cert.r,
+            w=cert.w,
+        )
     if ds.N <= CHECK_SEARCH_UP_TO:
         from robustmem.errors import HypothesisError
 
         try:
-            _, cert2 = construct_log_width(ds, p=p, sigma=task["ratio"] * ds.separation().delta,
-                                           projection=task["projection"], seed=task["seed"], draws=DRAWS)
+            _, cert2 = construct_log_width(
+                ds,
+                p=p,
+                sigma=task["ratio"] * ds.separation().delta,
+                projection=task["projection"],
+                seed=task["seed"],
+                draws=DRAWS,
+            )
             k2 = len(cert2.projection) + 6  # the width parameter k = k' + 6 (the network may be one narrower)
         except HypothesisError:
             k2 = None
@@ -128,10 +152,20 @@ def theory_rows(Ns: Sequence[int], d: int, ratio: float, p: str) -> list[dict[st
             eq1, k1 = equation1_threshold(N, d, p_value(p), ratio), sufficient_width(N, d, p_value(p), ratio)
         except HypothesisError:
             eq1, k1 = None, None
-        rows.append({"kind": "theory", "N": N, "d": d, "p": p, "ratio": ratio, "equation1_threshold": eq1,
-                     "sufficient_width": k1, "theorem7_applies": k1 is not None and k1 <= d + 5,
-                     "equation2_threshold": equation2_threshold(N, d, p_value(p), ratio),
-                     "impossible_width": impossible_width(N, d, p_value(p), ratio)})  # fmt: skip
+        rows.append(
+            {
+                "kind": "theory",
+                "N": N,
+                "d": d,
+                "p": p,
+                "ratio": ratio,
+                "equation1_threshold": eq1,
+                "sufficient_width": k1,
+                "theorem7_applies": k1 is not None and k1 <= d + 5,
+                "equation2_threshold": equation2_threshold(N, d, p_value(p), ratio),
+                "impossible_width": impossible_width(N, d, p_value(p), ratio),
+            }
+        )
     return rows
 
 
@@ -141,18 +175,26 @@ def fits(rows: list[dict[str, Any]], ratio: float, p: str) -> dict[str, Any]:
 
     out: dict[str, Any] = {"x": "log10 N", "y": "width k"}
     for src in ("sphere", "digits"):
-        pts = [(math.log10(r["N"]), r["width"]) for r in rows
-               if r["kind"] == "construction" and r["source"] == src and r["width"] is not None]
+        pts = [
+            (math.log10(r["N"]), r["width"])
+            for r in rows
+            if r["kind"] == "construction" and r["source"] == src and r["width"] is not None
+        ]
         if len(pts) >= 3 and len({x for x, _ in pts}) >= 2:
             out[f"construction_{src}"] = fit_line(*zip(*pts))
     for d in (SPHERE_D, DIGITS_D):
-        pts = [(math.log10(r["N"]), r["sufficient_width"]) for r in rows
-               if r["kind"] == "theory" and r["d"] == d and r["sufficient_width"] is not None]
+        pts = [
+            (math.log10(r["N"]), r["sufficient_width"])
+            for r in rows
+            if r["kind"] == "theory" and r["d"] == d and r["sufficient_width"] is not None
+        ]
         if len(pts) >= 3:
             out[f"equation1_d{d}"] = fit_line(*zip(*pts))
         a = a_pd(p_value(p), d)
-        out[f"equation1_d{d}"] = {**out.get(f"equation1_d{d}", {}),
-                                  "exact_slope": 2 * math.log(10) / math.log(a / ratio) if a > ratio else None}
+        out[f"equation1_d{d}"] = {
+            **out.get(f"equation1_d{d}", {}),
+            "exact_slope": 2 * math.log(10) / math.log(a / ratio) if a > ratio else None,
+        }
     return out
 
 
@@ -167,18 +209,36 @@ def plot(out: Path, figures: Path) -> Path:
     rows, meta = data["rows"], data["meta"]
     F = meta["fits"]
     fig, ax = plt.subplots(figsize=(11, 7))
-    styles = {SPHERE_D: ("tab:blue", "sphere, d = 100", "--", 0.06),  # dy: keeps the two step lines apart
-              DIGITS_D: ("tab:green", "digits, d = 64", "-.", -0.06)}
+    styles = {
+        SPHERE_D: ("tab:blue", "sphere, d = 100", "--", 0.06),  # dy: keeps the two step lines apart
+        DIGITS_D: ("tab:green", "digits, d = 64", "-.", -0.06),
+    }
     for d, (c, name, ls, dy) in styles.items():
         th = sorted((r for r in rows if r["kind"] == "theory" and r["d"] == d), key=lambda r: r["N"])
         N = [r["N"] for r in th]
         if any(r["sufficient_width"] is not None for r in th):
-            ax.step(N, [r["sufficient_width"] + dy if r["sufficient_width"] is not None else np.nan for r in th], ls,
-                    where="mid", color=c, lw=1.5, label=f"equation (1): sufficient for every set ({name})")
-        ax.step(N, [r["impossible_width"] + dy for r in th], ":", where="mid", color=c, lw=1.5,
-                label=f"equation (2): impossible for some set at widths <= this ({name})")
-    marks = {"sphere": ("tab:blue", "o", f"construction on sphere points (d = {SPHERE_D}, 2 labels)"),
-             "digits": ("tab:green", "s", "construction on digits subsets (d = 64, 10 labels)")}
+            ax.step(
+                N,
+                [r["sufficient_width"] + dy if r["sufficient_width"] is not None else np.nan for r in th],
+                ls,
+                where="mid",
+                color=c,
+                lw=1.5,
+                label=f"equation (1): sufficient for every set ({name})",
+            )
+        ax.step(
+            N,
+            [r["impossible_width"] + dy for r in th],
+            ":",
+            where="mid",
+            color=c,
+            lw=1.5,
+            label=f"equation (2): impossible for some set at widths <= this ({name})",
+        )
+    marks = {
+        "sphere": ("tab:blue", "o", f"construction on sphere points (d = {SPHERE_D}, 2 labels)"),
+        "digits": ("tab:green", "s", "construction on digits subsets (d = 64, 10 labels)"),
+    }
     for src, (c, m, label) in marks.items():
         con = [r for r in rows if r["kind"] == "construction" and r["source"] == src and r["width"] is not None]
         if not con:
@@ -186,26 +246,48 @@ def plot(out: Path, figures: Path) -> Path:
         seeds = sorted({r["seed"] for r in con})
         side = -1.0 if src == "sphere" else 1.0  # sphere points left of the grid value, digits right
         jit = {s: 1.0 + side * 0.05 * (i + 1) for i, s in enumerate(seeds)}
-        ax.plot([r["N"] * jit[r["seed"]] for r in con], [r["width"] for r in con], m, color=c, ms=6, alpha=0.75,
-                mfc="none", label=f"{label}: smallest certifying width, {len(seeds)} seeds")
+        ax.plot(
+            [r["N"] * jit[r["seed"]] for r in con],
+            [r["width"] for r in con],
+            m,
+            color=c,
+            ms=6,
+            alpha=0.75,
+            mfc="none",
+            label=f"{label}: smallest certifying width, {len(seeds)} seeds",
+        )
         f = F.get(f"construction_{src}")
         if f:
             xs = np.logspace(math.log10(min(r["N"] for r in con)), math.log10(max(r["N"] for r in con)), 50)
             lo, hi = f["slope_ci95"]
-            ax.plot(xs, f["intercept"] + f["slope"] * np.log10(xs), "-", color=c, lw=2,
-                    label=f"fit: k = {f['intercept']:.2f} + {f['slope']:.2f} log10 N (95% CI of slope "
-                          f"[{lo:.2f}, {hi:.2f}], R^2 = {f['r_squared']:.2f})")
+            ax.plot(
+                xs,
+                f["intercept"] + f["slope"] * np.log10(xs),
+                "-",
+                color=c,
+                lw=2,
+                label=f"fit: k = {f['intercept']:.2f} + {f['slope']:.2f} log10 N (95% CI of slope "
+                f"[{lo:.2f}, {hi:.2f}], R^2 = {f['r_squared']:.2f})",
+            )
     e1 = F.get(f"equation1_d{SPHERE_D}", {})
     if e1.get("exact_slope"):
-        ax.plot([], [], " ", label=f"equation (1)'s slope at d = {SPHERE_D}: 2 ln 10 / ln(a_(p,d) delta/sigma) = "
-                                   f"{e1['exact_slope']:.2f} per decade")
+        ax.plot(
+            [],
+            [],
+            " ",
+            label=f"equation (1)'s slope at d = {SPHERE_D}: 2 ln 10 / ln(a_(p,d) delta/sigma) = "
+            f"{e1['exact_slope']:.2f} per decade",
+        )
     ax.axhline(7, color="0.5", lw=0.8)
     ax.text(11, 6.6, "k = 7: the narrowest log-width network (k' = 1 projected dimension)", fontsize=8, color="0.4")
     ax.set_xscale("log")
     ax.set_xlabel("number of points N (log scale)")
     ax.set_ylabel("width k (neurons per hidden layer)")
-    ax.set_title(f"Width for robust memorization at sigma/delta = {meta['ratio']:g} ({'l_' + meta['p']} perturbations):"
-                 f"\nlogarithmic in N. Projection: {meta['projection']} Haar draws; depth O(N k log k)", fontsize=11)
+    ax.set_title(
+        f"Width for robust memorization at sigma/delta = {meta['ratio']:g} ({'l_' + meta['p']} perturbations):"
+        f"\nlogarithmic in N. Projection: {meta['projection']} Haar draws; depth O(N k log k)",
+        fontsize=11,
+    )
     ax.grid(True, which="both", alpha=0.25)
     ax.set_ylim(0, None)
     ax.legend(loc="upper left", fontsize=7.5, framealpha=0.92)
@@ -239,25 +321,48 @@ def main(argv: Sequence[str] | None = None) -> int:
             cfg["Ns"] = [n for n in cfg["Ns"] if n <= args.max_n]
             cfg["digits_Ns"] = [n for n in cfg["digits_Ns"] if n <= args.max_n]
         p, seeds = "2", [args.seed + i for i in range(cfg["n_seeds"])]
-        print(f"width_scaling ({'quick' if args.quick else 'full'}): sigma/delta = {args.ratio:g}, l_{p}; sphere N = "
-              f"{cfg['Ns']}, digits N = {cfg['digits_Ns']}; seeds {seeds}", flush=True)
+        print(
+            f"width_scaling ({'quick' if args.quick else 'full'}): sigma/delta = {args.ratio:g}, l_{p}; sphere N = "
+            f"{cfg['Ns']}, digits N = {cfg['digits_Ns']}; seeds {seeds}",
+            flush=True,
+        )
         t0 = time.perf_counter()
         base = {"p": p, "ratio": args.ratio, "projection": "best-of-random"}
         tasks = [{"source": "sphere", "N": N, "d": SPHERE_D, "seed": s, **base} for N in cfg["Ns"] for s in seeds]
-        tasks += [{"source": "digits", "N": N, "d": DIGITS_D, "seed": s, **base}
-                  for N in cfg["digits_Ns"] for s in seeds]
-        rows = sweep(width_task, tasks, scheduler=args.scheduler, name="width_scaling",
-                     describe=lambda t: f"{t['source']} N={t['N']} seed {t['seed']}")
+        tasks += [
+            {"source": "digits", "N": N, "d": DIGITS_D, "seed": s, **base} for N in cfg["digits_Ns"] for s in seeds
+        ]
+        rows = sweep(
+            width_task,
+            tasks,
+            scheduler=args.scheduler,
+            name="width_scaling",
+            describe=lambda t: f"{t['source']} N={t['N']} seed {t['seed']}",
+        )
         allN = sorted(set(cfg["Ns"]) | set(cfg["digits_Ns"]))
         rows += theory_rows(allN, SPHERE_D, args.ratio, p) + theory_rows(allN, DIGITS_D, args.ratio, p)
-        meta = meta_block("experiments.width_scaling", argv, seed=args.seed, ratio=args.ratio, p=p, seeds=seeds,
-                          projection=f"best-of-random ({DRAWS})", sphere_d=SPHERE_D, digits_d=DIGITS_D,
-                          sphere_labels=2, fits=fits(rows, args.ratio, p), seconds=time.perf_counter() - t0, **cfg)
+        meta = meta_block(
+            "experiments.width_scaling",
+            argv,
+            seed=args.seed,
+            ratio=args.ratio,
+            p=p,
+            seeds=seeds,
+            projection=f"best-of-random ({DRAWS})",
+            sphere_d=SPHERE_D,
+            digits_d=DIGITS_D,
+            sphere_labels=2,
+            fits=fits(rows, args.ratio, p),
+            seconds=time.perf_counter() - t0,
+            **cfg,
+        )
         path = write_results(out / RESULTS, meta, rows)
         for name, f in meta["fits"].items():
             if isinstance(f, dict) and "slope" in f:
-                print(f"  fit {name}: width = {f['intercept']:.2f} + {f['slope']:.3f} log10 N, slope 95% CI "
-                      f"[{f['slope_ci95'][0]:.3f}, {f['slope_ci95'][1]:.3f}], R^2 = {f['r_squared']:.3f}")
+                print(
+                    f"  fit {name}: width = {f['intercept']:.2f} + {f['slope']:.3f} log10 N, slope 95% CI "
+                    f"[{f['slope_ci95'][0]:.3f}, {f['slope_ci95'][1]:.3f}], R^2 = {f['r_squared']:.3f}"
+                )
         print(f"wrote {path} ({len(rows)} rows, {time.perf_counter() - t0:.1f} s)")
     print(f"wrote {plot(out, figs)}")
     return 0

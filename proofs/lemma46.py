@@ -54,26 +54,41 @@ def check() -> str:
         return j + start + v
 
     beyond = {v: (Rational(0), sp.oo)}
-    assert_equal(reduce_piecewise(layer(2 * t_of(Rational(5, 4)) - j, j + 1), beyond), 2 * t_of(Rational(5, 4)) - j - 1,
-                 "x_{j+1} = 2t - (j+1) for t >= j + 5/4")
+    assert_equal(
+        reduce_piecewise(layer(2 * t_of(Rational(5, 4)) - j, j + 1), beyond),
+        2 * t_of(Rational(5, 4)) - j - 1,
+        "x_{j+1} = 2t - (j+1) for t >= j + 5/4",
+    )
     flat = {v: (Rational(0), HALF)}
-    assert_equal(reduce_piecewise(layer(2 * t_of(Rational(3, 4)) - j, j + 1), flat), j + Rational(3, 2),
-                 "x_{j+1} = j + 3/2 on [j + 3/4, j + 5/4]")
+    assert_equal(
+        reduce_piecewise(layer(2 * t_of(Rational(3, 4)) - j, j + 1), flat),
+        j + Rational(3, 2),
+        "x_{j+1} = j + 3/2 on [j + 3/4, j + 5/4]",
+    )
     ramp = {v: (Rational(0), HALF)}
-    assert_equal(reduce_piecewise(layer(2 * t_of(Rational(1, 4)) - j, j + 1), ramp), 2 * t_of(Rational(1, 4)) - j,
-                 "layer j + 1 is the identity on the ramp [j + 1/4, j + 3/4]")
+    assert_equal(
+        reduce_piecewise(layer(2 * t_of(Rational(1, 4)) - j, j + 1), ramp),
+        2 * t_of(Rational(1, 4)) - j,
+        "layer j + 1 is the identity on the ramp [j + 1/4, j + 3/4]",
+    )
     below = {v: (Rational(0), sp.oo)}
-    assert_equal(reduce_piecewise(layer(j + Rational(3, 2) - v, j + 1), below), j + Rational(3, 2) - v,
-                 "layer j + 1 is the identity on values <= j + 3/2")
+    assert_equal(
+        reduce_piecewise(layer(j + Rational(3, 2) - v, j + 1), below),
+        j + Rational(3, 2) - v,
+        "layer j + 1 is the identity on values <= j + 3/2",
+    )
     later = {ell: (Rational(0), sp.oo), v: (Rational(0), sp.oo)}
-    assert_equal(reduce_piecewise(layer(j + Rational(3, 2) - v, j + 2 + ell), later), j + Rational(3, 2) - v,
-                 "later layers keep values <= j + 3/2")
+    assert_equal(
+        reduce_piecewise(layer(j + Rational(3, 2) - v, j + 2 + ell), later),
+        j + Rational(3, 2) - v,
+        "later layers keep values <= j + 3/2",
+    )
     assert_equal(j + Rational(3, 2) - HALF, j + 1, "psi = x_C - 1/2 = j + 1 on the flat")
 
     t = sp.Symbol("t", real=True)
     top = 10  # the net for C is the first C layers of the net for top, so one pass checks every C <= top
     checked = 0
-    for q in range(0, 4 * top + 4):
+    for q in range(4 * top + 4):
         box = {t: (Rational(q, 4), Rational(q + 1, 4))}
         x = 2 * t
         for C in range(1, top + 1):

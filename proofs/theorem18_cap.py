@@ -31,8 +31,11 @@ from robustmem.proofcheck import assert_equal, assert_holds, assert_nonnegative
 
 def check() -> str:
     L, rho, x = sp.symbols("L rho x", real=True)
-    assert_equal(rho**2 * (L + x) ** 2 - (rho**2 - x**2) * (L**2 - rho**2), (x * L + rho**2) ** 2,
-                 "rho^2 (L+x)^2 - (rho^2 - x^2)(L^2 - rho^2) = (x L + rho^2)^2")
+    assert_equal(
+        rho**2 * (L + x) ** 2 - (rho**2 - x**2) * (L**2 - rho**2),
+        (x * L + rho**2) ** 2,
+        "rho^2 (L+x)^2 - (rho^2 - x^2)(L^2 - rho^2) = (x L + rho^2)^2",
+    )
 
     t = sp.Symbol("t", real=True)
     uu, zz, uz = sp.Integer(1), sp.Integer(1), t  # |u1| = |z_hat| = 1, <u1, z_hat> = t

@@ -36,8 +36,11 @@ def check() -> str:
     x_dg = (1 - beta) * k / (d - k)
     assert_equal(x_dg * (d - k) / 2, (1 - beta) * k / 2, "(1 + x)^{(d-k)/2} <= e^{x (d-k)/2} = e^{(1-beta) k/2}")
     relaxed = beta ** (k / 2) * sp.exp((1 - beta) * k / 2)
-    assert_equal(dasgupta_gupta_bound_expr(beta, k, d), beta ** (k / 2) * (1 + x_dg) ** ((d - k) / 2),
-                 "robustmem.bounds.dasgupta_gupta_bound_expr is the Dasgupta-Gupta bound")
+    assert_equal(
+        dasgupta_gupta_bound_expr(beta, k, d),
+        beta ** (k / 2) * (1 + x_dg) ** ((d - k) / 2),
+        "robustmem.bounds.dasgupta_gupta_bound_expr is the Dasgupta-Gupta bound",
+    )
     ratio = relaxed / (sp.E * beta) ** (k / 2)
     assert_equal(ratio, sp.exp(-beta * k / 2), "beta^{k/2} e^{(1-beta)k/2} / (e beta)^{k/2} = e^{-beta k/2}")
 

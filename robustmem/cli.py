@@ -10,11 +10,11 @@ import json
 import math
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
-
 
 from robustmem.errors import RobustMemError
 
@@ -68,8 +68,17 @@ def _sigma_from_args(args: argparse.Namespace, ds: Any, p: float) -> float | Non
     return None
 
 
-def _build(ds: Any, construction: str, p: float, sigma: float | None, width: int | None, radius: str | None,
-           projection: str, seed: int, memorizer: str | None = None) -> Any:
+def _build(
+    ds: Any,
+    construction: str,
+    p: float,
+    sigma: float | None,
+    width: int | None,
+    radius: str | None,
+    projection: str,
+    seed: int,
+    memorizer: str | None = None,
+) -> Any:
     from robustmem.construct import CONSTRUCTIONS, construct_log_width
 
     if construction not in CONSTRUCTIONS:
@@ -118,8 +127,19 @@ def _pn(p: float) -> str:
     return p_name(p)
 
 
-def _verify(net: Any, ds: Any, cert: Any, *, exact: bool, n_random: int, n_boundary: int, pgd_balls: int | None,
-            pgd_steps: int, pgd_restarts: int, seed: int) -> dict[str, Any]:
+def _verify(
+    net: Any,
+    ds: Any,
+    cert: Any,
+    *,
+    exact: bool,
+    n_random: int,
+    n_boundary: int,
+    pgd_balls: int | None,
+    pgd_steps: int,
+    pgd_restarts: int,
+    seed: int,
+) -> dict[str, Any]:
     from robustmem.verify import falsify, verify_fit
 
     out: dict[str, Any] = {}
@@ -131,17 +151,44 @@ def _verify(net: Any, ds: Any, cert: Any, *, exact: bool, n_random: int, n_bound
         fx = verify_fit(net, ds, mode="exact")
         _say(fx.summary())
         out["fit_exact"] = fx.to_dict()
-    fal = falsify(net, ds, p=cert.p, sigma=cert.sigma, n_random=n_random, n_boundary=n_boundary, pgd=False,
-                  seed=seed, progress=True)
+    fal = falsify(
+        net,
+        ds,
+        p=cert.p,
+        sigma=cert.sigma,
+        n_random=n_random,
+        n_boundary=n_boundary,
+        pgd=False,
+        seed=seed,
+        progress=True,
+    )
     _say(fal.summary())
     out["falsify_sampling"] = fal.to_dict()
     if pgd_balls != 0:
-        pg = falsify(net, ds, p=cert.p, sigma=cert.sigma, n_random=0, boundary=False, vertices=False, pgd=True,
-                     pgd_steps=pgd_steps, pgd_restarts=pgd_restarts, balls=pgd_balls, seed=seed, progress=True)
+        pg = falsify(
+            net,
+            ds,
+            p=cert.p,
+            sigma=cert.sigma,
+            n_random=0,
+            boundary=False,
+            vertices=False,
+            pgd=True,
+            pgd_steps=pgd_steps,
+            pgd_restarts=pgd_restarts,
+            balls=pgd_balls,
+            seed=seed,
+            progress=True,
+        )
         _say(pg.summary())
         out["falsify_pgd"] = pg.to_dict()
     out["seconds"] = time.perf_counter() - t
-    ok = fit.passed and (not exact or out["fit_exact"]["passed"]) and fal.passed and (pgd_balls == 0 or out["falsify_pgd"]["passed"])
+    ok = (
+        fit.passed
+        and (not exact or out["fit_exact"]["passed"])
+        and fal.passed
+        and (pgd_balls == 0 or out["falsify_pgd"]["passed"])
+    )
     out["passed"] = bool(ok)
     return out
 
@@ -159,8 +206,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     delta = ds.separation(2.0).delta
     limit = 1.0 / (2.0 * c_plus(math.inf, ds.d))
     sigma = args.fraction * limit * delta
-    _say(f"robustmem demo: scikit-learn digits, N = {ds.N}, d = {ds.d}, {ds.C} classes, l2 separation delta = {delta:.6g}")
-    _say(f"Theorem 6, l_inf, sigma = {args.fraction} x the limit delta / (2 sqrt d) = {sigma:.6g} ({sigma / delta:.6g} delta)")
+    _say(
+        f"robustmem demo: scikit-learn digits, N = {ds.N}, d = {ds.d}, {ds.C} classes, l2 separation delta = {delta:.6g}"
+    )
+    _say(
+        f"Theorem 6, l_inf, sigma = {args.fraction} x the limit delta / (2 sqrt d) = {sigma:.6g} ({sigma / delta:.6g} delta)"
+    )
     t = time.perf_counter()
     net, cert = construct_theorem6(ds, p=math.inf, sigma=sigma)
     _say(f"built in {time.perf_counter() - t:.2f} s")
@@ -170,15 +221,28 @@ def cmd_demo(args: argparse.Namespace) -> int:
     net.meta["dataset"] = {"name": "digits", "params": {}, "fingerprint": ds.fingerprint()}
     path = net.save(out / "digits_theorem6_linf.rmnet")
     _say(f"wrote the network to {path}")
-    report = _verify(net, ds, cert, exact=True, n_random=args.samples, n_boundary=args.samples, pgd_balls=args.pgd_balls,
-                     pgd_steps=args.pgd_steps, pgd_restarts=args.pgd_restarts, seed=args.seed)
+    report = _verify(
+        net,
+        ds,
+        cert,
+        exact=True,
+        n_random=args.samples,
+        n_boundary=args.samples,
+        pgd_balls=args.pgd_balls,
+        pgd_steps=args.pgd_steps,
+        pgd_restarts=args.pgd_restarts,
+        seed=args.seed,
+    )
     report["certificate"] = cert.to_dict()
     rpath = out / "digits_theorem6_linf_report.json"
     rpath.write_text(json.dumps(report, indent=2, default=str))
     _say(f"wrote the report to {rpath}")
     verdict = "PASSED" if report["passed"] else "FAILED"
-    _say(f"demo {verdict}: exact fit on all {ds.N} points and no counterexample found"
-         if report["passed"] else f"demo {verdict}: see {rpath}")
+    _say(
+        f"demo {verdict}: exact fit on all {ds.N} points and no counterexample found"
+        if report["passed"]
+        else f"demo {verdict}: see {rpath}"
+    )
     _say(f"total time {time.perf_counter() - t0:.1f} s")
     return 0 if report["passed"] else 1
 
@@ -190,8 +254,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     p = parse_p(args.p)
     sigma = _sigma_from_args(args, ds, p)
     t = time.perf_counter()
-    net, cert = _build(ds, args.construction, p, sigma, args.width, args.radius, args.projection, args.seed,
-                       args.memorizer)
+    net, cert = _build(
+        ds, args.construction, p, sigma, args.width, args.radius, args.projection, args.seed, args.memorizer
+    )
     _say(f"built {args.construction} on {source} (N = {ds.N}, d = {ds.d}) in {time.perf_counter() - t:.2f} s")
     _say(cert.summary())
     for line in _shape_lines(net, cert):
@@ -236,8 +301,10 @@ def cmd_certify(args: argparse.Namespace) -> int:
     if p is None or sigma is None:
         raise RobustMemError(f"{args.network} has no certificate: give --p and --sigma")
     points = list(range(min(ds.N, args.max_points))) if args.max_points is not None else None
-    _say(f"certifying {args.network} (N = {ds.N}, d = {ds.d}) on l_{_pn(p)} balls of radius {sigma:.6g}"
-         f" with {', '.join(methods)}")
+    _say(
+        f"certifying {args.network} (N = {ds.N}, d = {ds.d}) on l_{_pn(p)} balls of radius {sigma:.6g}"
+        f" with {', '.join(methods)}"
+    )
     rows, reports, counts = [], {}, []
     for m in methods:
         t = time.perf_counter()
@@ -248,7 +315,9 @@ def cmd_certify(args: argparse.Namespace) -> int:
             if cert is None:
                 raise RobustMemError("the structural certifier needs the certificate saved in the network file")
             if p != cert.p:
-                raise RobustMemError(f"the structural certifier proves the certificate's norm l_{_pn(cert.p)}, not l_{_pn(p)}")
+                raise RobustMemError(
+                    f"the structural certifier proves the certificate's norm l_{_pn(cert.p)}, not l_{_pn(p)}"
+                )
             rep = certify_structural(net, ds, sigma=sigma, progress=True)
             n_ok = rep.n_certified
             n_all = rep.n_certified + rep.n_failed
@@ -256,8 +325,10 @@ def cmd_certify(args: argparse.Namespace) -> int:
         elif m == "marabou":
             rep = _certify_marabou(net, ds, p, sigma, points, eps=args.eps, timeout=args.timeout)
             n_ok, n_all = rep.n_certified, len(rep.status)
-            verdict = (f"{n_ok} certified (|f - y| < {rep.eps:g}), {rep.status.count('refuted')} refuted,"
-                       f" {rep.status.count('unknown')} unknown")  # fmt: skip
+            verdict = (
+                f"{n_ok} certified (|f - y| < {rep.eps:g}), {rep.status.count('refuted')} refuted,"
+                f" {rep.status.count('unknown')} unknown"
+            )
         else:
             rep = certify(net, ds, p=p, sigma=sigma, method=m, points=points, progress=True)
             n_ok, n_all = rep.n_certified, len(rep.status)
@@ -272,11 +343,17 @@ def cmd_certify(args: argparse.Namespace) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(reports, indent=2, default=str))
         _say(f"wrote the reports to {args.json}")
-    by = [m + (f" (|f - y| < {args.eps or 1e-3:g} only)" if m == "marabou" else "")
-          for m, ok, total in counts if ok == total]  # fmt: skip
+    by = [
+        m + (f" (|f - y| < {args.eps or 1e-3:g} only)" if m == "marabou" else "")
+        for m, ok, total in counts
+        if ok == total
+    ]
     proved = bool(by)
-    _say(f"certify PASSED: every ball proved by {', '.join(by)}" if proved else
-         "certify FAILED: no method proved every ball")
+    _say(
+        f"certify PASSED: every ball proved by {', '.join(by)}"
+        if proved
+        else "certify FAILED: no method proved every ball"
+    )
     return 0 if proved else 1
 
 
@@ -284,26 +361,49 @@ class _MarabouReport:
     """Marabou's verdicts on the balls ``indices`` (one :class:`~robustmem.interop.MarabouResult` each)."""
 
     def __init__(self, indices: list[int], results: list[Any], p: float, sigma: float, eps: float, seconds: float):
-        self.indices, self.results, self.p, self.sigma, self.eps, self.seconds = indices, results, p, sigma, eps, seconds
+        self.indices, self.results, self.p, self.sigma, self.eps, self.seconds = (
+            indices,
+            results,
+            p,
+            sigma,
+            eps,
+            seconds,
+        )
         self.status = tuple(r.status for r in results)
         self.n_certified = self.status.count("certified")
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "kind": "certify", "method": "marabou", "p": _pn(self.p), "sigma": self.sigma, "eps": self.eps,
-            "n_checked": len(self.status), "n_certified": self.n_certified, "indices": self.indices,
-            "status": list(self.status), "answers": [list(r.answers) for r in self.results],
-            "reasons": [r.reason for r in self.results], "seconds": self.seconds,
-            "counterexamples": {str(i): {"point": r.counterexample.tolist(), "exact_output": str(r.exact_output)}
-                                for i, r in zip(self.indices, self.results) if r.counterexample is not None},
-        }  # fmt: skip
+            "kind": "certify",
+            "method": "marabou",
+            "p": _pn(self.p),
+            "sigma": self.sigma,
+            "eps": self.eps,
+            "n_checked": len(self.status),
+            "n_certified": self.n_certified,
+            "indices": self.indices,
+            "status": list(self.status),
+            "answers": [list(r.answers) for r in self.results],
+            "reasons": [r.reason for r in self.results],
+            "seconds": self.seconds,
+            "counterexamples": {
+                str(i): {"point": r.counterexample.tolist(), "exact_output": str(r.exact_output)}
+                for i, r in zip(self.indices, self.results)
+                if r.counterexample is not None
+            },
+        }
 
     def summary(self, *, max_lines: int = 10) -> str:
-        head = (f"certify (marabou), l_{_pn(self.p)} balls of radius {self.sigma:.6g}: {self.n_certified}/{len(self.status)}"
-                f" certified with |f - y| < {self.eps:g}, {self.status.count('refuted')} refuted,"
-                f" {self.status.count('unknown')} unknown ({self.seconds:.2f} s)")  # fmt: skip
-        lines = [head, "  guarantee: 'certified': Marabou proved |f - y| < eps on the ball (up to its floating-point"
-                 " tolerances); 'refuted': a point of the closed ball where the exact network differs from y"]
+        head = (
+            f"certify (marabou), l_{_pn(self.p)} balls of radius {self.sigma:.6g}: {self.n_certified}/{len(self.status)}"
+            f" certified with |f - y| < {self.eps:g}, {self.status.count('refuted')} refuted,"
+            f" {self.status.count('unknown')} unknown ({self.seconds:.2f} s)"
+        )
+        lines = [
+            head,
+            "  guarantee: 'certified': Marabou proved |f - y| < eps on the ball (up to its floating-point"
+            " tolerances); 'refuted': a point of the closed ball where the exact network differs from y",
+        ]
         others = [(i, r) for i, r in zip(self.indices, self.results) if r.status != "certified"]
         lines += [f"  ball {i}: {r.summary()}" for i, r in others[:max_lines]]
         if len(others) > max_lines:
@@ -311,8 +411,9 @@ class _MarabouReport:
         return "\n".join(lines)
 
 
-def _certify_marabou(net: Any, ds: Any, p: float, sigma: float, points: list[int] | None, *, eps: float | None,
-                     timeout: float) -> _MarabouReport:  # fmt: skip
+def _certify_marabou(
+    net: Any, ds: Any, p: float, sigma: float, points: list[int] | None, *, eps: float | None, timeout: float
+) -> _MarabouReport:
     """Marabou on every ball (or ``points``), reading a float64 ONNX export of ``net`` (exactly ``net``)."""
     import tempfile
 
@@ -325,8 +426,9 @@ def _certify_marabou(net: Any, ds: Any, p: float, sigma: float, points: list[int
     indices = list(points) if points is not None else list(range(ds.N))
     with tempfile.TemporaryDirectory() as tmp:
         path = export_onnx(net, Path(tmp) / "net.onnx").path
-        results = [marabou_check(path, ds.X[i], int(ds.y[i]), p, sigma, eps=eps, net=net, timeout=timeout)
-                   for i in indices]  # fmt: skip
+        results = [
+            marabou_check(path, ds.X[i], int(ds.y[i]), p, sigma, eps=eps, net=net, timeout=timeout) for i in indices
+        ]
     return _MarabouReport(indices, results, p, sigma, eps, time.perf_counter() - t)
 
 
@@ -366,8 +468,16 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise RobustMemError("--vnnlib needs --p and --sigma (the network has no certificate)")
         # VNN-COMP layout: instances.csv names the model relative to the benchmark folder
         onnx_name = relative_onnx_name(args.onnx, args.vnnlib) if args.onnx else "onnx/model.onnx"
-        vrep = write_vnnlib(ds, p, radii, args.vnnlib, onnx_name=onnx_name, inscribed_box=args.inscribed_box,
-                            eps=OUTPUT_TOLERANCE if args.eps is None else args.eps, timeout=args.timeout)  # fmt: skip
+        vrep = write_vnnlib(
+            ds,
+            p,
+            radii,
+            args.vnnlib,
+            onnx_name=onnx_name,
+            inscribed_box=args.inscribed_box,
+            eps=OUTPUT_TOLERANCE if args.eps is None else args.eps,
+            timeout=args.timeout,
+        )
         _say(vrep.summary())
     return 0
 
@@ -380,8 +490,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
     _say(cert.summary())
     for line in _shape_lines(net, cert):
         _say(line)
-    report = _verify(net, ds, cert, exact=not args.no_exact, n_random=args.samples, n_boundary=args.samples,
-                     pgd_balls=args.pgd_balls, pgd_steps=args.pgd_steps, pgd_restarts=args.pgd_restarts, seed=args.seed)
+    report = _verify(
+        net,
+        ds,
+        cert,
+        exact=not args.no_exact,
+        n_random=args.samples,
+        n_boundary=args.samples,
+        pgd_balls=args.pgd_balls,
+        pgd_steps=args.pgd_steps,
+        pgd_restarts=args.pgd_restarts,
+        seed=args.seed,
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2, default=str))
         _say(f"wrote the report to {args.json}")
@@ -443,8 +563,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
     sigma = _sigma_from_args(args, ds, p)
     _say(f"comparing constructions on {source} (N = {ds.N}, d = {ds.d}), l_{_pn(p)}")
     names = tuple(args.constructions.split(",")) if args.constructions else None
-    rows = compare(ds, p=p, sigma=sigma, samples=args.samples, max_balls=args.max_balls, seed=args.seed,
-                   **({"constructions": names} if names else {}))  # fmt: skip
+    rows = compare(
+        ds,
+        p=p,
+        sigma=sigma,
+        samples=args.samples,
+        max_balls=args.max_balls,
+        seed=args.seed,
+        **({"constructions": names} if names else {}),
+    )
     table = to_markdown(rows)
     _say(table)
     out = Path(args.out)
@@ -463,12 +590,18 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     from robustmem.reproduce import plan_runs, reproduce
 
     if args.list:
-        for e, argv in plan_runs(quick=args.quick, only=args.only, out=args.out or "OUT", figures=args.figures or "FIG",
-                                 scheduler=args.scheduler):
+        for e, _argv in plan_runs(
+            quick=args.quick,
+            only=args.only,
+            out=args.out or "OUT",
+            figures=args.figures or "FIG",
+            scheduler=args.scheduler,
+        ):
             _say(f"{e.name:<22} {e.description}")
         return 0
-    results = reproduce(quick=args.quick, only=args.only, out=args.out, figures=args.figures, scheduler=args.scheduler,
-                        say=_say)
+    results = reproduce(
+        quick=args.quick, only=args.only, out=args.out, figures=args.figures, scheduler=args.scheduler, say=_say
+    )
     return 0 if all(r.status == "ok" for r in results) else 1
 
 
@@ -488,7 +621,9 @@ def _add_data_args(p: argparse.ArgumentParser, required: bool = True) -> None:
 
 def _add_verify_args(p: argparse.ArgumentParser, samples: int, pgd_balls: int | None) -> None:
     p.add_argument("--samples", type=int, default=samples, help="random and boundary points per ball (each)")
-    p.add_argument("--pgd-balls", type=int, default=pgd_balls, help="random subset of balls for PGD (0: none; default all)")
+    p.add_argument(
+        "--pgd-balls", type=int, default=pgd_balls, help="random subset of balls for PGD (0: none; default all)"
+    )
     p.add_argument("--pgd-steps", type=int, default=10)
     p.add_argument("--pgd-restarts", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
@@ -506,16 +641,25 @@ def make_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="build a robust memorizer and write it to a network file")
     _add_data_args(b)
-    b.add_argument("--construction", required=True, choices=["theorem5", "theorem6", "remark40", "log-width", "yu2024", "yu2024-lp", "kim2025"])
+    b.add_argument(
+        "--construction",
+        required=True,
+        choices=["theorem5", "theorem6", "remark40", "log-width", "yu2024", "yu2024-lp", "kim2025"],
+    )
     b.add_argument("--p", default="2", help="norm of the balls: 1, 2, inf, or any number > 0 (theorem5)")
     b.add_argument("--sigma", type=float, help="radius, absolute")
     b.add_argument("--sigma-over-delta", type=float, help="radius in units of the l2 separation delta")
-    b.add_argument("--fraction-of-limit", type=float, help="radius as a fraction of the Remark 4 limit delta/(2 c+_p(d))")
+    b.add_argument(
+        "--fraction-of-limit", type=float, help="radius as a fraction of the Remark 4 limit delta/(2 c+_p(d))"
+    )
     b.add_argument("--width", type=int, help="log-width: the width k (7 <= k <= d+5)")
     b.add_argument("--radius", choices=["theorem7", "remark10"], help="log-width: the worst-case radius of the theorem")
     b.add_argument("--projection", default="best-of-random", choices=["random", "best-of-random", "optimize"])
-    b.add_argument("--memorizer", choices=["yu2024", "theorem16"],
-                   help="kim2025: the memorizer in the projected space (default: Yu-Gao-Zhang's, as in the paper)")
+    b.add_argument(
+        "--memorizer",
+        choices=["yu2024", "theorem16"],
+        help="kim2025: the memorizer in the projected space (default: Yu-Gao-Zhang's, as in the paper)",
+    )
     b.add_argument("--seed", type=int, default=0)
     b.add_argument("--out", required=True, help="network file to write (.rmnet)")
     b.set_defaults(func=cmd_build)
@@ -531,8 +675,12 @@ def make_parser() -> argparse.ArgumentParser:
     ce = sub.add_parser("certify", help="prove robustness from the weights: structural, bound propagation or MILP")
     ce.add_argument("network")
     _add_data_args(ce, required=False)
-    ce.add_argument("--method", default="structural", choices=["structural", "ibp", "crown", "milp", "marabou", "all"],
-                    help="'all' runs structural, crown and milp; marabou (p = 1 or inf) asks the Marabou verifier")
+    ce.add_argument(
+        "--method",
+        default="structural",
+        choices=["structural", "ibp", "crown", "milp", "marabou", "all"],
+        help="'all' runs structural, crown and milp; marabou (p = 1 or inf) asks the Marabou verifier",
+    )
     ce.add_argument("--p", help="norm (default: the certificate's)")
     ce.add_argument("--sigma", type=float, help="radius (default: the certificate's)")
     ce.add_argument("--max-points", type=int, help="ibp/crown/milp/marabou: only the first this many balls")
@@ -545,15 +693,25 @@ def make_parser() -> argparse.ArgumentParser:
     ex.add_argument("network")
     _add_data_args(ex, required=False)
     ex.add_argument("--onnx", help="ONNX file to write (Gemm/Relu graph, float64 unless --dtype float32)")
-    ex.add_argument("--dtype", default="float64", choices=["float64", "float32"],
-                    help="ONNX weight type: float64 is the network exactly; float32 rounds (the count is printed)")
+    ex.add_argument(
+        "--dtype",
+        default="float64",
+        choices=["float64", "float32"],
+        help="ONNX weight type: float64 is the network exactly; float32 rounds (the count is printed)",
+    )
     ex.add_argument("--vnnlib", help="folder for vnnlib/prop_{i}_{r}.vnnlib and instances.csv (VNN-COMP layout)")
     ex.add_argument("--p", help="norm (default: the certificate's)")
-    ex.add_argument("--sigma", type=_radii_arg, action="append",
-                    help="radius, or comma-separated radii; repeatable (default: the certificate's)")
+    ex.add_argument(
+        "--sigma",
+        type=_radii_arg,
+        action="append",
+        help="radius, or comma-separated radii; repeatable (default: the certificate's)",
+    )
     ex.add_argument("--eps", type=float, help="output slack of the unsafe set |Y_0 - y_i| >= eps (default 1e-3)")
     ex.add_argument("--timeout", type=float, default=60.0, help="seconds per instance written to instances.csv")
-    ex.add_argument("--inscribed-box", action="store_true", help="l_1/l_2: write the box inscribed in the ball (weaker)")
+    ex.add_argument(
+        "--inscribed-box", action="store_true", help="l_1/l_2: write the box inscribed in the ball (weaker)"
+    )
     ex.set_defaults(func=cmd_export)
 
     bd = sub.add_parser("bounds", help="the paper's widths and radii for N, d, p")
@@ -583,8 +741,12 @@ def make_parser() -> argparse.ArgumentParser:
     cp.set_defaults(func=cmd_compare)
 
     rp = sub.add_parser("reproduce", help="rerun the registered experiments: every results file and figure")
-    rp.add_argument("--quick", action="store_true", help="small sizes (minutes; what the tests run); writes under"
-                    " results/quick and figures/quick unless --out/--figures say otherwise")
+    rp.add_argument(
+        "--quick",
+        action="store_true",
+        help="small sizes (minutes; what the tests run); writes under"
+        " results/quick and figures/quick unless --out/--figures say otherwise",
+    )
     rp.add_argument("--only", nargs="+", metavar="NAME", help="run only these experiments (see --list)")
     rp.add_argument("--out", help="results folder (default results, or results/quick with --quick)")
     rp.add_argument("--figures", help="figures folder (default figures, or figures/quick with --quick)")

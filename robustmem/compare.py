@@ -24,10 +24,20 @@ from typing import Any
 from robustmem.errors import InvalidArgumentError, RobustMemError
 from robustmem.norms import c_plus, check_p, p_name
 
-__all__ = ["CompareRow", "COMPARED", "compare", "to_markdown", "to_csv", "default_sigma"]
+__all__ = ["COMPARED", "CompareRow", "compare", "default_sigma", "to_csv", "to_markdown"]
 
-COMPARED = ("theorem5", "theorem6", "remark40", "log-width", "yu2024", "yu2024-lp", "kim2025", "kim2025-smallest",
-            "zhang2017", "vardi2022")
+COMPARED = (
+    "theorem5",
+    "theorem6",
+    "remark40",
+    "log-width",
+    "yu2024",
+    "yu2024-lp",
+    "kim2025",
+    "kim2025-smallest",
+    "zhang2017",
+    "vardi2022",
+)
 DEFAULT_SIGMA_FRACTION = 0.25  # default radius: 1/4 delta / c+_p(d), half of Remark 4's limit
 
 
@@ -56,8 +66,17 @@ class CompareRow:
     def __post_init__(self) -> None:
         if self.skipped and self.exact_fit is not None:
             raise InvalidArgumentError(f"{self.construction}: a skipped row has no fit result")
-        if min(self.width, self.depth, self.parameters_dense, self.parameters_nonzero, self.falsify_points,
-               self.counterexamples) < 0:  # fmt: skip
+        if (
+            min(
+                self.width,
+                self.depth,
+                self.parameters_dense,
+                self.parameters_nonzero,
+                self.falsify_points,
+                self.counterexamples,
+            )
+            < 0
+        ):
             raise InvalidArgumentError(f"{self.construction}: counts must be >= 0")
         if self.sigma < 0:
             raise InvalidArgumentError(f"{self.construction}: sigma = {self.sigma!r} < 0")
@@ -139,7 +158,9 @@ def compare(
     names = list(constructions)
     bad = [n for n in names if n not in COMPARED]
     if bad or not names:
-        raise InvalidArgumentError(f"unknown constructions {bad} (choose from {COMPARED})" if bad else "no constructions")
+        raise InvalidArgumentError(
+            f"unknown constructions {bad} (choose from {COMPARED})" if bad else "no constructions"
+        )
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
         raise InvalidArgumentError(f"samples must be an integer >= 1, got {samples!r}")
     delta = dataset.separation(2.0).delta
@@ -150,8 +171,11 @@ def compare(
         t0 = time.perf_counter()
         s_build = None if (name == "log-width" and sigma is None) else asked
         try:
-            built = _build(name, dataset, p, s_build, k, seed) if s_build is not None else \
-                _build_log_width_auto(dataset, p, k, seed)  # fmt: skip
+            built = (
+                _build(name, dataset, p, s_build, k, seed)
+                if s_build is not None
+                else _build_log_width_auto(dataset, p, k, seed)
+            )
         except RobustMemError as exc:
             rows.append(_skipped(name, p, f"skipped: {exc}", time.perf_counter() - t0))
             continue
@@ -171,35 +195,91 @@ def compare(
             certified, note = cert.sigma, cert.theorem
         fit = verify_fit(net, dataset, mode="exact").passed
         f_sigma = certified if certified > 0 else asked
-        balls = None if dataset.N <= max_balls else max_balls
-        rep = falsify(net, dataset, p=p, sigma=f_sigma, n_random=samples, n_boundary=samples, pgd_steps=pgd_steps,
-                      pgd_restarts=2, balls=balls, seed=seed)  # fmt: skip
+        balls = None if max_balls >= dataset.N else max_balls
+        rep = falsify(
+            net,
+            dataset,
+            p=p,
+            sigma=f_sigma,
+            n_random=samples,
+            n_boundary=samples,
+            pgd_steps=pgd_steps,
+            pgd_restarts=2,
+            balls=balls,
+            seed=seed,
+        )
         points = sum(m.n_points for m in rep.methods)
-        rows.append(CompareRow(
-            name, p, net.width, net.depth, net.num_parameters(), net.num_nonzero_parameters(), certified,
-            certified / delta if delta > 0 else math.inf, fit, f_sigma, points, rep.n_counterexamples, build_s,
-            time.perf_counter() - t1, note=note,
-        ))  # fmt: skip
+        rows.append(
+            CompareRow(
+                name,
+                p,
+                net.width,
+                net.depth,
+                net.num_parameters(),
+                net.num_nonzero_parameters(),
+                certified,
+                certified / delta if delta > 0 else math.inf,
+                fit,
+                f_sigma,
+                points,
+                rep.n_counterexamples,
+                build_s,
+                time.perf_counter() - t1,
+                note=note,
+            )
+        )
     return rows
 
 
-def _vardi_row(built: Any, dataset, p: float, asked: float, delta: float, samples: int, max_balls: int, seed: int,
-               build_s: float, t1: float) -> CompareRow:
+def _vardi_row(
+    built: Any,
+    dataset,
+    p: float,
+    asked: float,
+    delta: float,
+    samples: int,
+    max_balls: int,
+    seed: int,
+    build_s: float,
+    t1: float,
+) -> CompareRow:
     """The row of the exact-weight Vardi-Yehudai-Shamir network: exact fit, exact-output attack."""
     from robustmem.construct.vardi2022_checks import vardi2022_attack, vardi2022_radius
 
-    net, cert = built
+    net, _cert = built
     y = [int(v) for v in dataset.y]
     fit = all(v == t for v, t in zip(net.evaluate_exact(dataset.X), y))
     cell = vardi2022_radius(built, dataset, p=p)
-    att = vardi2022_attack(built, dataset, radius=asked, p=p, samples=samples,
-                           max_points=None if dataset.N <= max_balls else max_balls, seed=seed)  # fmt: skip
-    note = (f"not robust (claims sigma = 0); labels provably kept up to {cell / delta:.3g} delta; attacked at sigma = "
-            f"{asked:.3g}; weights up to {net.max_weight_bits()} bits")  # fmt: skip
+    att = vardi2022_attack(
+        built,
+        dataset,
+        radius=asked,
+        p=p,
+        samples=samples,
+        max_points=None if max_balls >= dataset.N else max_balls,
+        seed=seed,
+    )
+    note = (
+        f"not robust (claims sigma = 0); labels provably kept up to {cell / delta:.3g} delta; attacked at sigma = "
+        f"{asked:.3g}; weights up to {net.max_weight_bits()} bits"
+    )
     return CompareRow(
-        "vardi2022", p, net.width, net.depth, net.num_parameters(), net.num_nonzero_parameters(), 0.0, 0.0, fit,
-        asked, att.tried, att.n_counterexamples, build_s, time.perf_counter() - t1, note=note,
-    )  # fmt: skip
+        "vardi2022",
+        p,
+        net.width,
+        net.depth,
+        net.num_parameters(),
+        net.num_nonzero_parameters(),
+        0.0,
+        0.0,
+        fit,
+        asked,
+        att.tried,
+        att.n_counterexamples,
+        build_s,
+        time.perf_counter() - t1,
+        note=note,
+    )
 
 
 def _build_log_width_auto(dataset, p: float, k: int, seed: int) -> Any:
@@ -208,9 +288,23 @@ def _build_log_width_auto(dataset, p: float, k: int, seed: int) -> Any:
     return construct_log_width(dataset, p=p, width=k, seed=seed)
 
 
-_COLUMNS = ("construction", "p", "width", "depth", "parameters_dense", "parameters_nonzero", "sigma",
-            "sigma_over_delta", "exact_fit", "falsify_sigma", "falsify_points", "counterexamples",
-            "build_seconds", "verify_seconds", "note")  # fmt: skip
+_COLUMNS = (
+    "construction",
+    "p",
+    "width",
+    "depth",
+    "parameters_dense",
+    "parameters_nonzero",
+    "sigma",
+    "sigma_over_delta",
+    "exact_fit",
+    "falsify_sigma",
+    "falsify_points",
+    "counterexamples",
+    "build_seconds",
+    "verify_seconds",
+    "note",
+)
 
 
 def _cell(v: Any) -> str:

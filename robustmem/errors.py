@@ -8,12 +8,12 @@ usual way.  Messages name the offending value, its index where there is one, and
 from __future__ import annotations
 
 __all__ = [
-    "RobustMemError",
-    "InvalidArgumentError",
     "DataError",
-    "NotSeparatedError",
     "HypothesisError",
+    "InvalidArgumentError",
     "NetworkFormatError",
+    "NotSeparatedError",
+    "RobustMemError",
     "VerificationError",
 ]
 

@@ -89,12 +89,21 @@ def example1(k: int, sigma: float) -> Example1:
     X = np.zeros((2, k + 1))
     X[1, 0] = 1.0
     return Example1(
-        k=k, sigma=float(sigma), T=np.array(T.tolist(), dtype=np.float64), T_exact=T,
-        dataset=Dataset(X, [1, 2], name=f"example1_k{k}"), x=X[0].copy(), x_prime=X[1].copy(),
-        collision=np.array([float(v) for v in col]), collision_exact=col, image_of_collision=T * col,
-        data_distance=(x - xp).norm(), image_distance=(T * (x - xp)).norm(), ball_distance=(col - xp).norm(),
+        k=k,
+        sigma=float(sigma),
+        T=np.array(T.tolist(), dtype=np.float64),
+        T_exact=T,
+        dataset=Dataset(X, [1, 2], name=f"example1_k{k}"),
+        x=X[0].copy(),
+        x_prime=X[1].copy(),
+        collision=np.array([float(v) for v in col]),
+        collision_exact=col,
+        image_of_collision=T * col,
+        data_distance=(x - xp).norm(),
+        image_distance=(T * (x - xp)).norm(),
+        ball_distance=(col - xp).norm(),
         preservation_gap=(T * (x - col)).norm() - (x - col).norm(),
-    )  # fmt: skip
+    )
 
 
 def example1_symbolic_check(k: int) -> dict[str, sp.Expr]:

@@ -14,15 +14,14 @@ Notation (Egosi, Yehudai, Shamir 2025, Section 2 and Appendix E):
 from __future__ import annotations
 
 import math
-from typing import Union
 
 import numpy as np
 
 from robustmem.errors import InvalidArgumentError
 
-__all__ = ["check_p", "parse_p", "p_name", "pnorm", "c_plus", "c_minus", "c_plus_pq", "c_minus_pq"]
+__all__ = ["c_minus", "c_minus_pq", "c_plus", "c_plus_pq", "check_p", "p_name", "parse_p", "pnorm"]
 
-PLike = Union[int, float, str]
+PLike = int | float | str
 
 
 def check_p(p: PLike, *, name: str = "p", minimum: float = 0.0, allow_equal: bool = False) -> float:

@@ -21,9 +21,10 @@ from __future__ import annotations
 import ast
 import importlib.util
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Optional, Sequence, Union
+from typing import Literal
 
 import sympy as sp
 
@@ -33,17 +34,17 @@ from robustmem.errors import InvalidArgumentError
 __all__ = [
     "ProofInfo",
     "ProofResult",
-    "list_proofs",
-    "run_proofs",
-    "proofs_directory",
-    "relu",
-    "assert_zero",
+    "affine_range",
     "assert_equal",
     "assert_holds",
     "assert_nonnegative",
-    "affine_range",
-    "sign_on_box",
+    "assert_zero",
+    "list_proofs",
+    "proofs_directory",
     "reduce_piecewise",
+    "relu",
+    "run_proofs",
+    "sign_on_box",
 ]
 
 Box = dict[sp.Symbol, tuple[sp.Expr, sp.Expr]]
@@ -71,7 +72,7 @@ def assert_equal(lhs: sp.Expr, rhs: sp.Expr, what: str) -> None:
     assert_zero(sp.sympify(lhs) - sp.sympify(rhs), f"{what} [{lhs} = {rhs}]")
 
 
-def assert_holds(relation: Union[bool, sp.Basic], what: str) -> None:
+def assert_holds(relation: bool | sp.Basic, what: str) -> None:
     """Assert that an exact relation (e.g. ``Rational(a) < Rational(b)``) is True, not merely undecided."""
     if relation is not True and relation is not sp.true:
         raise AssertionError(f"{what}: the relation evaluates to {relation}, not True")
@@ -104,7 +105,7 @@ def affine_range(expr: sp.Expr, box: Box) -> tuple[sp.Expr, sp.Expr]:
     poly = sp.Poly(e, *variables)
     if poly.total_degree() > 1:
         raise AssertionError(f"{e} is not affine in {variables}")
-    low = high = e.subs({v: 0 for v in variables})
+    low = high = e.subs(dict.fromkeys(variables, 0))
     for v in variables:
         c = poly.coeff_monomial(v)
         lo, hi = box[v]
@@ -182,7 +183,7 @@ def proofs_directory() -> Path:
     return Path(robustmem.__file__).resolve().parents[1] / "proofs"
 
 
-def list_proofs(directory: Optional[Path] = None) -> list[ProofInfo]:
+def list_proofs(directory: Path | None = None) -> list[ProofInfo]:
     """Every proofs/*.py (not starting with '_'), sorted by name, read without being run."""
     folder = Path(directory) if directory is not None else proofs_directory()
     if not folder.is_dir():
@@ -215,7 +216,7 @@ def _run_one(info: ProofInfo) -> ProofResult:
     return ProofResult(info.name, info.summary, status, message, time.perf_counter() - start)
 
 
-def run_proofs(names: Optional[Sequence[str]] = None, *, directory: Optional[Path] = None) -> list[ProofResult]:
+def run_proofs(names: Sequence[str] | None = None, *, directory: Path | None = None) -> list[ProofResult]:
     """Run the checks of the named proofs (all when ``names`` is None), in name order.
 
     Unknown names raise InvalidArgumentError listing the available ones.
@@ -228,4 +229,3 @@ def run_proofs(names: Optional[Sequence[str]] = None, *, directory: Optional[Pat
             raise InvalidArgumentError(f"unknown proof(s) {unknown}; available: {sorted(known)}")
         infos = [info for info in infos if info.name in set(names)]
     return [_run_one(info) for info in infos]
-

@@ -12,9 +12,10 @@ import importlib
 import sys
 import time
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from robustmem.errors import InvalidArgumentError, RobustMemError
 
@@ -46,8 +47,9 @@ def experiments_registry() -> tuple[Any, ...]:
     return tuple(mod.EXPERIMENTS)
 
 
-def plan_runs(*, quick: bool, only: Sequence[str] | None, out: str, figures: str,
-              scheduler: str | None) -> list[tuple[Any, list[str]]]:
+def plan_runs(
+    *, quick: bool, only: Sequence[str] | None, out: str, figures: str, scheduler: str | None
+) -> list[tuple[Any, list[str]]]:
     """The (experiment, argv) pairs ``reproduce`` would run, in registry order; unknown names are an error."""
     exps = experiments_registry()
     names = [e.name for e in exps]
@@ -80,9 +82,16 @@ def _run_one(e: Any, argv: list[str]) -> int:
     return subprocess.call([sys.executable, "-m", e.module, *argv], env=env)
 
 
-def reproduce(*, quick: bool = False, only: Sequence[str] | None = None, out: str | None = None,
-              figures: str | None = None, scheduler: str | None = None, keep_going: bool = True,
-              say: Any = print) -> list[RunResult]:
+def reproduce(
+    *,
+    quick: bool = False,
+    only: Sequence[str] | None = None,
+    out: str | None = None,
+    figures: str | None = None,
+    scheduler: str | None = None,
+    keep_going: bool = True,
+    say: Any = print,
+) -> list[RunResult]:
     """Run the planned experiments one after another, reporting each start, end and time.
 
     Quick mode writes under ``results/quick`` and ``figures/quick`` by default so that it never
@@ -109,6 +118,8 @@ def reproduce(*, quick: bool = False, only: Sequence[str] | None = None, out: st
         results.append(RunResult(e.name, tuple(argv), status, dt, err))
         say(f"[{i}/{len(plan)}] {e.name}: {status} in {dt:.1f} s" + (f" ({err})" if err else ""))
     ok = sum(r.status == "ok" for r in results)
-    say(f"reproduce: {ok}/{len(results)} experiments ok in {time.perf_counter() - t_all:.1f} s;"
-        f" results in {out}/, figures in {figures}/")
+    say(
+        f"reproduce: {ok}/{len(results)} experiments ok in {time.perf_counter() - t_all:.1f} s;"
+        f" results in {out}/, figures in {figures}/"
+    )
     return results

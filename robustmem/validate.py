@@ -8,7 +8,7 @@ import numpy as np
 
 from robustmem.errors import InvalidArgumentError
 
-__all__ = ["positive_number", "nonnegative_number", "integer_at_least", "index_list", "finite_layer"]
+__all__ = ["finite_layer", "index_list", "integer_at_least", "nonnegative_number", "positive_number"]
 
 
 def positive_number(value: object, name: str) -> float:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 from numbers import Integral, Real
-from typing import Optional, Union
 
 import numpy as np
 import sympy as sp
@@ -19,15 +18,14 @@ import sympy as sp
 from robustmem.errors import InvalidArgumentError
 from robustmem.norms import check_p
 
-__all__ = ["ExprLike", "check_integer", "check_ratio", "exact", "exact_p", "exact_integer", "power", "product"]
+__all__ = ["ExprLike", "check_integer", "check_ratio", "exact", "exact_integer", "exact_p", "power", "product"]
 
-ExprLike = Union[int, float, sp.Basic]
+ExprLike = int | float | sp.Basic
 
 
 def _held_power(expr: sp.Basic) -> bool:
     return any(
-        isinstance(a, sp.Pow) and a.base.is_Rational and not a.exp.is_Integer
-        for a in sp.preorder_traversal(expr)
+        isinstance(a, sp.Pow) and a.base.is_Rational and not a.exp.is_Integer for a in sp.preorder_traversal(expr)
     )
 
 
@@ -58,7 +56,7 @@ def product(*factors: ExprLike) -> sp.Expr:
     return sp.Mul(*fs)
 
 
-def check_integer(value: object, name: str, minimum: int, maximum: Optional[int] = None, why: str = "") -> int:
+def check_integer(value: object, name: str, minimum: int, maximum: int | None = None, why: str = "") -> int:
     """Return ``value`` as an int in [minimum, maximum], or raise naming the value and the limit."""
     if isinstance(value, bool) or not isinstance(value, (Integral, np.integer)):
         if isinstance(value, sp.Integer):
@@ -131,9 +129,7 @@ def exact_p(p: ExprLike, name: str = "p") -> sp.Expr:
     return value
 
 
-def exact_integer(
-    value: ExprLike, name: str, minimum: int, maximum: Optional[ExprLike] = None, why: str = ""
-) -> sp.Expr:
+def exact_integer(value: ExprLike, name: str, minimum: int, maximum: ExprLike | None = None, why: str = "") -> sp.Expr:
     """Exact integer argument: numeric values are checked against [minimum, maximum], symbols pass."""
     v = exact(value)
     if v.is_number:

@@ -26,18 +26,18 @@ from robustmem.bounds._args import ExprLike, exact_integer, exact_p, power, prod
 from robustmem.norms import PLike, c_minus, c_plus, check_p
 
 __all__ = [
-    "c_plus_expr",
-    "c_minus_expr",
-    "c_plus_pq_expr",
-    "c_minus_pq_expr",
     "a_pd",
     "a_pd_expr",
-    "b_pd",
-    "b_pd_expr",
     "a_pqd",
     "a_pqd_expr",
+    "b_pd",
+    "b_pd_expr",
     "b_pqd",
     "b_pqd_expr",
+    "c_minus_expr",
+    "c_minus_pq_expr",
+    "c_plus_expr",
+    "c_plus_pq_expr",
     "gap_ratio",
     "gap_ratio_expr",
 ]

@@ -23,7 +23,6 @@ Bounds used for Theorem 18 (Egosi, Yehudai, Shamir, COLT 2025):
 from __future__ import annotations
 
 import math
-from typing import Optional
 
 import sympy as sp
 from scipy import special
@@ -33,18 +32,18 @@ from robustmem.bounds.radii import theorem18_epsilon, theorem18_epsilon_expr
 from robustmem.errors import InvalidArgumentError
 
 __all__ = [
-    "projection_cdf",
-    "projection_cdf_expr",
-    "dasgupta_gupta_bound",
-    "dasgupta_gupta_bound_expr",
-    "projection_small_ball_bound",
-    "projection_small_ball_bound_expr",
     "cap_projection_threshold",
     "cap_projection_threshold_expr",
+    "dasgupta_gupta_bound",
+    "dasgupta_gupta_bound_expr",
     "pair_union_bound",
+    "projection_cdf",
+    "projection_cdf_expr",
+    "projection_small_ball_bound",
+    "projection_small_ball_bound_expr",
+    "theorem18_exact_union_bound",
     "theorem18_union_bound",
     "theorem18_union_bound_expr",
-    "theorem18_exact_union_bound",
 ]
 
 
@@ -187,7 +186,7 @@ def pair_union_bound(num_pairs: int, r: float, k: int, d: int) -> float:
     return pairs * projection_cdf(r, k, d)
 
 
-def theorem18_union_bound_expr(N: ExprLike, d: ExprLike, k: ExprLike, pairs: Optional[ExprLike] = None) -> sp.Expr:
+def theorem18_union_bound_expr(N: ExprLike, d: ExprLike, k: ExprLike, pairs: ExprLike | None = None) -> sp.Expr:
     """Exact pairs * (e (2 eps)^2 d/k)^{k/2} with eps of Theorem 18; pairs defaults to N(N-1)/2, where it
     equals (N-1)/(2N).
 
@@ -204,7 +203,7 @@ def theorem18_union_bound_expr(N: ExprLike, d: ExprLike, k: ExprLike, pairs: Opt
     return generic.subs({n_: NN, d_: dd, k_: kk, c_: count})
 
 
-def theorem18_union_bound(N: int, d: int, k: int, pairs: Optional[int] = None) -> float:
+def theorem18_union_bound(N: int, d: int, k: int, pairs: int | None = None) -> float:
     """Theorem 18's union bound: pairs * (e (2 eps)^2 d/k)^{k/2} = pairs / N^2 with eps = theorem18_epsilon;
     pairs (the number of differently-labelled pairs) defaults to the maximum N(N-1)/2, giving (N-1)/(2N) < 1/2.
 
@@ -217,7 +216,7 @@ def theorem18_union_bound(N: int, d: int, k: int, pairs: Optional[int] = None) -
     return count / float(NN) ** 2
 
 
-def theorem18_exact_union_bound(N: int, d: int, k: int, pairs: Optional[int] = None) -> float:
+def theorem18_exact_union_bound(N: int, d: int, k: int, pairs: int | None = None) -> float:
     """The union bound of Theorem 18 with the exact Beta probability instead of the Dasgupta-Gupta bound:
     pairs * I_{r^2}(k/2, (d-k)/2) at r = cap_projection_threshold(eps, eps) = 2 eps sqrt(1 - eps^2), the
     sharp per-pair requirement when 2 sigma/delta = eps. Never larger than :func:`theorem18_union_bound`.

@@ -36,10 +36,10 @@ from robustmem.norms import PLike, c_plus
 __all__ = [
     "remark4_radius_limit",
     "remark4_radius_limit_expr",
-    "theorem7_radius",
-    "theorem7_radius_expr",
     "remark10_radius",
     "remark10_radius_expr",
+    "theorem7_radius",
+    "theorem7_radius_expr",
     "theorem8_radius",
     "theorem8_radius_expr",
     "theorem18_epsilon",

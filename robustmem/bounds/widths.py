@@ -17,8 +17,8 @@ decided by float rounding.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 import mpmath
 import sympy as sp
@@ -35,18 +35,18 @@ from robustmem.errors import HypothesisError, InvalidArgumentError
 from robustmem.norms import PLike, check_p, p_name
 
 __all__ = [
+    "RadiiForWidth",
+    "WidthReport",
+    "corollary9_width_bounds",
+    "corollary9_width_bounds_expr",
     "equation1_threshold",
     "equation1_threshold_expr",
     "equation2_threshold",
     "equation2_threshold_expr",
-    "sufficient_width",
     "impossible_width",
-    "corollary9_width_bounds",
-    "corollary9_width_bounds_expr",
-    "WidthReport",
-    "width_report",
-    "RadiiForWidth",
     "radii_for_width",
+    "sufficient_width",
+    "width_report",
 ]
 
 _DIGITS = 60
@@ -112,7 +112,7 @@ def equation2_threshold(N: int, d: int, p: PLike, sigma_over_delta: float) -> fl
     return math.inf if value is None else float(value)
 
 
-def _equation2_mp(N: int, d: int, p: float, rho: float) -> Optional[mpmath.mpf]:
+def _equation2_mp(N: int, d: int, p: float, rho: float) -> mpmath.mpf | None:
     with mpmath.workdps(_DIGITS):
         y = _mp_b(d, p) / mpmath.mpf(rho)
         return None if y <= 1 else 2 * mpmath.log(N) / mpmath.log(y)
@@ -204,13 +204,13 @@ class WidthReport:
     sigma_over_delta: float
     remark4_limit: float
     impossible_at_every_width: bool
-    equation1_width: Optional[int]
-    theorem7_width: Optional[int]
-    theorem6_width: Optional[int]
-    theorem5_width: Optional[int]
-    sufficient_width: Optional[int]
+    equation1_width: int | None
+    theorem7_width: int | None
+    theorem6_width: int | None
+    theorem5_width: int | None
+    sufficient_width: int | None
     impossible_width: int
-    unknown_widths: Optional[tuple[int, int]]
+    unknown_widths: tuple[int, int] | None
 
     def __post_init__(self) -> None:
         candidates = [w for w in (self.theorem7_width, self.theorem6_width, self.theorem5_width) if w is not None]
@@ -224,7 +224,7 @@ class WidthReport:
             raise InvalidArgumentError("Remark 4 rules out every width, yet a sufficient width is recorded")
 
     @property
-    def gap(self) -> Optional[int]:
+    def gap(self) -> int | None:
         """How many widths are neither ruled out nor guaranteed (None when no width is guaranteed)."""
         if self.sufficient_width is None:
             return None
@@ -262,7 +262,7 @@ def width_report(N: int, d: int, p: PLike, sigma_over_delta: float) -> WidthRepo
     limit = remark4_radius_limit(pp, dd)
     every = rho >= limit
     try:
-        eq1: Optional[int] = sufficient_width(NN, dd, pp, rho)
+        eq1: int | None = sufficient_width(NN, dd, pp, rho)
     except HypothesisError:
         eq1 = None
     thm7 = eq1 if eq1 is not None and eq1 <= dd + 5 else None
@@ -289,9 +289,9 @@ class RadiiForWidth:
     d: int
     p: float
     k: int
-    theorem7: Optional[float]
-    remark10: Optional[float]
-    theorem8: Optional[float]
+    theorem7: float | None
+    remark10: float | None
+    theorem8: float | None
     remark4_limit: float
     theorem5_applies: bool
     theorem6_applies: bool
@@ -299,7 +299,7 @@ class RadiiForWidth:
     def summary(self) -> str:
         """Human-readable lines: each theorem's radius ratio at width k, or why it does not apply."""
 
-        def show(value: Optional[float], why: str) -> str:
+        def show(value: float | None, why: str) -> str:
             return f"{value:.6g}" if value is not None else f"n/a ({why})"
 
         return "\n".join(

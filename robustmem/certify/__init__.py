@@ -15,15 +15,15 @@ from robustmem.certify.structural import certify_structural
 from robustmem.certify.structural_report import StructuralCheck, StructuralReport
 
 __all__ = [
-    "certify_structural",
-    "StructuralReport",
-    "StructuralCheck",
-    "STRUCTURAL_SUPPORTED",
-    "certify",
-    "CertifyReport",
-    "CertCounterexample",
-    "output_bounds",
-    "OutputBounds",
-    "MILP_TOLERANCE",
     "MAX_UNSTABLE",
+    "MILP_TOLERANCE",
+    "STRUCTURAL_SUPPORTED",
+    "CertCounterexample",
+    "CertifyReport",
+    "OutputBounds",
+    "StructuralCheck",
+    "StructuralReport",
+    "certify",
+    "certify_structural",
+    "output_bounds",
 ]

@@ -40,8 +40,17 @@ from robustmem.errors import InvalidArgumentError
 from robustmem.norms import check_p, p_name
 from robustmem.validate import integer_at_least, nonnegative_number
 
-__all__ = ["BoundMethod", "OutputBounds", "LayerBounds", "output_bounds", "layer_bounds", "check_ball_norm", "GENERIC_NORMS",
-           "DEFAULT_WINDOW", "Progress"]  # fmt: skip
+__all__ = [
+    "DEFAULT_WINDOW",
+    "GENERIC_NORMS",
+    "BoundMethod",
+    "LayerBounds",
+    "OutputBounds",
+    "Progress",
+    "check_ball_norm",
+    "layer_bounds",
+    "output_bounds",
+]
 
 BoundMethod = Literal["ibp", "crown"]
 ProgressLike = Callable[[str], None] | bool | None
@@ -133,8 +142,9 @@ def _first_layer(W: np.ndarray, b: np.ndarray, ball: Ball) -> tuple[np.ndarray, 
     return add_down(add_down(lo, b), -rad), add_up(add_up(hi, b), rad)
 
 
-def _ibp_layer(W: np.ndarray, b: np.ndarray, prev_lower: np.ndarray, prev_upper: np.ndarray
-               ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def _ibp_layer(
+    W: np.ndarray, b: np.ndarray, prev_lower: np.ndarray, prev_upper: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     hl, hu = np.maximum(prev_lower, 0.0), np.maximum(prev_upper, 0.0)
     A = np.concatenate([np.maximum(W, 0.0), np.minimum(W, 0.0), b[:, None]], axis=1)  # (m, 2n + 1)
     one = np.ones((hl.shape[0], 1))
@@ -149,8 +159,9 @@ def _carry_rows(W: np.ndarray, b: np.ndarray) -> np.ndarray:
     return ((W != 0).sum(axis=1) == 1) & ((W == 1.0).sum(axis=1) == 1) & (b == 0)
 
 
-def _crown_layer(frames: deque, start: Ball | Frame, lower: np.ndarray, upper: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def _crown_layer(
+    frames: deque, start: Ball | Frame, lower: np.ndarray, upper: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Intersect [lower, upper] with CROWN bounds of the last frame's neurons that are not already a point and
     not a carried copy (:func:`_carry_rows`), for the balls where some of them is not a point."""
     open_ = lower < upper
@@ -167,16 +178,18 @@ def _crown_layer(frames: deque, start: Ball | Frame, lower: np.ndarray, upper: n
     eye[R + np.arange(R), rows] = -1.0
     for s in range(0, len(balls), chunk):
         sel = balls[s : s + chunk]
-        d = backsubstitute(np.broadcast_to(eye, (len(sel),) + eye.shape), [f.rows(sel) for f in frames],
-                           start.rows(sel))  # fmt: skip
+        d = backsubstitute(
+            np.broadcast_to(eye, (len(sel),) + eye.shape), [f.rows(sel) for f in frames], start.rows(sel)
+        )
         ix = np.ix_(sel, rows)
         lower[ix] = np.maximum(lower[ix], d[:, :R])
         upper[ix] = np.minimum(upper[ix], -d[:, R:])
     return lower, upper
 
 
-def _propagate(src: LayerSource, ball: Ball, method: BoundMethod, window: int, progress: ProgressLike, keep: bool
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray], list[np.ndarray]]:  # fmt: skip
+def _propagate(
+    src: LayerSource, ball: Ball, method: BoundMethod, window: int, progress: ProgressLike, keep: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray], list[np.ndarray]]:
     show = Progress(progress, f"{method} l_{p_name(ball.p)} sigma={ball.sigma:.4g}, {len(ball.centers)} balls")
     frames: deque[Frame] = deque(maxlen=window)
     before: Frame | None = None  # the layer just before the window, once the window has left the input
@@ -209,8 +222,9 @@ def _propagate(src: LayerSource, ball: Ball, method: BoundMethod, window: int, p
     return lower[:, 0], upper[:, 0], n_unstable, kept_lo, kept_hi
 
 
-def _arguments(net: Any, centers: Any, p: Any, sigma: Any, method: Any, window: Any
-               ) -> tuple[LayerSource, Ball, BoundMethod, int]:  # fmt: skip
+def _arguments(
+    net: Any, centers: Any, p: Any, sigma: Any, method: Any, window: Any
+) -> tuple[LayerSource, Ball, BoundMethod, int]:
     src = as_layer_source(net)
     p = check_ball_norm(p)
     sigma = nonnegative_number(sigma, "sigma")
@@ -228,8 +242,16 @@ def _arguments(net: Any, centers: Any, p: Any, sigma: Any, method: Any, window: 
     return src, Ball.around(C, p, sigma), method, window
 
 
-def output_bounds(net: Any, centers: Any, *, p: Any, sigma: float, method: BoundMethod = "crown",
-                  window: int = DEFAULT_WINDOW, progress: ProgressLike = None) -> OutputBounds:  # fmt: skip
+def output_bounds(
+    net: Any,
+    centers: Any,
+    *,
+    p: Any,
+    sigma: float,
+    method: BoundMethod = "crown",
+    window: int = DEFAULT_WINDOW,
+    progress: ProgressLike = None,
+) -> OutputBounds:
     """Rigorous bounds of f on every ball B_p(centers[i], sigma); see the module docstring for the guarantee.
 
     ``net``: a ReLUNetwork or a sequence of (W, b) pairs; ``centers``: (P, d); ``p`` in {1, 2, inf};
@@ -246,8 +268,16 @@ def output_bounds(net: Any, centers: Any, *, p: Any, sigma: float, method: Bound
     return OutputBounds(method, ball.p, ball.sigma, window, lo, hi, unstable, src.depth, time.perf_counter() - t0)
 
 
-def layer_bounds(net: Any, centers: Any, *, p: Any, sigma: float, method: BoundMethod = "crown",
-                 window: int = DEFAULT_WINDOW, progress: ProgressLike = None) -> LayerBounds:  # fmt: skip
+def layer_bounds(
+    net: Any,
+    centers: Any,
+    *,
+    p: Any,
+    sigma: float,
+    method: BoundMethod = "crown",
+    window: int = DEFAULT_WINDOW,
+    progress: ProgressLike = None,
+) -> LayerBounds:
     """Like :func:`output_bounds`, keeping the bounds of every layer (memory O(depth x width x points))."""
     src, ball, method, window = _arguments(net, centers, p, sigma, method, window)
     t0 = time.perf_counter()

@@ -33,10 +33,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from robustmem.certify.rounding import (
-    ETA, Parts, add_down, add_up, dual_norm_up, enclose_matmul, mul_up, parts, two_product, up,
-)  # fmt: skip
+    ETA,
+    Parts,
+    add_down,
+    add_up,
+    dual_norm_up,
+    enclose_matmul,
+    mul_up,
+    parts,
+    two_product,
+    up,
+)
 
-__all__ = ["Frame", "Ball", "backsubstitute", "relax_relu"]
+__all__ = ["Ball", "Frame", "backsubstitute", "relax_relu"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,14 +61,14 @@ class Frame:
     Wb_parts: Parts
 
     @staticmethod
-    def of(W: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> "Frame":
+    def of(W: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> Frame:
         Wb = np.concatenate([W, b[:, None]], axis=1)
         return Frame(W, b, lower, upper, Wb, parts(Wb))
 
-    def with_bounds(self, lower: np.ndarray, upper: np.ndarray) -> "Frame":
+    def with_bounds(self, lower: np.ndarray, upper: np.ndarray) -> Frame:
         return Frame(self.W, self.b, lower, upper, self.Wb, self.Wb_parts)
 
-    def rows(self, sl: slice | np.ndarray) -> "Frame":
+    def rows(self, sl: slice | np.ndarray) -> Frame:
         return self.with_bounds(self.lower[sl], self.upper[sl])
 
 
@@ -74,7 +83,7 @@ class Ball:
     box_upper: np.ndarray
 
     @staticmethod
-    def around(centers: np.ndarray, p: float, sigma: float) -> "Ball":
+    def around(centers: np.ndarray, p: float, sigma: float) -> Ball:
         c = np.asarray(centers, dtype=np.float64)
         return Ball(c, p, sigma, add_down(c, -sigma), add_up(c, sigma))
 
@@ -82,7 +91,7 @@ class Ball:
     def abs_max(self) -> np.ndarray:
         return np.maximum(np.abs(self.box_lower), np.abs(self.box_upper))
 
-    def rows(self, sl: slice | np.ndarray) -> "Ball":
+    def rows(self, sl: slice | np.ndarray) -> Ball:
         return Ball(self.centers[sl], self.p, self.sigma, self.box_lower[sl], self.box_upper[sl])
 
 
@@ -93,14 +102,20 @@ def _sums(d: np.ndarray, blocks: list[tuple[np.ndarray, list[np.ndarray]]]) -> l
     """
     A = np.concatenate([a for a, _ in blocks], axis=-1)
     cols = len(blocks[0][1])
-    V = np.stack([np.concatenate([np.zeros(a.shape[::2]) if v[c] is None else v[c] for a, v in blocks], axis=-1)
-                  for c in range(cols)], axis=-1)  # fmt: skip
+    V = np.stack(
+        [
+            np.concatenate([np.zeros(a.shape[::2]) if v[c] is None else v[c] for a, v in blocks], axis=-1)
+            for c in range(cols)
+        ],
+        axis=-1,
+    )
     M, E = enclose_matmul(A, V)
     return [add_down(d, add_down(M[..., c], -E[..., c])) for c in range(cols)]
 
 
-def relax_relu(C: np.ndarray, E: np.ndarray, d: np.ndarray, lower: np.ndarray, upper: np.ndarray
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+def relax_relu(
+    C: np.ndarray, E: np.ndarray, d: np.ndarray, lower: np.ndarray, upper: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One backward step through h = relu(z), z in [lower, upper], of ``T >= C h + d - E relu(upper)``.
 
     Returns (box, C', d'): ``box`` the lower bound of T over the box [relu(lower), relu(upper)] of h (this

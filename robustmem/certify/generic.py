@@ -26,19 +26,21 @@ from robustmem.certify.layers import LayerSource, as_layer_source
 from robustmem.certify.milp import MAX_UNSTABLE, milp_balls
 from robustmem.certify.report import CertifyMethod, CertifyReport
 from robustmem.certify.witness import confirm_counterexample
-from robustmem.validate import index_list
 from robustmem.errors import InvalidArgumentError
-from robustmem.validate import integer_at_least, nonnegative_number, positive_number
+from robustmem.validate import index_list, integer_at_least, nonnegative_number, positive_number
 
-__all__ = ["certify", "BOUND_GUARANTEE"]
+__all__ = ["BOUND_GUARANTEE", "certify"]
 
-BOUND_GUARANTEE = ("rigorous: lower <= f(x) <= upper for every real x in the closed ball, for the exact network "
-                   "(float64 weights read as rationals), computed with outward rounding; certified means "
-                   "lower = upper = y_i")  # fmt: skip
+BOUND_GUARANTEE = (
+    "rigorous: lower <= f(x) <= upper for every real x in the closed ball, for the exact network "
+    "(float64 weights read as rationals), computed with outward rounding; certified means "
+    "lower = upper = y_i"
+)
 
 
-def _selection(src: LayerSource, dataset: Any, points: None | Sequence[int] | Iterable[int]
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:  # fmt: skip
+def _selection(
+    src: LayerSource, dataset: Any, points: Sequence[int] | Iterable[int] | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     try:
         X, y = np.asarray(dataset.X, dtype=np.float64), np.asarray(dataset.y)
     except AttributeError:
@@ -55,11 +57,29 @@ def _selection(src: LayerSource, dataset: Any, points: None | Sequence[int] | It
     return idx.astype(np.intp), X[idx], y[idx].astype(np.int64), N
 
 
-def _bound_report(src: LayerSource, idx: np.ndarray, X: np.ndarray, y: np.ndarray, N: int, *, p: float, sigma: float,
-                  method: str, window: int, progress: ProgressLike) -> CertifyReport:  # fmt: skip
+def _bound_report(
+    src: LayerSource,
+    idx: np.ndarray,
+    X: np.ndarray,
+    y: np.ndarray,
+    N: int,
+    *,
+    p: float,
+    sigma: float,
+    method: str,
+    window: int,
+    progress: ProgressLike,
+) -> CertifyReport:
     t0 = time.perf_counter()
-    ob = output_bounds(src, X, p=p, sigma=sigma, method=method,  # type: ignore[arg-type]
-                       window=window, progress=progress)
+    ob = output_bounds(
+        src,
+        X,
+        p=p,
+        sigma=sigma,
+        method=method,  # type: ignore[arg-type]
+        window=window,
+        progress=progress,
+    )
     lo, hi = ob.lower, ob.upper
     certified = (lo >= y) & (hi <= y)
     status, reasons, cxs = [], [], []
@@ -79,18 +99,38 @@ def _bound_report(src: LayerSource, idx: np.ndarray, X: np.ndarray, y: np.ndarra
             reasons.append(f"{method} bounds [{lo[k]:.6g}, {hi[k]:.6g}], {int(ob.n_unstable[k])} unstable ReLUs")
     rounds = (lo > y - 0.5) & (hi < y + 0.5)
     return CertifyReport(
-        method=method, p=p, sigma=sigma, n_points_total=N, indices=tuple(int(i) for i in idx),  # type: ignore[arg-type]
-        labels=tuple(int(v) for v in y), status=tuple(status),  # type: ignore[arg-type]
+        method=method,
+        p=p,
+        sigma=sigma,
+        n_points_total=N,
+        indices=tuple(int(i) for i in idx),  # type: ignore[arg-type]
+        labels=tuple(int(v) for v in y),
+        status=tuple(status),  # type: ignore[arg-type]
         lower=tuple(float(v) for v in lo),
-        upper=tuple(float(v) for v in hi), round_certified=tuple(bool(r) for r in rounds), reasons=tuple(reasons),
-        counterexamples=tuple(cxs), seconds=time.perf_counter() - t0, guarantee=BOUND_GUARANTEE,
+        upper=tuple(float(v) for v in hi),
+        round_certified=tuple(bool(r) for r in rounds),
+        reasons=tuple(reasons),
+        counterexamples=tuple(cxs),
+        seconds=time.perf_counter() - t0,
+        guarantee=BOUND_GUARANTEE,
         settings=(("window", window),) if method == "crown" else (),
-    )  # fmt: skip
+    )
 
 
-def certify(net: Any, dataset: Any, *, p: Any, sigma: float, method: CertifyMethod, points: None | Sequence[int] = None,
-            progress: ProgressLike = True, window: int = DEFAULT_WINDOW, time_limit: float = 60.0,
-            max_unstable: int = MAX_UNSTABLE, trust_bounds: bool = True) -> CertifyReport:  # fmt: skip
+def certify(
+    net: Any,
+    dataset: Any,
+    *,
+    p: Any,
+    sigma: float,
+    method: CertifyMethod,
+    points: Sequence[int] | None = None,
+    progress: ProgressLike = True,
+    window: int = DEFAULT_WINDOW,
+    time_limit: float = 60.0,
+    max_unstable: int = MAX_UNSTABLE,
+    trust_bounds: bool = True,
+) -> CertifyReport:
     """Certify f = y_i on every ball B_p(x_i, sigma) of ``dataset`` (or of ``points``) with ``method``.
 
     Guarantee ('ibp', 'crown'): a 'certified' ball has f(x) = y_i for every real x with ||x - x_i||_p <=
@@ -125,8 +165,19 @@ def certify(net: Any, dataset: Any, *, p: Any, sigma: float, method: CertifyMeth
         raise InvalidArgumentError(f"trust_bounds must be True or False, got {trust_bounds!r}")
     idx, X, y, N = _selection(src, dataset, points)
     if method == "milp":
-        rep = milp_balls(src, idx, X, y, N, p=p, sigma=sigma, time_limit=time_limit, max_unstable=max_unstable,
-                         trust_bounds=trust_bounds, window=window, progress=progress)  # fmt: skip
+        rep = milp_balls(
+            src,
+            idx,
+            X,
+            y,
+            N,
+            p=p,
+            sigma=sigma,
+            time_limit=time_limit,
+            max_unstable=max_unstable,
+            trust_bounds=trust_bounds,
+            window=window,
+            progress=progress,
+        )
         return rep
     return _bound_report(src, idx, X, y, N, p=p, sigma=sigma, method=method, window=window, progress=progress)
-

@@ -49,8 +49,14 @@ class LayerSource:
     Build it with :func:`as_layer_source`.
     """
 
-    def __init__(self, net: Any, pairs: tuple[tuple[np.ndarray, np.ndarray], ...] | None, input_dim: int,
-                 depth: int, widths: tuple[int, ...] | None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        net: Any,
+        pairs: tuple[tuple[np.ndarray, np.ndarray], ...] | None,
+        input_dim: int,
+        depth: int,
+        widths: tuple[int, ...] | None,
+    ) -> None:
         self.net, self._pairs, self.input_dim, self.depth = net, pairs, input_dim, depth
         self._widths = widths
 

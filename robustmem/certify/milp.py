@@ -36,21 +36,26 @@ from robustmem.certify.witness import confirm_counterexample
 from robustmem.errors import VerificationError
 from robustmem.norms import p_name
 
-__all__ = ["MILP_TOLERANCE", "MAX_UNSTABLE", "MAX_NEURONS", "SolveResult", "solve_model", "milp_balls"]
+__all__ = ["MAX_NEURONS", "MAX_UNSTABLE", "MILP_TOLERANCE", "SolveResult", "milp_balls", "solve_model"]
 
 MILP_TOLERANCE = 1e-6  # a solver bound off y_i by more than this is not a certificate
 MAX_UNSTABLE = 400  # unstable ReLUs (binaries) per ball above which the MILP refuses the network
 #: solver feasibility tolerances, 1000x (HiGHS) and 10x (SCIP) below MILP_TOLERANCE: a solver's slack stays
 #: below the tolerance of the verdict.  (SCIP tightens its LP tolerance up to 1000x during the search, and
 #: SoPlex without GMP accepts no LP tolerance below 1e-10, so SCIP's own tolerance cannot go below 1e-7.)
-HIGHS_TOLERANCES = {"primal_feasibility_tolerance": 1e-9, "dual_feasibility_tolerance": 1e-9,
-                    "mip_feasibility_tolerance": 1e-9}
+HIGHS_TOLERANCES = {
+    "primal_feasibility_tolerance": 1e-9,
+    "dual_feasibility_tolerance": 1e-9,
+    "mip_feasibility_tolerance": 1e-9,
+}
 SCIP_FEASTOL = 1e-7
 MAX_NEURONS = 50_000  # hidden neurons above which the MILP refuses the network (it keeps every layer's bounds)
 _BOUND_CHUNK = 32  # balls whose per-layer bounds are held at once
-GUARANTEE = (f"complete MILP search (HiGHS for p in {{1, inf}}, SCIP for p = 2): min f and max f over the ball "
-             f"within {MILP_TOLERANCE:g} of y_i, exact up to the solver's floating-point tolerances; "
-             "big-M from rigorous bounds; refutations re-checked on the exact network")  # fmt: skip
+GUARANTEE = (
+    f"complete MILP search (HiGHS for p in {{1, inf}}, SCIP for p = 2): min f and max f over the ball "
+    f"within {MILP_TOLERANCE:g} of y_i, exact up to the solver's floating-point tolerances; "
+    "big-M from rigorous bounds; refutations re-checked on the exact network"
+)
 
 
 @dataclass(frozen=True)
@@ -74,16 +79,27 @@ def _solve_highs(m: MILPModel, sign: float, time_limit: float) -> SolveResult:
     options = {"time_limit": float(time_limit), "mip_rel_gap": 1e-12, "disp": False, **HIGHS_TOLERANCES}
     with warnings.catch_warnings():  # scipy passes options it does not know to HiGHS verbatim, with a warning
         warnings.filterwarnings("ignore", message="Unrecognized options detected", category=RuntimeWarning)
-        res = milp(sign * m.objective, integrality=m.integrality, bounds=Bounds(m.var_lower, m.var_upper),
-                   constraints=cons, options=options)  # fmt: skip
+        res = milp(
+            sign * m.objective,
+            integrality=m.integrality,
+            bounds=Bounds(m.var_lower, m.var_upper),
+            constraints=cons,
+            options=options,
+        )
     status = {0: "optimal", 1: "time limit", 2: "infeasible", 3: "unbounded"}.get(res.status, "error")
     dual = getattr(res, "mip_dual_bound", None)
     if dual is None or not np.isfinite(dual):
         dual = res.fun if (res.status == 0 and res.fun is not None) else -np.inf
     bound = sign * float(dual) + m.objective_constant
     value = None if res.x is None else sign * float(res.fun) + m.objective_constant
-    return SolveResult("min" if sign > 0 else "max", status, bound, value, None if res.x is None else np.array(res.x),
-                       time.perf_counter() - t0)  # fmt: skip
+    return SolveResult(
+        "min" if sign > 0 else "max",
+        status,
+        bound,
+        value,
+        None if res.x is None else np.array(res.x),
+        time.perf_counter() - t0,
+    )
 
 
 def _solve_scip(m: MILPModel, sign: float, time_limit: float) -> SolveResult:
@@ -95,12 +111,17 @@ def _solve_scip(m: MILPModel, sign: float, time_limit: float) -> SolveResult:
     model.setParam("limits/time", float(time_limit))
     model.setParam("limits/gap", 0.0)
     model.setParam("numerics/feastol", SCIP_FEASTOL)
-    v = [model.addVar(lb=None if not np.isfinite(lo) else float(lo), ub=None if not np.isfinite(hi) else float(hi),
-                      vtype="B" if integ else "C")
-         for lo, hi, integ in zip(m.var_lower, m.var_upper, m.integrality)]  # fmt: skip
+    v = [
+        model.addVar(
+            lb=None if not np.isfinite(lo) else float(lo),
+            ub=None if not np.isfinite(hi) else float(hi),
+            vtype="B" if integ else "C",
+        )
+        for lo, hi, integ in zip(m.var_lower, m.var_upper, m.integrality)
+    ]
     A = m.A.tocsr()
     for r in range(A.shape[0]):
-        cols, vals = A.indices[A.indptr[r]:A.indptr[r + 1]], A.data[A.indptr[r]:A.indptr[r + 1]]
+        cols, vals = A.indices[A.indptr[r] : A.indptr[r + 1]], A.data[A.indptr[r] : A.indptr[r + 1]]
         expr = quicksum(float(a) * v[c] for c, a in zip(cols, vals))
         lo, hi = m.row_lower[r], m.row_upper[r]
         if np.isfinite(lo) and np.isfinite(hi) and lo == hi:
@@ -111,8 +132,10 @@ def _solve_scip(m: MILPModel, sign: float, time_limit: float) -> SolveResult:
             if np.isfinite(hi):
                 model.addCons(expr <= float(hi))
     if m.p == 2.0:
-        model.addCons(quicksum((v[j] - float(m.center[j])) * (v[j] - float(m.center[j])) for j in range(m.input_dim))
-                      <= float(m.sigma) ** 2)  # fmt: skip
+        model.addCons(
+            quicksum((v[j] - float(m.center[j])) * (v[j] - float(m.center[j])) for j in range(m.input_dim))
+            <= float(m.sigma) ** 2
+        )
     nz = np.nonzero(m.objective)[0]
     model.setObjective(quicksum(float(sign * m.objective[j]) * v[j] for j in nz), "minimize")
     model.optimize()
@@ -134,9 +157,17 @@ def solve_model(m: MILPModel, sense: str, time_limit: float) -> SolveResult:
     return (_solve_scip if m.p == 2.0 else _solve_highs)(m, sign, time_limit)
 
 
-def _one_ball(src: LayerSource, idx: int, c: np.ndarray, y: int, lower: list[np.ndarray], upper: list[np.ndarray],
-              p: float, sigma: float, time_limit: float
-              ) -> tuple[Status, float, float, str, CertCounterexample | None]:  # fmt: skip
+def _one_ball(
+    src: LayerSource,
+    idx: int,
+    c: np.ndarray,
+    y: int,
+    lower: list[np.ndarray],
+    upper: list[np.ndarray],
+    p: float,
+    sigma: float,
+    time_limit: float,
+) -> tuple[Status, float, float, str, CertCounterexample | None]:
     """(status, lower, upper, reason, counterexample) of one ball; ``lower``/``upper`` its layer bounds."""
     lo_r, hi_r = float(lower[-1][0]), float(upper[-1][0])
     model = encode_ball(src, lower, upper, c, p, sigma)
@@ -161,9 +192,21 @@ def _one_ball(src: LayerSource, idx: int, c: np.ndarray, y: int, lower: list[np.
     return "unknown", lo, hi, "; ".join(notes) or f"solver bounds [{lo:.6g}, {hi:.6g}] do not pin f to {y}", None
 
 
-def milp_balls(src: LayerSource, idx: np.ndarray, X: np.ndarray, y: np.ndarray, n_total: int, *, p: float, sigma: float,
-               time_limit: float, max_unstable: int, trust_bounds: bool, window: int = DEFAULT_WINDOW,
-               progress: ProgressLike = None) -> CertifyReport:  # fmt: skip
+def milp_balls(
+    src: LayerSource,
+    idx: np.ndarray,
+    X: np.ndarray,
+    y: np.ndarray,
+    n_total: int,
+    *,
+    p: float,
+    sigma: float,
+    time_limit: float,
+    max_unstable: int,
+    trust_bounds: bool,
+    window: int = DEFAULT_WINDOW,
+    progress: ProgressLike = None,
+) -> CertifyReport:
     """The MILP verdict for the balls B_p(X[k], sigma), k < len(idx) (dataset indices ``idx``, labels ``y``).
 
     Raises VerificationError when the network has more than MAX_NEURONS hidden neurons or a ball that the
@@ -171,17 +214,21 @@ def milp_balls(src: LayerSource, idx: np.ndarray, X: np.ndarray, y: np.ndarray, 
     """
     t0 = time.perf_counter()
     if src.n_neurons() > MAX_NEURONS:
-        raise VerificationError(f"the network has {src.n_neurons()} hidden neurons, more than the MILP limit "
-                                f"MAX_NEURONS = {MAX_NEURONS}; use method='crown' or 'ibp'")  # fmt: skip
+        raise VerificationError(
+            f"the network has {src.n_neurons()} hidden neurons, more than the MILP limit "
+            f"MAX_NEURONS = {MAX_NEURONS}; use method='crown' or 'ibp'"
+        )
     out = output_bounds(src, X, p=p, sigma=sigma, method="crown", window=window, progress=progress)
     by_bounds = (out.lower >= y) & (out.upper <= y)
     open_ = ~by_bounds if trust_bounds else np.ones(len(idx), dtype=bool)
     too_big = np.nonzero(open_ & (out.n_unstable > max_unstable))[0]
     if len(too_big):
         k = int(too_big[np.argmax(out.n_unstable[too_big])])
-        raise VerificationError(f"ball {int(idx[k])} has {int(out.n_unstable[k])} unstable ReLUs, more than "
-                                f"max_unstable = {max_unstable}: the MILP would need that many binaries; "
-                                "use a smaller network or method='crown'")  # fmt: skip
+        raise VerificationError(
+            f"ball {int(idx[k])} has {int(out.n_unstable[k])} unstable ReLUs, more than "
+            f"max_unstable = {max_unstable}: the MILP would need that many binaries; "
+            "use a smaller network or method='crown'"
+        )
     show = Progress(progress, f"milp l_{p_name(p)} sigma={sigma:.4g}")
     n = len(idx)
     status: list[Status] = ["certified"] * n
@@ -194,18 +241,41 @@ def milp_balls(src: LayerSource, idx: np.ndarray, X: np.ndarray, y: np.ndarray, 
         lb = layer_bounds(src, X[part], p=p, sigma=sigma, method="crown", window=window, progress=None)
         for j, k in enumerate(part):
             status[k], lower[k], upper[k], reasons[k], cx = _one_ball(
-                src, int(idx[k]), X[k], int(y[k]), [a[j] for a in lb.lower], [a[j] for a in lb.upper], p, sigma,
-                time_limit)  # fmt: skip
+                src,
+                int(idx[k]),
+                X[k],
+                int(y[k]),
+                [a[j] for a in lb.lower],
+                [a[j] for a in lb.upper],
+                p,
+                sigma,
+                time_limit,
+            )
             if cx is not None:
                 cxs.append(cx)
             show(f"{s0 + j + 1}/{len(todo)} balls solved, {status.count('refuted')} refuted")
     rounds = tuple(bool(lo > yy - 0.5 and hi < yy + 0.5) for lo, hi, yy in zip(lower, upper, y))
     cxs.sort(key=lambda c: c.index)
     return CertifyReport(
-        method="milp", p=p, sigma=sigma, n_points_total=n_total, indices=tuple(int(i) for i in idx),
-        labels=tuple(int(v) for v in y), status=tuple(status), lower=tuple(lower), upper=tuple(upper),
-        round_certified=rounds, reasons=tuple(reasons), counterexamples=tuple(cxs),
-        seconds=time.perf_counter() - t0, guarantee=GUARANTEE,
-        settings=(("time_limit", time_limit), ("max_unstable", max_unstable), ("trust_bounds", trust_bounds),
-                  ("window", window), ("tolerance", MILP_TOLERANCE)),
-    )  # fmt: skip
+        method="milp",
+        p=p,
+        sigma=sigma,
+        n_points_total=n_total,
+        indices=tuple(int(i) for i in idx),
+        labels=tuple(int(v) for v in y),
+        status=tuple(status),
+        lower=tuple(lower),
+        upper=tuple(upper),
+        round_certified=rounds,
+        reasons=tuple(reasons),
+        counterexamples=tuple(cxs),
+        seconds=time.perf_counter() - t0,
+        guarantee=GUARANTEE,
+        settings=(
+            ("time_limit", time_limit),
+            ("max_unstable", max_unstable),
+            ("trust_bounds", trust_bounds),
+            ("window", window),
+            ("tolerance", MILP_TOLERANCE),
+        ),
+    )

@@ -75,8 +75,9 @@ class _Rows:
         self.hi.append(hi)
 
 
-def encode_ball(src: LayerSource, lower: list[np.ndarray], upper: list[np.ndarray], center: np.ndarray,
-                p: float, sigma: float) -> MILPModel:  # fmt: skip
+def encode_ball(
+    src: LayerSource, lower: list[np.ndarray], upper: list[np.ndarray], center: np.ndarray, p: float, sigma: float
+) -> MILPModel:
     """The model of the module docstring for one ball; ``lower[k]``/``upper[k]`` bound layer k+1's z (m_{k+1},)."""
     d = src.input_dim
     c = np.asarray(center, dtype=np.float64)
@@ -135,5 +136,18 @@ def encode_ball(src: LayerSource, lower: list[np.ndarray], upper: list[np.ndarra
     obj = np.zeros(n)
     np.add.at(obj, np.asarray(objective_cols, dtype=np.intp), np.asarray(objective_vals))
     A = sparse.csr_matrix((rows.v, (rows.r, rows.c)), shape=(len(rows.lo), n))
-    return MILPModel(d, p, sigma, c, obj, objective_constant, np.asarray(integ), np.asarray(lb, dtype=float),
-                     np.asarray(ub, dtype=float), A, np.asarray(rows.lo), np.asarray(rows.hi), n_unstable)  # fmt: skip
+    return MILPModel(
+        d,
+        p,
+        sigma,
+        c,
+        obj,
+        objective_constant,
+        np.asarray(integ),
+        np.asarray(lb, dtype=float),
+        np.asarray(ub, dtype=float),
+        A,
+        np.asarray(rows.lo),
+        np.asarray(rows.hi),
+        n_unstable,
+    )

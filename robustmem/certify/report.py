@@ -25,7 +25,7 @@ from typing import Any, Literal, get_args
 from robustmem.errors import InvalidArgumentError
 from robustmem.norms import p_name
 
-__all__ = ["Status", "CertifyMethod", "CertCounterexample", "CertifyReport"]
+__all__ = ["CertCounterexample", "CertifyMethod", "CertifyReport", "Status"]
 
 Status = Literal["certified", "refuted", "unknown"]
 CertifyMethod = Literal["ibp", "crown", "milp"]
@@ -66,11 +66,16 @@ class CertCounterexample:
     def to_dict(self) -> dict[str, Any]:
         q = self.exact_output
         return {
-            "index": self.index, "point": list(self.point), "label": self.label, "output": _jf(self.output),
+            "index": self.index,
+            "point": list(self.point),
+            "label": self.label,
+            "output": _jf(self.output),
             "exact_output": str(q.numerator) if q.denominator == 1 else f"{q.numerator}/{q.denominator}",
-            "exact_output_float": _jf(float(q)), "distance": _jf(self.distance), "inside_exact": self.inside_exact,
+            "exact_output_float": _jf(float(q)),
+            "distance": _jf(self.distance),
+            "inside_exact": self.inside_exact,
             "found_by": self.found_by,
-        }  # fmt: skip
+        }
 
 
 @dataclass(frozen=True)
@@ -105,18 +110,23 @@ class CertifyReport:
         _check(n >= 1, "no ball was checked")
         for name in ("labels", "status", "lower", "upper", "round_certified", "reasons"):
             _check(len(getattr(self, name)) == n, f"{name} has {len(getattr(self, name))} entries for {n} balls")
-        _check(len(set(self.indices)) == n and all(0 <= i < self.n_points_total for i in self.indices),
-               f"indices {self.indices[:5]}... are not distinct indices below {self.n_points_total}")  # fmt: skip
+        _check(
+            len(set(self.indices)) == n and all(0 <= i < self.n_points_total for i in self.indices),
+            f"indices {self.indices[:5]}... are not distinct indices below {self.n_points_total}",
+        )
         refuted = {c.index for c in self.counterexamples}
-        for k, (i, y, s, lo, hi, r) in enumerate(zip(self.indices, self.labels, self.status, self.lower, self.upper,
-                                                     self.round_certified)):  # fmt: skip
+        for i, y, s, lo, hi, r in zip(
+            self.indices, self.labels, self.status, self.lower, self.upper, self.round_certified
+        ):
             _check(s in get_args(Status), f"ball {i}: unknown status {s!r}")
             _check(not (lo > hi), f"ball {i}: lower {lo!r} > upper {hi!r}")
-            _check((s == "refuted") == (i in refuted),
-                   f"ball {i}: status {s!r} but counterexample listed: {i in refuted}")  # fmt: skip
+            _check(
+                (s == "refuted") == (i in refuted), f"ball {i}: status {s!r} but counterexample listed: {i in refuted}"
+            )
             if r:
-                _check(lo > y - 0.5 and hi < y + 0.5,
-                       f"ball {i}: round_certified with bounds [{lo!r}, {hi!r}], label {y}")  # fmt: skip
+                _check(
+                    lo > y - 0.5 and hi < y + 0.5, f"ball {i}: round_certified with bounds [{lo!r}, {hi!r}], label {y}"
+                )
             if s == "certified":
                 _check(r, f"ball {i}: certified but not round_certified")
                 if self.method != "milp":
@@ -162,21 +172,37 @@ class CertifyReport:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict of every field plus the counts."""
         return {
-            "kind": "certify", "method": self.method, "p": p_name(self.p), "sigma": self.sigma,
-            "n_points_total": self.n_points_total, "n_checked": self.n_checked, "n_certified": self.n_certified,
-            "n_refuted": self.n_refuted, "n_unknown": self.n_unknown, "n_round_certified": self.n_round_certified,
-            "all_certified": self.all_certified, "indices": list(self.indices), "labels": list(self.labels),
-            "status": list(self.status), "lower": [_jf(v) for v in self.lower], "upper": [_jf(v) for v in self.upper],
-            "round_certified": list(self.round_certified), "reasons": list(self.reasons),
-            "counterexamples": [c.to_dict() for c in self.counterexamples], "seconds": self.seconds,
-            "guarantee": self.guarantee, "settings": {k: v for k, v in self.settings},
-        }  # fmt: skip
+            "kind": "certify",
+            "method": self.method,
+            "p": p_name(self.p),
+            "sigma": self.sigma,
+            "n_points_total": self.n_points_total,
+            "n_checked": self.n_checked,
+            "n_certified": self.n_certified,
+            "n_refuted": self.n_refuted,
+            "n_unknown": self.n_unknown,
+            "n_round_certified": self.n_round_certified,
+            "all_certified": self.all_certified,
+            "indices": list(self.indices),
+            "labels": list(self.labels),
+            "status": list(self.status),
+            "lower": [_jf(v) for v in self.lower],
+            "upper": [_jf(v) for v in self.upper],
+            "round_certified": list(self.round_certified),
+            "reasons": list(self.reasons),
+            "counterexamples": [c.to_dict() for c in self.counterexamples],
+            "seconds": self.seconds,
+            "guarantee": self.guarantee,
+            "settings": dict(self.settings),
+        }
 
     def summary(self, *, max_lines: int = 10) -> str:
         """A few human-readable lines (for the CLI)."""
-        head = (f"certify ({self.method}), l_{p_name(self.p)} balls of radius {self.sigma:.6g}: "
-                f"{self.n_certified}/{self.n_checked} certified, {self.n_refuted} refuted, {self.n_unknown} unknown; "
-                f"round(f) = y certified on {self.n_round_certified} ({self.seconds:.2f} s)")  # fmt: skip
+        head = (
+            f"certify ({self.method}), l_{p_name(self.p)} balls of radius {self.sigma:.6g}: "
+            f"{self.n_certified}/{self.n_checked} certified, {self.n_refuted} refuted, {self.n_unknown} unknown; "
+            f"round(f) = y certified on {self.n_round_certified} ({self.seconds:.2f} s)"
+        )
         lines = [head, f"  guarantee: {self.guarantee}"]
         shown = 0
         for i, y, s, lo, hi, why in zip(self.indices, self.labels, self.status, self.lower, self.upper, self.reasons):
@@ -185,6 +211,8 @@ class CertifyReport:
                 shown += 1
         for c in self.counterexamples[:max_lines]:
             dev = float(c.exact_output - c.label)
-            lines.append(f"  counterexample for ball {c.index}: exact f = {float(c.exact_output)!r} != {c.label} "
-                         f"(f - y = {dev:.3g}) at distance {c.distance:.6g} ({c.found_by})")  # fmt: skip
+            lines.append(
+                f"  counterexample for ball {c.index}: exact f = {float(c.exact_output)!r} != {c.label} "
+                f"(f - y = {dev:.3g}) at distance {c.distance:.6g} ({c.found_by})"
+            )
         return "\n".join(lines)

@@ -37,9 +37,25 @@ import math
 import numpy as np
 
 __all__ = [
-    "U", "ETA", "gamma", "up", "down", "add_up", "add_down", "mul_up", "mul_down", "two_product",
-    "parts", "Parts", "exact_entries", "enclose_matmul", "dot_bounds", "dual_norm_up", "sum_up", "FULL_TEST_BUDGET",
-]  # fmt: skip
+    "ETA",
+    "FULL_TEST_BUDGET",
+    "Parts",
+    "U",
+    "add_down",
+    "add_up",
+    "dot_bounds",
+    "down",
+    "dual_norm_up",
+    "enclose_matmul",
+    "exact_entries",
+    "gamma",
+    "mul_down",
+    "mul_up",
+    "parts",
+    "sum_up",
+    "two_product",
+    "up",
+]
 
 U = 2.0**-53  # unit roundoff of float64
 ETA = 2.0**-1074  # smallest positive subnormal
@@ -160,8 +176,9 @@ def _sum_fits(G: np.ndarray, Q: np.ndarray) -> np.ndarray:
     return (Q >= -1074) & ((G == 0) | (e <= Q + 52))
 
 
-def exact_entries(A: np.ndarray, B: np.ndarray, G: np.ndarray, *, a_parts: Parts | None = None,
-                  b_parts: Parts | None = None) -> np.ndarray:  # fmt: skip
+def exact_entries(
+    A: np.ndarray, B: np.ndarray, G: np.ndarray, *, a_parts: Parts | None = None, b_parts: Parts | None = None
+) -> np.ndarray:
     """Boolean mask of the entries of A @ B that every float64 evaluation computes exactly.
 
     ``A`` is (..., m, n), ``B`` is (..., n, k) (batch axes broadcast), ``G = fl(|A| @ |B|)``; ``a_parts`` /
@@ -194,8 +211,9 @@ def exact_entries(A: np.ndarray, B: np.ndarray, G: np.ndarray, *, a_parts: Parts
     return ok
 
 
-def enclose_matmul(A: np.ndarray, B: np.ndarray, *, a_parts: Parts | None = None,
-                   b_parts: Parts | None = None) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def enclose_matmul(
+    A: np.ndarray, B: np.ndarray, *, a_parts: Parts | None = None, b_parts: Parts | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(M, E) with M = fl(A @ B) and |(A B)_ij - M_ij| <= E_ij for the exact product; E = 0 where exact.
 
     Shapes as for ``np.matmul`` with at least 2 axes each; ``a_parts``/``b_parts`` optional cached

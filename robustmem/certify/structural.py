@@ -57,9 +57,19 @@ from typing import Any
 import numpy as np
 
 from robustmem.certify.structural_geometry import (
-    Images, InputMap, centres, images, in_radius, in_radius_exact, integer_norm, operator_bound, out_distance,
-    raw_input_map, read_fused_input_map, read_input_map,
-)  # fmt: skip
+    Images,
+    InputMap,
+    centres,
+    images,
+    in_radius,
+    in_radius_exact,
+    integer_norm,
+    operator_bound,
+    out_distance,
+    raw_input_map,
+    read_fused_input_map,
+    read_input_map,
+)
 from robustmem.certify.structural_regions import Regions
 from robustmem.certify.structural_report import Arithmetic, StructuralCheck, StructuralReport
 from robustmem.certify.structural_symbols import BlockFacts, Unsupported
@@ -68,7 +78,7 @@ from robustmem.errors import InvalidArgumentError, VerificationError
 from robustmem.norms import p_name
 from robustmem.validate import nonnegative_number
 
-__all__ = ["certify_structural", "SUPPORTED", "UNSUPPORTED"]
+__all__ = ["SUPPORTED", "UNSUPPORTED", "certify_structural"]
 
 #: construction name -> what is certified
 SUPPORTED: dict[str, str] = {
@@ -132,16 +142,31 @@ def _consistency(run: _Run, net, cert, X, y, dataset) -> None:
     N, d = X.shape
     C = int(np.unique(y).size)
     same = (cert.n_points, cert.input_dim, cert.n_classes) == (N, d, C)
-    run.add("certificate", "dataset shape", same, "the certificate was made for N points in R^d with C labels",
-            "comparison",
-            detail=f"certificate (N, d, C) = {(cert.n_points, cert.input_dim, cert.n_classes)}, data {(N, d, C)}")
+    run.add(
+        "certificate",
+        "dataset shape",
+        same,
+        "the certificate was made for N points in R^d with C labels",
+        "comparison",
+        detail=f"certificate (N, d, C) = {(cert.n_points, cert.input_dim, cert.n_classes)}, data {(N, d, C)}",
+    )
     fp = getattr(dataset, "fingerprint", None)
     if cert.dataset_fingerprint and callable(fp):
-        run.add("certificate", "dataset fingerprint", fp() == cert.dataset_fingerprint,
-                "the certificate's dataset fingerprint is this dataset's", "comparison")
-    run.add("certificate", "architecture", (cert.claimed_width, cert.claimed_depth) == (net.width, net.depth),
-            "claimed width and depth equal the network's", "comparison",
-            detail=f"claimed {cert.claimed_width} x {cert.claimed_depth}, network {net.width} x {net.depth}")
+        run.add(
+            "certificate",
+            "dataset fingerprint",
+            fp() == cert.dataset_fingerprint,
+            "the certificate's dataset fingerprint is this dataset's",
+            "comparison",
+        )
+    run.add(
+        "certificate",
+        "architecture",
+        (cert.claimed_width, cert.claimed_depth) == (net.width, net.depth),
+        "claimed width and depth equal the network's",
+        "comparison",
+        detail=f"claimed {cert.claimed_width} x {cert.claimed_depth}, network {net.width} x {net.depth}",
+    )
 
 
 def _input_map(run: _Run, im: InputMap, cert, X, p: float, sigma: float, q: float) -> tuple[InputMap, Images, float]:
@@ -158,35 +183,64 @@ def _input_map(run: _Run, im: InputMap, cert, X, p: float, sigma: float, q: floa
                 j, l = np.argwhere(im.W != P)[0]
                 detail = f"differs at ({j}, {l}): {float(im.W[j, l])!r} vs {float(P[j, l])!r}"
     run.add("input map", "projection", ok, what, "comparison", detail=detail)
-    run.add("input map", "shift", bool(np.all(im.b == cert.shift)),
-            f"every carried coordinate gets the shift B = {cert.shift!r}", "comparison", detail="" if np.all(im.b == cert.shift) else f"input-map biases {np.unique(im.b)[:4].tolist()}")
+    run.add(
+        "input map",
+        "shift",
+        bool(np.all(im.b == cert.shift)),
+        f"every carried coordinate gets the shift B = {cert.shift!r}",
+        "comparison",
+        detail="" if np.all(im.b == cert.shift) else f"input-map biases {np.unique(im.b)[:4].tolist()}",
+    )
     G = images(im, X, p, sigma)
     L, how = operator_bound(im, p, q, X.shape[1])
     lo = min(G.U_lo)
     lo_f = min(u - e for u, e in zip(G.U_lo, G.E_in))
-    run.add("input map", "carried coordinates stay positive", lo >= 0 and lo_f >= 0,
-            "u_j = (W x)_j + b_j >= its float64 error on every ball: the ReLUs carry u unchanged", "conservative float64",
-            margin=lo_f, detail=f"min u_j >= {float(lo):.6g}; L = {L:.17g} >= ||W||_(p->q) ({how})")
+    run.add(
+        "input map",
+        "carried coordinates stay positive",
+        lo >= 0 and lo_f >= 0,
+        "u_j = (W x)_j + b_j >= its float64 error on every ball: the ReLUs carry u unchanged",
+        "conservative float64",
+        margin=lo_f,
+        detail=f"min u_j >= {float(lo):.6g}; L = {L:.17g} >= ||W||_(p->q) ({how})",
+    )
     return im, G, L
 
 
 def _interpret(run: _Run, block: str, seg, coord_pos, state_pos, G: Images, cert, float_mode: bool, **fused):
     run.say(f"interpreting the {block} ({len(seg.maps)} maps, {seg.repeats} blocks)")
-    facts = interpret_block(seg, list(coord_pos), state_pos, G.U_lo, G.U_hi, G.E_in, r_box=Fraction(cert.r),
-                            float_mode=float_mode, **fused)
+    facts = interpret_block(
+        seg, list(coord_pos), state_pos, G.U_lo, G.U_hi, G.E_in, r_box=Fraction(cert.r), float_mode=float_mode, **fused
+    )
     vs = facts.indicator.vs
-    how = ("the pair (m, e) becomes (m + e, relu(y_b + gamma_b V_b(a_b) - m)), m + e = max(m, z_b) since m >= 0"
-           if facts.fused else "the running maximum is m + relu(z - m)")
-    run.add(block, "structure", True,
-            f"each block computes m <- max(m, z_b), z_b = relu(y_b + gamma_b V_b(a_b)), V_b a function of the {facts.k} "
-            f"offset coordinates a_b = u - c_b; {how}", "exact identity",
-            detail=f"{facts.n_neurons} neurons, {len(vs)} indicator input(s) ({vs[0].kind}), one-dimensional "
-            f"functions with up to {facts.n_pieces} linear pieces")
+    how = (
+        "the pair (m, e) becomes (m + e, relu(y_b + gamma_b V_b(a_b) - m)), m + e = max(m, z_b) since m >= 0"
+        if facts.fused
+        else "the running maximum is m + relu(z - m)"
+    )
+    run.add(
+        block,
+        "structure",
+        True,
+        f"each block computes m <- max(m, z_b), z_b = relu(y_b + gamma_b V_b(a_b)), V_b a function of the {facts.k} "
+        f"offset coordinates a_b = u - c_b; {how}",
+        "exact identity",
+        detail=f"{facts.n_neurons} neurons, {len(vs)} indicator input(s) ({vs[0].kind}), one-dimensional "
+        f"functions with up to {facts.n_pieces} linear pieces",
+    )
     return facts
 
 
-def _template(run: _Run, block: str, facts: BlockFacts, cert, q: float, float_mode: bool, state_bound=Fraction(0),
-              floor: Fraction | None = None):
+def _template(
+    run: _Run,
+    block: str,
+    facts: BlockFacts,
+    cert,
+    q: float,
+    float_mode: bool,
+    state_bound=Fraction(0),
+    floor: Fraction | None = None,
+):
     reg = Regions(facts, q, state_bound, floor)
     vs = facts.indicator.vs
     r, w = Fraction(cert.r), Fraction(cert.w)
@@ -197,27 +251,51 @@ def _template(run: _Run, block: str, facts: BlockFacts, cert, q: float, float_mo
         R_in = _bisect_in(reg, float(cert.r), fm)
         R_out = _bisect_out(reg, _f_up(r + w), fm, "drop" if fm else "zero")
         radii[mode] = (R_in, R_out)
-        run.add(block, f"indicator ON ({mode})", R_in is not None,
-                f"z_b = y_b exactly wherever ||a_b||_{qn} <= R_in (Lemma 38/39)"
-                + (", every rounding bounded" if fm else ""),
-                "exact rational", None if R_in is None else reg.in_margin(Fraction(R_in), fm),
-                detail=f"no R_in >= 0 works (r = {cert.r!r})" if R_in is None else f"R_in = {R_in!r} (r = {cert.r!r})")
-        off = (f"z_b <= {reg.floor} = the least label (enough for Theorem 37 from a block with a larger label)"
-               if fm else "z_b = 0")
-        run.add(block, f"indicator OFF ({mode})", R_out is not None,
-                f"{off} wherever ||a_b||_{qn} >= R_out (Lemma 38/39)", "exact rational",
-                None if R_out is None else reg.out_margin(Fraction(R_out), fm, "drop" if fm else "zero"),
-                detail="no R_out <= 2 (r + w) works" if R_out is None else f"R_out = {R_out!r} (r + w = {float(r + w)!r})")
+        run.add(
+            block,
+            f"indicator ON ({mode})",
+            R_in is not None,
+            f"z_b = y_b exactly wherever ||a_b||_{qn} <= R_in (Lemma 38/39)"
+            + (", every rounding bounded" if fm else ""),
+            "exact rational",
+            None if R_in is None else reg.in_margin(Fraction(R_in), fm),
+            detail=f"no R_in >= 0 works (r = {cert.r!r})" if R_in is None else f"R_in = {R_in!r} (r = {cert.r!r})",
+        )
+        off = (
+            f"z_b <= {reg.floor} = the least label (enough for Theorem 37 from a block with a larger label)"
+            if fm
+            else "z_b = 0"
+        )
+        run.add(
+            block,
+            f"indicator OFF ({mode})",
+            R_out is not None,
+            f"{off} wherever ||a_b||_{qn} >= R_out (Lemma 38/39)",
+            "exact rational",
+            None if R_out is None else reg.out_margin(Fraction(R_out), fm, "drop" if fm else "zero"),
+            detail="no R_out <= 2 (r + w) works" if R_out is None else f"R_out = {R_out!r} (r + w = {float(r + w)!r})",
+        )
     R_in, R_out = radii["exact"]
     if R_in is not None and R_out is not None:
         slack = Fraction(cert.float_slack)
         gap = max(r - Fraction(R_in), Fraction(R_out) - r - w)
-        run.add(block, "the certificate's r and w", gap <= slack,
-                "the exact ON / OFF radii of the weights are r and r + w up to the certificate's float slack",
-                "exact rational", slack - gap, detail=f"deviation {float(gap):.3g}, float_slack {cert.float_slack:.3g}")
+        run.add(
+            block,
+            "the certificate's r and w",
+            gap <= slack,
+            "the exact ON / OFF radii of the weights are r and r + w up to the certificate's float slack",
+            "exact rational",
+            slack - gap,
+            detail=f"deviation {float(gap):.3g}, float_slack {cert.float_slack:.3g}",
+        )
     power = q == 2.0 or integer_norm(q)
-    if (cert.square_steps is not None and cert.eps_tilde is not None and len(vs) == 1 and vs[0].pre is not None
-            and power):
+    if (
+        cert.square_steps is not None
+        and cert.eps_tilde is not None
+        and len(vs) == 1
+        and vs[0].pre is not None
+        and power
+    ):
         # Lemma 41 (q = 2) / the power nets g_{q,M} of Lemma 38 (integer q >= 3; the max of f - |a|^q is an exact
         # upper bound there, so the error is over-estimated, never under-estimated)
         Delta = w + 2 * r
@@ -226,18 +304,26 @@ def _template(run: _Run, block: str, facts: BlockFacts, cert, q: float, float_mo
         for p in vs[0].pre.parts.values():
             if id(p.lo) not in errs:
                 f0 = p.lo(Fraction(0))
-                errs[id(p.lo)] = max(p.lo.max_minus_psi(-Delta / 2, Delta / 2, psi) - f0,
-                                     p.lo.max_psi_minus(-Delta / 2, Delta / 2, psi) + f0)
+                errs[id(p.lo)] = max(
+                    p.lo.max_minus_psi(-Delta / 2, Delta / 2, psi) - f0,
+                    p.lo.max_psi_minus(-Delta / 2, Delta / 2, psi) + f0,
+                )
         e = max(errs.values()) / Delta ** int(q)
         if q == 2.0:
             name, what = "squaring accuracy (Lemma 41)", "|eta_j(a) + K c_j(a) - a^2| <= Delta^2 eps~"
         else:
             name = f"power accuracy (g_{{{qn},M}}, Lemma 38)"
             what = f"|eta_j(a) + K c_j(a) - |a|^{qn}| <= Delta^{qn} eps~"
-        run.add(block, name, e <= Fraction(cert.eps_tilde),
-                f"{what} on |a| <= Delta/2 for every coordinate", "exact rational",
-                Fraction(cert.eps_tilde) - e, detail=f"error / Delta^{qn} = {float(e):.4g}; certificate: "
-                f"square_error = {cert.square_error:.4g}, eps~ = {cert.eps_tilde:.4g}")
+        run.add(
+            block,
+            name,
+            e <= Fraction(cert.eps_tilde),
+            f"{what} on |a| <= Delta/2 for every coordinate",
+            "exact rational",
+            Fraction(cert.eps_tilde) - e,
+            detail=f"error / Delta^{qn} = {float(e):.4g}; certificate: "
+            f"square_error = {cert.square_error:.4g}, eps~ = {cert.eps_tilde:.4g}",
+        )
     return radii
 
 
@@ -247,7 +333,7 @@ def _proven(m) -> bool:
 
 def _bisect_in(reg: Regions, r: float, fm: bool) -> float | None:
     """The largest float R <= r (up to bisection) with the ON property proven; None when even R = 0 fails."""
-    ok = lambda R: _proven(reg.in_margin(Fraction(R), fm))  # noqa: E731
+    ok = lambda R: _proven(reg.in_margin(Fraction(R), fm))
     if ok(r):
         return r
     if not ok(0.0):
@@ -263,7 +349,7 @@ def _bisect_in(reg: Regions, r: float, fm: bool) -> float | None:
 
 def _bisect_out(reg: Regions, R: float, fm: bool, criterion: str) -> float | None:
     """The smallest float R' >= R (up to bisection) with the OFF property proven; None beyond 2R."""
-    ok = lambda x: _proven(reg.out_margin(Fraction(x), fm, criterion))  # noqa: E731
+    ok = lambda x: _proven(reg.out_margin(Fraction(x), fm, criterion))
     if ok(R):
         return R
     if not ok(2 * R):
@@ -279,35 +365,73 @@ def _bisect_out(reg: Regions, R: float, fm: bool, criterion: str) -> float | Non
 
 def _parameters(run: _Run, lab: np.ndarray, gamma: np.ndarray, y: np.ndarray) -> np.ndarray:
     integral = (lab == np.round(lab)) & (lab >= 1) & (lab < 2.0**52)
-    run.add("chain parameters", "labels are positive integers", bool(integral.all()),
-            "every block's label bias y_b is an integer in [1, 2^52) (needed by the float64 running maximum)",
-            "comparison",
-            detail="" if integral.all() else f"block {int(np.argmin(integral))}: {float(lab[np.argmin(integral)])!r}")
+    run.add(
+        "chain parameters",
+        "labels are positive integers",
+        bool(integral.all()),
+        "every block's label bias y_b is an integer in [1, 2^52) (needed by the float64 running maximum)",
+        "comparison",
+        detail="" if integral.all() else f"block {int(np.argmin(integral))}: {float(lab[np.argmin(integral)])!r}",
+    )
     match = lab == y.astype(np.float64)
     bad = np.flatnonzero(~match)
-    run.add("chain parameters", "block labels match the data", not bad.size,
-            "block b carries the label of data point b", "comparison",
-            detail="" if not bad.size else f"{bad.size} blocks, first: block {bad[0]} has label {float(lab[bad[0]])!r} but "
-            f"point {bad[0]} has label {y[bad[0]]}")
+    run.add(
+        "chain parameters",
+        "block labels match the data",
+        not bad.size,
+        "block b carries the label of data point b",
+        "comparison",
+        detail=""
+        if not bad.size
+        else f"{bad.size} blocks, first: block {bad[0]} has label {float(lab[bad[0]])!r} but "
+        f"point {bad[0]} has label {y[bad[0]]}",
+    )
     neg = gamma < 0
-    run.add("chain parameters", "indicator weights are negative", bool(neg.all()),
-            "gamma_b < 0 for every block, so 0 <= z_b <= y_b", "comparison",
-            detail="" if neg.all() else f"block {int(np.argmin(neg))}: gamma = {float(gamma[np.argmin(neg)])!r}")
+    run.add(
+        "chain parameters",
+        "indicator weights are negative",
+        bool(neg.all()),
+        "gamma_b < 0 for every block, so 0 <= z_b <= y_b",
+        "comparison",
+        detail="" if neg.all() else f"block {int(np.argmin(neg))}: gamma = {float(gamma[np.argmin(neg)])!r}",
+    )
     return match & integral & neg
 
 
 def _output_map(run: _Run, seg, state_pos: tuple[int, ...]) -> None:
     """f = m (or f = m + e for a fused chain's state pair): weights exactly 1 on the state, bias 0."""
     t = seg.maps[0] if len(seg.maps) == 1 and seg.repeats == 1 else None
-    ok = (t is not None and len(t.active) == 1 and sorted(t.ent_col.tolist()) == sorted(state_pos)
-          and (t.ent_pidx < 0).all() and (t.ent_base == 1.0).all() and t.bias_pidx[0] < 0 and t.bias_base[0] == 0.0)
+    ok = (
+        t is not None
+        and len(t.active) == 1
+        and sorted(t.ent_col.tolist()) == sorted(state_pos)
+        and (t.ent_pidx < 0).all()
+        and (t.ent_base == 1.0).all()
+        and t.bias_pidx[0] < 0
+        and t.bias_base[0] == 0.0
+    )
     what = "m" if len(state_pos) == 1 else "m + e"
-    run.add("output map", f"f = {what}", bool(ok),
-            f"the output map returns the running maximum {what} with weight 1 and bias 0", "exact identity")
+    run.add(
+        "output map",
+        f"f = {what}",
+        bool(ok),
+        f"the output map returns the running maximum {what} with weight 1 and bias 0",
+        "exact identity",
+    )
 
 
-def _geometry(run: _Run, X, y, parts: list[tuple[InputMap, BlockFacts]], G, L, sigma, q,
-              radii: dict[str, tuple[float, float]], label_ok):
+def _geometry(
+    run: _Run,
+    X,
+    y,
+    parts: list[tuple[InputMap, BlockFacts]],
+    G,
+    L,
+    sigma,
+    q,
+    radii: dict[str, tuple[float, float]],
+    label_ok,
+):
     """``parts``: (input map, facts) of consecutive runs of blocks (one per template), in block order; every input
     map has the same W, so G.V = fl(W x_i) serves them all."""
     cs = [centres(im, f.alpha, f.shift) for im, f in parts]
@@ -334,12 +458,24 @@ def _geometry(run: _Run, X, y, parts: list[tuple[InputMap, BlockFacts]], G, L, s
         bound = np.minimum((R_in - rho) / L, (delta - R_out) / L) * (1 - 2.0**-48)
         verdicts[mode] = (ok, float(max(0.0, bound.min())))
         finite = m_out[np.isfinite(m_out)]
-        run.add("geometry", f"balls inside their own block's ON region ({mode})", bool((m_in >= 0).all()),
-                f"||W x_i - c_i||_{p_name(q)} + L sigma <= R_in = {R_in!r} for every i", "conservative float64",
-                m_in.min(), detail=_first_bad(m_in))
-        run.add("geometry", f"balls outside every higher-label OFF region ({mode})", bool((m_out >= 0).all()),
-                f"||W x_i - c_b||_{p_name(q)} - L sigma >= R_out = {R_out!r} whenever y_b > y_i", "conservative float64",
-                finite.min() if finite.size else None, detail=_first_bad(m_out))
+        run.add(
+            "geometry",
+            f"balls inside their own block's ON region ({mode})",
+            bool((m_in >= 0).all()),
+            f"||W x_i - c_i||_{p_name(q)} + L sigma <= R_in = {R_in!r} for every i",
+            "conservative float64",
+            m_in.min(),
+            detail=_first_bad(m_in),
+        )
+        run.add(
+            "geometry",
+            f"balls outside every higher-label OFF region ({mode})",
+            bool((m_out >= 0).all()),
+            f"||W x_i - c_b||_{p_name(q)} - L sigma >= R_out = {R_out!r} whenever y_b > y_i",
+            "conservative float64",
+            finite.min() if finite.size else None,
+            detail=_first_bad(m_out),
+        )
     return verdicts
 
 
@@ -347,8 +483,9 @@ def _chain(run: _Run, net, cert, X, p, sigma, q, float_mode):
     """Input map, one chain template repeated N times, output map f = m."""
     segs, N = net.segments, X.shape[0]
     if len(segs) != 3 or segs[1].repeats != N:
-        raise Unsupported(f"expected segments (input map, {N} chain blocks, output map), got "
-                          f"{[(s.name, s.repeats) for s in segs]}")
+        raise Unsupported(
+            f"expected segments (input map, {N} chain blocks, output map), got {[(s.name, s.repeats) for s in segs]}"
+        )
     run.say("input map and ranges")
     im, G, L = _input_map(run, read_input_map(segs[0]), cert, X, p, sigma, q)
     facts = _interpret(run, "chain template", segs[1], im.coord_pos, im.state_pos, G, cert, float_mode)
@@ -359,16 +496,29 @@ def _fused_chain(run: _Run, net, cert, X, p, sigma, q, float_mode):
     """yu2024: (input map + first block on x), the chain template repeated N - 1 times on u, output f = m + e."""
     segs, (N, d) = net.segments, X.shape
     if len(segs) != (3 if N > 1 else 2) or segs[0].repeats != 1 or (N > 1 and segs[1].repeats != N - 1):
-        raise Unsupported(f"expected segments (input map + first block, {N - 1} fused chain blocks, output map), got "
-                          f"{[(s.name, s.repeats) for s in segs]}")
+        raise Unsupported(
+            f"expected segments (input map + first block, {N - 1} fused chain blocks, output map), got "
+            f"{[(s.name, s.repeats) for s in segs]}"
+        )
     run.say("input map and ranges")
     im, m_pos, e_pos = read_fused_input_map(segs[0])
     im, G, L = _input_map(run, im, cert, X, p, sigma, q)
     raw = raw_input_map(d)
     Gx = images(raw, X, p, sigma)
     pair = (m_pos, e_pos)
-    first = _interpret(run, "first block", segs[0], raw.coord_pos, None, Gx, cert, float_mode, fused=pair,
-                       opening=True, end_coord_pos=list(im.coord_pos))
+    first = _interpret(
+        run,
+        "first block",
+        segs[0],
+        raw.coord_pos,
+        None,
+        Gx,
+        cert,
+        float_mode,
+        fused=pair,
+        opening=True,
+        end_coord_pos=list(im.coord_pos),
+    )
     parts, names = [(raw, first)], ["first block"]
     if N > 1:
         facts = _interpret(run, "chain template", segs[1], im.coord_pos, None, G, cert, float_mode, fused=pair)
@@ -382,8 +532,15 @@ def _first_bad(m: np.ndarray) -> str:
     return "" if not bad.size else f"{bad.size} points fail, first: point {bad[0]} (margin {m[bad[0]]:.3g})"
 
 
-def certify_structural(net: Any, dataset: Any, certificate: Any = None, *, sigma: float | None = None,
-                       arithmetic: Arithmetic = "float64", progress: bool = True) -> StructuralReport:
+def certify_structural(
+    net: Any,
+    dataset: Any,
+    certificate: Any = None,
+    *,
+    sigma: float | None = None,
+    arithmetic: Arithmetic = "float64",
+    progress: bool = True,
+) -> StructuralReport:
     """Prove, from the weights, that ``net`` outputs y_i on every ball B_p(x_i, sigma) (see the module docstring).
 
     ``certificate`` defaults to ``net.meta['certificate']``; ``sigma`` to the certificate's radius;
@@ -403,8 +560,10 @@ def certify_structural(net: Any, dataset: Any, certificate: Any = None, *, sigma
     cert = _certificate(net, certificate)
     if cert.construction not in SUPPORTED:
         why = UNSUPPORTED.get(cert.construction, "not a chain construction of this package")
-        raise VerificationError(f"unsupported construction {cert.construction!r} for the structural certifier: {why}; "
-                                f"supported: {', '.join(SUPPORTED)}")
+        raise VerificationError(
+            f"unsupported construction {cert.construction!r} for the structural certifier: {why}; "
+            f"supported: {', '.join(SUPPORTED)}"
+        )
     if arithmetic not in ("float64", "exact"):
         raise InvalidArgumentError(f"arithmetic must be 'float64' or 'exact', got {arithmetic!r}")
     X, y = dataset_arrays(net, dataset)
@@ -415,14 +574,16 @@ def certify_structural(net: Any, dataset: Any, certificate: Any = None, *, sigma
     verdicts: dict = {}
     radii = (math.nan, math.nan)
     try:
-        parts, G, L, out = (_fused_chain if cert.construction in FUSED else _chain)(run, net, cert, X, p, sigma, q,
-                                                                                  float_mode)
+        parts, G, L, out = (_fused_chain if cert.construction in FUSED else _chain)(
+            run, net, cert, X, p, sigma, q, float_mode
+        )
         facts_all = [f for _, f in parts]
         bound = Fraction(max(0.0, max(float(f.labels.max()) for f in facts_all)))
         floor = Fraction(float(min(f.labels.min() for f in facts_all)))  # the least label of the network
         proven = [_template(run, blk, f, cert, q, float_mode, bound, floor) for blk, (_, f) in zip(out[1], parts)]
-        label_ok = _parameters(run, np.concatenate([f.labels for f in facts_all]),
-                               np.concatenate([f.gamma for f in facts_all]), y)
+        label_ok = _parameters(
+            run, np.concatenate([f.labels for f in facts_all]), np.concatenate([f.gamma for f in facts_all]), y
+        )
         _output_map(run, net.segments[-1], out[0])
         wanted = {}
         for mode in proven[0]:
@@ -433,8 +594,14 @@ def certify_structural(net: Any, dataset: Any, certificate: Any = None, *, sigma
             verdicts = _geometry(run, X, y, parts, G, L, sigma, q, wanted, label_ok)
         radii = wanted.get("float64" if float_mode else "exact", (math.nan, math.nan))
     except Unsupported as exc:
-        run.add("network", "structure recognized", False, "the network has the block structure of its certificate",
-                "exact identity", detail=str(exc))
+        run.add(
+            "network",
+            "structure recognized",
+            False,
+            "the network has the block structure of its certificate",
+            "exact identity",
+            detail=str(exc),
+        )
     # network-wide checks gate every point; the per-point ones (geometry, a block's label) only their points
     gate = [c for c in run.checks if c.block != "geometry" and c.name not in _PER_POINT]
     ok_exact = all(c.passed for c in gate if "(float64)" not in c.name)
@@ -450,15 +617,29 @@ def certify_structural(net: Any, dataset: Any, certificate: Any = None, *, sigma
     reason = None
     if not certified:
         bad = [c for c in run.checks if not c.passed]
-        reason = (f"{bad[0].block}: {bad[0].name} failed" + (f" ({bad[0].detail})" if bad[0].detail else "")
-                  if bad else f"{failed.size} of {N} points are not certified")
+        reason = (
+            f"{bad[0].block}: {bad[0].name} failed" + (f" ({bad[0].detail})" if bad[0].detail else "")
+            if bad
+            else f"{failed.size} of {N} points are not certified"
+        )
     mode = "float64" if float_mode else "exact"
     report = StructuralReport(
-        construction=cert.construction, theorem=cert.theorem, p=p, sigma=float(sigma), n_points=N, arithmetic=arithmetic,
-        checks=tuple(run.checks), exact_network=exact_ok, float64_evaluation=float_ok,
-        n_certified=int(pts.sum()), n_failed=int(failed.size), failed_points=tuple(int(i) for i in failed[:_FAILED_LISTED]),
-        radius_bound=verdicts.get(mode, (None, 0.0))[1], template_radii=(float(radii[0]), float(radii[1])),
-        seconds=time.perf_counter() - run.t0, reason=reason,
-    )  # fmt: skip
+        construction=cert.construction,
+        theorem=cert.theorem,
+        p=p,
+        sigma=float(sigma),
+        n_points=N,
+        arithmetic=arithmetic,
+        checks=tuple(run.checks),
+        exact_network=exact_ok,
+        float64_evaluation=float_ok,
+        n_certified=int(pts.sum()),
+        n_failed=int(failed.size),
+        failed_points=tuple(int(i) for i in failed[:_FAILED_LISTED]),
+        radius_bound=verdicts.get(mode, (None, 0.0))[1],
+        template_radii=(float(radii[0]), float(radii[1])),
+        seconds=time.perf_counter() - run.t0,
+        reason=reason,
+    )
     run.say("certified" if certified else f"NOT certified: {reason}")
     return report

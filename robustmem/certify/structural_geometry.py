@@ -39,9 +39,20 @@ import numpy as np
 from robustmem.certify.structural_symbols import ETA_Q, Unsupported, all_pow2, two_sum
 
 __all__ = [
-    "InputMap", "Images", "read_input_map", "read_fused_input_map", "raw_input_map", "spectral_upper", "cplus_upper", "operator_bound", "images", "centres",
-    "in_radius", "in_radius_exact", "out_distance",
-]  # fmt: skip
+    "Images",
+    "InputMap",
+    "centres",
+    "cplus_upper",
+    "images",
+    "in_radius",
+    "in_radius_exact",
+    "operator_bound",
+    "out_distance",
+    "raw_input_map",
+    "read_fused_input_map",
+    "read_input_map",
+    "spectral_upper",
+]
 
 _R = 2.0**-51  # 4 u per rounded operation
 
@@ -94,8 +105,9 @@ def read_fused_input_map(seg) -> tuple[InputMap, int, int]:
     weights and bias are u = W x + b; where the segment's last map carries them to are ``coord_pos``.  The two
     other outputs of the last map are the state pair: m (no weights, bias 0) and e.  Returns (u map, m, e)."""
     if seg.repeats != 1 or len(seg.maps) != 2:
-        raise Unsupported(f"the fused opening segment {seg.name!r} must be two affine maps, once; got "
-                          f"{len(seg.maps)} x {seg.repeats}")
+        raise Unsupported(
+            f"the fused opening segment {seg.name!r} must be two affine maps, once; got {len(seg.maps)} x {seg.repeats}"
+        )
     t, last = seg.maps
     if len(t.carry_dst):
         raise Unsupported("the fused opening map carries raw inputs")
@@ -177,7 +189,7 @@ def cplus_upper(p: float, q: float, d: int) -> float:
     """A float >= c+_{p,q}(d) = d^max(0, 1/q - 1/p), with the power checked exactly (exponent rounded up to
     a multiple of 1/64: d >= 1 makes that an upper bound; for an integer q >= 3 a multiple of 1/lcm(64, m) with
     m the exponent's denominator when m <= 12, i.e. the exact exponent)."""
-    inv = lambda t: Fraction(0) if math.isinf(t) else 1 / Fraction(t)  # noqa: E731
+    inv = lambda t: Fraction(0) if math.isinf(t) else 1 / Fraction(t)
     e = max(Fraction(0), inv(q) - inv(p))
     if e == 0 or d == 1:
         return 1.0
@@ -196,8 +208,9 @@ def operator_bound(im: InputMap, p: float, q: float, d: int) -> tuple[float, str
     if im.identity:
         return cplus_upper(p, q, d), "W = I: c+_{p,q}(d)"
     if q != 2.0 and not integer_norm(q):
-        raise Unsupported(f"a projected input map with an l_{q:g} indicator (only l_2 and integer l_q, q >= 3, "
-                          "are supported)")
+        raise Unsupported(
+            f"a projected input map with an l_{q:g} indicator (only l_2 and integer l_q, q >= 3, are supported)"
+        )
     s = spectral_upper(im.W)
     c = cplus_upper(p, 2.0, d)
     how = "" if q == 2.0 else " (||v||_q <= ||v||_2 for q >= 2)"
@@ -223,7 +236,7 @@ def _dual_row_norms(W: np.ndarray, p: float, d: int) -> np.ndarray:
 
 
 def images(im: InputMap, X: np.ndarray, p: float, sigma: float) -> Images:
-    N, d = X.shape
+    _N, d = X.shape
     if im.identity:
         V, absprod, eps = X.copy(), np.abs(X), np.zeros_like(X)
     else:
@@ -323,7 +336,9 @@ def in_radius_exact(x: np.ndarray, im: InputMap, alpha_i: np.ndarray, shift: lis
         while Fraction(r) ** 2 < sq:
             r = float(np.nextafter(r, math.inf))
         return r
-    elif integer_norm(q):  # the float q-th root of the exact sum of q-th powers, moved up until its q-th power covers it
+    elif integer_norm(
+        q
+    ):  # the float q-th root of the exact sum of q-th powers, moved up until its q-th power covers it
         qi = int(q)
         sq = sum((t**qi for t in diffs), Fraction(0))
         r = float(sq) ** (1.0 / qi)
@@ -342,8 +357,17 @@ def _sub_dn(a, b):
     return (a - b) - (np.abs(a) + np.abs(b)) * _R
 
 
-def out_distance(G: Images, C: np.ndarray, Clo: np.ndarray, y_pts: np.ndarray, y_blk: np.ndarray, q: float,
-                 need: float, *, block_entries: int = 2_000_000) -> np.ndarray:
+def out_distance(
+    G: Images,
+    C: np.ndarray,
+    Clo: np.ndarray,
+    y_pts: np.ndarray,
+    y_blk: np.ndarray,
+    q: float,
+    need: float,
+    *,
+    block_entries: int = 2_000_000,
+) -> np.ndarray:
     """Per point i, a lower bound of min ||W x_i - c_b||_q over the blocks b with label y_b > y_i (inf if none).
 
     Gram identity ||v - c||^2 = |v|^2 + |c|^2 - 2 v.c with error <= gamma_{k+3} (|v| + |c|)^2 (doubled) gives

@@ -29,12 +29,12 @@ import bisect
 import math
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Literal, Union
+from typing import Literal
 
-__all__ = ["PL", "combine", "Psi", "psi_power", "psi_value"]
+__all__ = ["PL", "Psi", "combine", "psi_power", "psi_value"]
 
 #: |x| ("abs"), x^2 ("square") or |x|^q for an int q >= 1 (q = 1, 2 mean "abs", "square")
-Psi = Union[Literal["abs", "square"], int]
+Psi = Literal["abs", "square"] | int
 _ZERO = Fraction(0)
 
 
@@ -76,7 +76,7 @@ def _near_stationary(s: Fraction, q: int, x0: Fraction, x1: Fraction) -> Fractio
 class PL:
     """A continuous piecewise-linear function on [xs[0], xs[-1]] given by breakpoints and values (exact)."""
 
-    __slots__ = ("xs", "ys", "_mm")
+    __slots__ = ("_mm", "xs", "ys")
 
     def __init__(self, xs: Sequence[Fraction], ys: Sequence[Fraction]):
         if len(xs) != len(ys) or len(xs) < 2:
@@ -91,7 +91,7 @@ class PL:
         return self._mm
 
     @staticmethod
-    def affine(slope: Fraction, const: Fraction, lo: Fraction, hi: Fraction) -> "PL":
+    def affine(slope: Fraction, const: Fraction, lo: Fraction, hi: Fraction) -> PL:
         """x -> slope x + const on [lo, hi]."""
         if not lo < hi:
             raise ValueError(f"empty interval [{lo}, {hi}]")
@@ -117,10 +117,10 @@ class PL:
         x0, x1, y0, y1 = xs[k], xs[k + 1], self.ys[k], self.ys[k + 1]
         return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
 
-    def scaled(self, c: Fraction) -> "PL":
+    def scaled(self, c: Fraction) -> PL:
         return self if c == 1 else PL(self.xs, [c * y for y in self.ys])
 
-    def relu(self) -> "PL":
+    def relu(self) -> PL:
         """x -> max(f(x), 0), with a breakpoint inserted at every sign change (exact)."""
         xs, ys = self.xs, self.ys
         if self._minmax()[0] >= 0:
@@ -135,7 +135,7 @@ class PL:
             oy.append(max(y1, _ZERO))
         return PL(ox, oy).simplified()
 
-    def simplified(self) -> "PL":
+    def simplified(self) -> PL:
         """The same function without breakpoints where the slope does not change."""
         xs, ys = self.xs, self.ys
         ox, oy = [xs[0]], [ys[0]]

@@ -73,8 +73,10 @@ class Regions:
         best = agg.const + sum(box, ZERO)
         if self.q != math.inf:
             Rq = psi_value(R, psi_power(self.psi))
-            gaps = [self._c(("gap", id(p.hi), R), lambda p=p: p.hi.max_minus_psi(-R, R, self.psi))
-                    for p in agg.parts.values()]
+            gaps = [
+                self._c(("gap", id(p.hi), R), lambda p=p: p.hi.max_minus_psi(-R, R, self.psi))
+                for p in agg.parts.values()
+            ]
             best = min(best, agg.const + Rq + sum(gaps, ZERO))
         return best
 
@@ -86,7 +88,7 @@ class Regions:
     def inf_out(self, agg: Agg, R: Fraction) -> Fraction | None:
         """A lower bound of the aggregate on the Out region; None when no bound is available."""
         lo, hi = self.domain
-        reach = lo <= -R or R <= hi  # can an unread coordinate alone put a in the Out region?
+        reach = lo <= -R or hi >= R  # can an unread coordinate alone put a in the Out region?
         if agg.kind == "max":
             if self.q != math.inf or (len(agg.parts) < self.k and reach):
                 return None
@@ -105,8 +107,13 @@ class Regions:
                     cands.append(agg.const + total - mins[j] + far)
             return min(cands) if cands else None
         T = psi_value(R, psi_power(self.psi))
-        e = sum((self._c(("sat", id(p.lo), R), lambda p=p: p.lo.max_saturated_gap(self.psi, R))
-                 for p in agg.parts.values()), ZERO)
+        e = sum(
+            (
+                self._c(("sat", id(p.lo), R), lambda p=p: p.lo.max_saturated_gap(self.psi, R))
+                for p in agg.parts.values()
+            ),
+            ZERO,
+        )
         e += (self.k - len(agg.parts)) * T
         return agg.const + T - e
 
@@ -118,15 +125,17 @@ class Regions:
         if node.pre is not None:
             cands.append(-self.sup_in(node.pre, R) - (node.pre_errI if float_mode else ZERO))
         if node.bias == 0 and node.ins:
-            ms = [self.zero_margin(n, R, float_mode) if n.kind in ("agg", "reluagg", "posdiff") else None
-                  for n, _ in node.ins]
+            ms = [
+                self.zero_margin(n, R, float_mode) if n.kind in ("agg", "reluagg", "posdiff") else None
+                for n, _ in node.ins
+            ]
             if None not in ms:
                 cands.append(min(ms))
         return max(cands) if cands else None
 
     def in_margin(self, R: Fraction, float_mode: bool) -> Fraction | None:
         """>= 0 proves z_b = y_b exactly for ||a||_q <= R (every input of the label neuron is exactly 0)."""
-        if float_mode and R > self.facts.r_box:
+        if float_mode and self.facts.r_box < R:
             raise ValueError(f"the float64 ON bounds hold for R <= {float(self.facts.r_box)}, asked R = {float(R)}")
         ms = [self.zero_margin(v, R, float_mode) for v in self.facts.indicator.vs]
         return None if None in ms else min(ms)

@@ -113,14 +113,18 @@ class StructuralReport:
 
     def summary(self) -> str:
         verdict = "CERTIFIED" if self.certified else "NOT CERTIFIED"
-        head = (f"structural certificate ({self.construction}, {self.theorem}): {verdict} at l_{p_name(self.p)} radius "
-                f"sigma = {self.sigma:.6g}; {self.n_certified}/{self.n_points} balls; exact network "
-                f"{'proven' if self.exact_network else 'not proven'}, float64 evaluation "
-                f"{'-' if self.float64_evaluation is None else ('proven' if self.float64_evaluation else 'not proven')}"
-                f" ({self.seconds:.1f} s)")
+        head = (
+            f"structural certificate ({self.construction}, {self.theorem}): {verdict} at l_{p_name(self.p)} radius "
+            f"sigma = {self.sigma:.6g}; {self.n_certified}/{self.n_points} balls; exact network "
+            f"{'proven' if self.exact_network else 'not proven'}, float64 evaluation "
+            f"{'-' if self.float64_evaluation is None else ('proven' if self.float64_evaluation else 'not proven')}"
+            f" ({self.seconds:.1f} s)"
+        )
         lines = [head] + [c.line() for c in self.checks]
-        lines.append(f"  template radii: R_in = {self.template_radii[0]:.6g}, R_out = {self.template_radii[1]:.6g};"
-                     f" geometry allows sigma up to {self.radius_bound:.6g}")
+        lines.append(
+            f"  template radii: R_in = {self.template_radii[0]:.6g}, R_out = {self.template_radii[1]:.6g};"
+            f" geometry allows sigma up to {self.radius_bound:.6g}"
+        )
         if self.reason:
             lines.append(f"  reason: {self.reason}")
         return "\n".join(lines)

@@ -13,9 +13,22 @@ import numpy as np
 from robustmem.certify.structural_pl import PL
 
 __all__ = [
-    "U_Q", "ETA_Q", "ZERO", "ONE", "gamma_q", "Unsupported", "PLB", "lip_of", "Agg", "Node", "BlockFacts", "two_sum",
-    "exact_range", "all_pow2", "rounding_steps",
-]  # fmt: skip
+    "ETA_Q",
+    "ONE",
+    "PLB",
+    "U_Q",
+    "ZERO",
+    "Agg",
+    "BlockFacts",
+    "Node",
+    "Unsupported",
+    "all_pow2",
+    "exact_range",
+    "gamma_q",
+    "lip_of",
+    "rounding_steps",
+    "two_sum",
+]
 
 U_Q = Fraction(1, 2**53)
 ETA_Q = Fraction(1, 2**1074)
@@ -77,9 +90,9 @@ class Node:
     bias: Fraction = ZERO
     x: PLB | None = None  # posdiff: relu(x(a_xj) - q)
     xj: int = -1
-    q: "Node | None" = None
+    q: Node | None = None
     vs: tuple = ()  # indicator: the nodes v_k read with weight gamma_b
-    ind: "Node | None" = None  # pending (fused, yu2024): the indicator whose z_b it carries
+    ind: Node | None = None  # pending (fused, yu2024): the indicator whose z_b it carries
     zero: bool = False  # state: the constant neuron m = 0 (no weights, bias 0) that opens a fused chain
     where: str = ""
 
@@ -108,7 +121,6 @@ class BlockFacts:
     fused: bool = False  # the label neuron is relu(y_b + gamma_b V - m) (yu2024): its sum also reads m
     n_pieces: int = 0
     n_neurons: int = 0
-
 
 
 def all_pow2(w) -> bool:

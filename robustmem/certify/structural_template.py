@@ -44,17 +44,39 @@ import numpy as np
 
 from robustmem.certify.structural_pl import PL, combine
 from robustmem.certify.structural_symbols import (
-    ETA_Q, ONE, ZERO, PLB, Agg, BlockFacts, Node, Unsupported, exact_range, gamma_q, lip_of, rounding_steps,
-)  # fmt: skip
+    ETA_Q,
+    ONE,
+    PLB,
+    ZERO,
+    Agg,
+    BlockFacts,
+    Node,
+    Unsupported,
+    exact_range,
+    gamma_q,
+    lip_of,
+    rounding_steps,
+)
 from robustmem.network.template import realize_rows
 
 __all__ = ["interpret_block"]
 
 
 class _Interp:
-    def __init__(self, seg, coord_pos: list[int], state_pos: int | None, U_lo, U_hi, E_in, float_mode: bool,
-                 r_box: Fraction, fused: tuple[int, int] | None = None, opening: bool = False,
-                 end_coord_pos: list[int] | None = None):
+    def __init__(
+        self,
+        seg,
+        coord_pos: list[int],
+        state_pos: int | None,
+        U_lo,
+        U_hi,
+        E_in,
+        float_mode: bool,
+        r_box: Fraction,
+        fused: tuple[int, int] | None = None,
+        opening: bool = False,
+        end_coord_pos: list[int] | None = None,
+    ):
         self.seg, self.maps = seg, seg.maps
         self.r_box = r_box
         self.fused, self.opening = fused, opening
@@ -257,8 +279,10 @@ class _Interp:
         if const.size and self.fused is not None:  # e = relu(y_b + gamma_b V - m): one constant weight -1 on m
             st, wt = nodes[int(t.ent_col[const[0]])], float(t.ent_base[const[0]])
             if const.size != 1 or st is None or st.kind != "state" or wt != -1.0:
-                raise Unsupported(f"{where}: the fused label neuron must read the running maximum m with weight -1 "
-                                  f"and nothing else with a constant weight, reads {st.kind if st else None} with {wt!r}")
+                raise Unsupported(
+                    f"{where}: the fused label neuron must read the running maximum m with weight -1 "
+                    f"and nothing else with a constant weight, reads {st.kind if st else None} with {wt!r}"
+                )
             state, sel = st, sel[dep_ent]
         elif const.size or len(sel) == 0:
             raise Unsupported(f"{where}: the label neuron mixes label-dependent and constant weights")
@@ -268,8 +292,8 @@ class _Interp:
             raise Unsupported(f"{where}: the label neuron reads no indicator input")
         G = self.realized(t, "ent", sel)
         y = self.realized(t, "bias", np.array([a]))[:, 0]
-        if not (G == G[:, :1]).all():
-            b = int(np.flatnonzero(~(G == G[:, :1]).all(axis=1))[0])
+        if not (G[:, :1] == G).all():
+            b = int(np.flatnonzero(~(G[:, :1] == G).all(axis=1))[0])
             raise Unsupported(f"{where}: block {b} weighs its indicator inputs differently ({G[b].tolist()[:4]})")
         vs = tuple(nodes[int(c)] for c in t.ent_col[sel])
         for v in vs:
@@ -296,7 +320,7 @@ class _Interp:
         node = Node("agg", ins=ins, bias=bias, pre=agg, where=where)
         lb = self.lower_bound(agg)
         if agg.kind == "sum" and len(agg.parts) == 1:
-            (j, p), = agg.parts.items()
+            ((j, p),) = agg.parts.items()
             node.agg = Agg("sum", ZERO, {j: self.relu_plb(p)})
         elif lb >= 0:
             node.agg = agg
@@ -318,8 +342,10 @@ class _Interp:
                 raise Unsupported(f"{where}: the update adds relu(z - m) to a different state than its m")
             self.n_updates += 1
             return Node("state", where=where)
-        raise Unsupported(f"{where}: the state is combined as {[(n.kind, float(w)) for n, w in ins]} + {float(bias)}, "
-                          "not as the running maximum m + relu(z - m)")
+        raise Unsupported(
+            f"{where}: the state is combined as {[(n.kind, float(w)) for n, w in ins]} + {float(bias)}, "
+            "not as the running maximum m + relu(z - m)"
+        )
 
     def posdiff_rule(self, ins, bias, where) -> Node | None:
         """relu(x - q): x a one-coordinate sum, q a max / one-coordinate value of other coordinates."""
@@ -375,7 +401,7 @@ class _Interp:
         for j, terms in by_j.items():
             parts[j] = terms[0][1] if (len(terms) == 1 and terms[0][0] == 1) else self.combine_plb(terms, ZERO)
         if len(parts) == 1:
-            (j, p), = parts.items()
+            ((j, p),) = parts.items()
             return Agg("sum", ZERO, {j: self.combine_plb([(ONE, p)], const) if const != 0 else p})
         return Agg("sum", const, parts)
 
@@ -412,25 +438,56 @@ class _Interp:
         if self.fused is None:
             end = nodes[self.state_pos]
             if self.indicator is None or self.n_updates != 1 or end is None or end.kind != "state" or end is state0:
-                raise Unsupported(f"map {last}: the block does not end with exactly one update m <- max(m, z) of the state")
+                raise Unsupported(
+                    f"map {last}: the block does not end with exactly one update m <- max(m, z) of the state"
+                )
         else:
             m, e = nodes[self.fused[0]], nodes[self.fused[1]]
-            ok = (self.indicator is not None and self.n_updates == (0 if self.opening else 1)
-                  and m is not None and m.kind == "state" and (m.zero if self.opening else m is not state0)
-                  and e is not None and e.kind == "pending" and e.ind is self.indicator
-                  and (e.q is m or (self.opening and e.q is None)))
+            ok = (
+                self.indicator is not None
+                and self.n_updates == (0 if self.opening else 1)
+                and m is not None
+                and m.kind == "state"
+                and (m.zero if self.opening else m is not state0)
+                and e is not None
+                and e.kind == "pending"
+                and e.ind is self.indicator
+                and (e.q is m or (self.opening and e.q is None))
+            )
             if not ok:
-                raise Unsupported(f"map {last}: the block does not end with the pair (m, e), m + e = max(m, z_b): "
-                                  f"{'m = 0 and e = relu(L)' if self.opening else 'one update m <- m + e, then e = relu(L - m)'}")
-        return BlockFacts(k=self.k, indicator=self.indicator, labels=self.labels, gamma=self.gamma, alpha=self.alpha,
-                          shift=self.shift, domain=self.domain, r_box=self.r_box, n_pieces=self.max_pieces,
-                          n_neurons=self.n_neurons, fused=self.fused is not None)
+                raise Unsupported(
+                    f"map {last}: the block does not end with the pair (m, e), m + e = max(m, z_b): "
+                    f"{'m = 0 and e = relu(L)' if self.opening else 'one update m <- m + e, then e = relu(L - m)'}"
+                )
+        return BlockFacts(
+            k=self.k,
+            indicator=self.indicator,
+            labels=self.labels,
+            gamma=self.gamma,
+            alpha=self.alpha,
+            shift=self.shift,
+            domain=self.domain,
+            r_box=self.r_box,
+            n_pieces=self.max_pieces,
+            n_neurons=self.n_neurons,
+            fused=self.fused is not None,
+        )
 
 
-def interpret_block(seg, coord_pos: list[int], state_pos: int | None, U_lo: list[Fraction], U_hi: list[Fraction],
-                    E_in: list[Fraction], *, r_box: Fraction, float_mode: bool = True,
-                    fused: tuple[int, int] | None = None, opening: bool = False,
-                    end_coord_pos: list[int] | None = None) -> BlockFacts:
+def interpret_block(
+    seg,
+    coord_pos: list[int],
+    state_pos: int | None,
+    U_lo: list[Fraction],
+    U_hi: list[Fraction],
+    E_in: list[Fraction],
+    *,
+    r_box: Fraction,
+    float_mode: bool = True,
+    fused: tuple[int, int] | None = None,
+    opening: bool = False,
+    end_coord_pos: list[int] | None = None,
+) -> BlockFacts:
     """Interpret the chain segment ``seg`` (see the module docstring).
 
     ``coord_pos`` / ``state_pos``: input positions of the carried coordinates and of the running maximum;
@@ -440,5 +497,4 @@ def interpret_block(seg, coord_pos: list[int], state_pos: int | None, U_lo: list
     docstring; ``end_coord_pos``: where the coordinates end the block, by default ``coord_pos``).
     Raises :class:`Unsupported`.
     """
-    return _Interp(seg, coord_pos, state_pos, U_lo, U_hi, E_in, float_mode, r_box, fused, opening,
-                   end_coord_pos).run()
+    return _Interp(seg, coord_pos, state_pos, U_lo, U_hi, E_in, float_mode, r_box, fused, opening, end_coord_pos).run()

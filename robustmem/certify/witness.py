@@ -24,9 +24,17 @@ from robustmem.verify.sampling import ball_distance, certainly_in_ball, exact_in
 __all__ = ["confirm_counterexample"]
 
 
-def confirm_counterexample(src: LayerSource, index: int, center: np.ndarray, label: int, point: np.ndarray, *,
-                           p: float, sigma: float, found_by: Literal["milp", "centre"]
-                           ) -> CertCounterexample | None:  # fmt: skip
+def confirm_counterexample(
+    src: LayerSource,
+    index: int,
+    center: np.ndarray,
+    label: int,
+    point: np.ndarray,
+    *,
+    p: float,
+    sigma: float,
+    found_by: Literal["milp", "centre"],
+) -> CertCounterexample | None:
     """The candidate as a confirmed counterexample, or None (see the module docstring)."""
     a = np.asarray(point, dtype=np.float64).reshape(1, -1)
     c = np.asarray(center, dtype=np.float64).reshape(1, -1)
@@ -43,6 +51,12 @@ def confirm_counterexample(src: LayerSource, index: int, center: np.ndarray, lab
     if exact == label:
         return None
     return CertCounterexample(
-        index=int(index), point=tuple(float(v) for v in a[0]), label=int(label), output=float(src.evaluate(a)[0]),
-        exact_output=exact, distance=float(ball_distance(a[0], c[0], p)), inside_exact=True, found_by=found_by,
-    )  # fmt: skip
+        index=int(index),
+        point=tuple(float(v) for v in a[0]),
+        label=int(label),
+        output=float(src.evaluate(a)[0]),
+        exact_output=exact,
+        distance=float(ball_distance(a[0], c[0], p)),
+        inside_exact=True,
+        found_by=found_by,
+    )

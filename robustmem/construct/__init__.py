@@ -1,30 +1,62 @@
 """Constructions, one module per result: each returns a Construction (network, certificate)."""
 
 from robustmem.construct.certificate import Certificate, Construction
-from robustmem.construct.large_width import (
-    construct_remark40, construct_theorem5, construct_theorem6, l2_chain_parameters, l2_chain_width,
-)  # fmt: skip
 from robustmem.construct.kim2025 import kim2025_attack, kim2025_hard_instance
 from robustmem.construct.kim2025_large import construct_kim2025, kim2025_plan
+from robustmem.construct.large_width import (
+    construct_remark40,
+    construct_theorem5,
+    construct_theorem6,
+    l2_chain_parameters,
+    l2_chain_width,
+)
+from robustmem.construct.log_width import (
+    choose_projection,
+    construct_log_width,
+    construct_remark11,
+    construct_theorem16,
+    construct_through_map,
+)
+from robustmem.construct.vardi2022 import construct_vardi2022
+from robustmem.construct.vardi2022_checks import (
+    float64_fit,
+    vardi2022_attack,
+    vardi2022_breaking_radius,
+    vardi2022_radius,
+)
 from robustmem.construct.yu2024 import construct_yu2024
 from robustmem.construct.yu2024_lp import construct_yu2024_lp, yu2024_lp_through_map
 from robustmem.construct.zhang2017 import construct_zhang2017, zhang2017_radius
-from robustmem.construct.vardi2022 import construct_vardi2022
-from robustmem.construct.vardi2022_checks import (
-    float64_fit, vardi2022_attack, vardi2022_breaking_radius, vardi2022_radius,
-)  # fmt: skip
-from robustmem.construct.log_width import (
-    choose_projection, construct_log_width, construct_remark11, construct_theorem16, construct_through_map,
-)  # fmt: skip
 
 __all__ = [
-    "Certificate", "Construction", "construct_theorem5", "construct_theorem6", "construct_remark40",
-    "construct_log_width", "construct_theorem16", "construct_remark11", "construct_through_map",
-    "choose_projection", "l2_chain_parameters", "l2_chain_width",
-    "construct_yu2024", "construct_yu2024_lp", "yu2024_lp_through_map", "construct_zhang2017", "zhang2017_radius", "kim2025_hard_instance", "kim2025_attack",
-    "construct_kim2025", "kim2025_plan", "construct_vardi2022", "vardi2022_attack", "vardi2022_radius",
-    "vardi2022_breaking_radius", "float64_fit", "CONSTRUCTIONS",
-]  # fmt: skip
+    "CONSTRUCTIONS",
+    "Certificate",
+    "Construction",
+    "choose_projection",
+    "construct_kim2025",
+    "construct_log_width",
+    "construct_remark11",
+    "construct_remark40",
+    "construct_theorem5",
+    "construct_theorem6",
+    "construct_theorem16",
+    "construct_through_map",
+    "construct_vardi2022",
+    "construct_yu2024",
+    "construct_yu2024_lp",
+    "construct_zhang2017",
+    "float64_fit",
+    "kim2025_attack",
+    "kim2025_hard_instance",
+    "kim2025_plan",
+    "l2_chain_parameters",
+    "l2_chain_width",
+    "vardi2022_attack",
+    "vardi2022_breaking_radius",
+    "vardi2022_radius",
+    "yu2024_lp_through_map",
+    "zhang2017_radius",
+]
 
 #: name -> (function, short description); the CLI reads this table.
 CONSTRUCTIONS = {
@@ -33,6 +65,9 @@ CONSTRUCTIONS = {
     "remark40": (construct_remark40, "Remark 40: width 3d+1, depth O(N), p in {1, inf}, parallel indicators"),
     "log-width": (construct_log_width, "Theorem 7: width k in [7, d+5], projection onto k-6 dimensions"),
     "yu2024": (construct_yu2024, "Yu, Gao, Zhang 2024: l_inf, width 3d+1, depth 2N+1 (stated architecture)"),
-    "yu2024-lp": (construct_yu2024_lp, "Yu, Gao, Zhang 2024, Theorem B.6: integer p >= 2, width O(d), every sigma < tau_p/2"),
+    "yu2024-lp": (
+        construct_yu2024_lp,
+        "Yu, Gao, Zhang 2024, Theorem B.6: integer p >= 2, width O(d), every sigma < tau_p/2",
+    ),
     "kim2025": (construct_kim2025, "Kim, Moon, Yun 2025, Theorem 4.2(iii): project (their case table), then memorize"),
 }

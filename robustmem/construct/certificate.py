@@ -74,7 +74,7 @@ class Certificate:
         return d
 
     @staticmethod
-    def from_dict(d: dict[str, Any]) -> "Certificate":
+    def from_dict(d: dict[str, Any]) -> Certificate:
         kw = dict(d)
         for k in ("p", "sigma", "delta", "tau", "tau_norm"):
             if isinstance(kw.get(k), str):

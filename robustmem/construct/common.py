@@ -25,8 +25,16 @@ from robustmem.errors import HypothesisError, InvalidArgumentError
 from robustmem.validate import nonnegative_number
 
 __all__ = [
-    "U", "lowered", "raised", "shortened_up", "carry_shift", "input_rounding", "power_of_two_below", "check_sigma",
-    "margin_or_raise", "dataset_fingerprint",
+    "U",
+    "carry_shift",
+    "check_sigma",
+    "dataset_fingerprint",
+    "input_rounding",
+    "lowered",
+    "margin_or_raise",
+    "power_of_two_below",
+    "raised",
+    "shortened_up",
 ]
 
 U = 2.0**-53

@@ -33,7 +33,7 @@ from robustmem.errors import HypothesisError, InvalidArgumentError
 from robustmem.lower_bound.attack import exact_kernel
 from robustmem.network.network import ReLUNetwork
 
-__all__ = ["Kim2025Instance", "Kim2025Attack", "kim2025_hard_instance", "kim2025_attack", "exact_forward"]
+__all__ = ["Kim2025Attack", "Kim2025Instance", "exact_forward", "kim2025_attack", "kim2025_hard_instance"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,7 +115,9 @@ class Kim2025Attack:
         if self.image_gap_exact != 0:
             raise InvalidArgumentError(f"W a != W a': gap {self.image_gap_exact}")
         if not self.distance_sq <= Fraction(self.sigma) ** 2:
-            raise InvalidArgumentError(f"the pair is at l_2 distance {math.sqrt(self.distance_sq)!r} > sigma = {self.sigma!r}")
+            raise InvalidArgumentError(
+                f"the pair is at l_2 distance {math.sqrt(self.distance_sq)!r} > sigma = {self.sigma!r}"
+            )
 
 
 def _solve_exact(G: list[list[Fraction]], rhs: list[Fraction]) -> list[Fraction]:

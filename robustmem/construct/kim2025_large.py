@@ -61,7 +61,7 @@ from robustmem.construct.common import check_sigma
 from robustmem.errors import HypothesisError, InvalidArgumentError
 from robustmem.norms import c_plus, check_p, p_name
 
-__all__ = ["Kim2025Plan", "kim2025_plan", "construct_kim2025", "kim2025_span_map", "KMY_ALPHA"]
+__all__ = ["KMY_ALPHA", "Kim2025Plan", "construct_kim2025", "kim2025_plan", "kim2025_span_map"]
 
 KMY_ALPHA = 0.2  # alpha = 1/5 in Theorem B.14 cases IV and V
 DimensionChoice = Literal["theorem", "smallest"]
@@ -109,9 +109,9 @@ def kim2025_plan(N: int, d: int, rho: float) -> Kim2025Plan:
         return Kim2025Plan(N, d, rho, "I", False, None, f"rho = {rho:.4g} >= 1/3: Yu-Gao-Zhang in R^d")
     if d < big:
         return Kim2025Plan(N, d, rho, "II", False, None, f"d = {d} < 600 ln N = {big:.4g}: no projection")
-    if N < big:
+    if big > N:
         return Kim2025Plan(N, d, rho, "III", True, None, f"N = {N} < 600 ln N = {big:.4g} <= d: onto span{{x_i}}")
-    if N >= d:
+    if d <= N:
         m = max(math.ceil(9 * d * Fraction(rho) ** 2), math.ceil(big), math.ceil(10 * math.log(d)))
         why = f"N >= d >= 600 ln N: m = max(9 d rho^2, 600 ln N, 10 ln d) = {m}"
         return Kim2025Plan(N, d, rho, "IV", False, m, why)
@@ -128,7 +128,7 @@ def kim2025_span_map(X: np.ndarray) -> np.ndarray:
     X = np.asarray(X, dtype=np.float64)
     _, S, Vt = np.linalg.svd(X, full_matrices=False)
     tol = S.max(initial=0.0) * max(X.shape) * np.finfo(np.float64).eps
-    r = max(1, int((S > tol).sum()))
+    r = max(1, int((tol < S).sum()))
     return np.ascontiguousarray(Vt[:r])
 
 
@@ -157,8 +157,16 @@ def _projected(dataset, V: np.ndarray | None, m: int, seed: int, draws: int) -> 
     return best
 
 
-def construct_kim2025(dataset, *, p: float = 2.0, sigma: float, dimension: DimensionChoice | int = "theorem",
-                      seed: int = 0, draws: int = 8, memorizer: Memorizer = "yu2024") -> Construction:  # fmt: skip
+def construct_kim2025(
+    dataset,
+    *,
+    p: float = 2.0,
+    sigma: float,
+    dimension: DimensionChoice | int = "theorem",
+    seed: int = 0,
+    draws: int = 8,
+    memorizer: Memorizer = "yu2024",
+) -> Construction:
     """Kim-Moon-Yun 2025, Theorem 4.2(iii) (Theorem B.14): project, then memorize in the image.
 
     Guarantee: the network outputs exactly y_i on every closed ball B_p(x_i, sigma).  Hypothesis:
@@ -192,8 +200,10 @@ def construct_kim2025(dataset, *, p: float = 2.0, sigma: float, dimension: Dimen
         )
     plan = kim2025_plan(N, d, rho)
     X = np.asarray(dataset.X, dtype=np.float64)
-    notes = [f"rho = 2 c+_p(d) sigma / delta = {rho:.6g}; necessary first-layer width rho^2 min(N - 1, d) = "
-             f"{plan.necessary_width:.4g} (Proposition 3.2)"]  # fmt: skip
+    notes = [
+        f"rho = 2 c+_p(d) sigma / delta = {rho:.6g}; necessary first-layer width rho^2 min(N - 1, d) = "
+        f"{plan.necessary_width:.4g} (Proposition 3.2)"
+    ]
     if dimension == "theorem":
         V = kim2025_span_map(X) if plan.span else None
         M = _projected(dataset, V, plan.m, seed, draws) if plan.m is not None else (np.eye(d) if V is None else V)
@@ -213,22 +223,33 @@ def construct_kim2025(dataset, *, p: float = 2.0, sigma: float, dimension: Dimen
             try:
                 M = _projected(dataset, V, m, seed, draws)
                 built = through_map(
-                    dataset, M, p=p, sigma=sigma, construction="kim2025",
+                    dataset,
+                    M,
+                    p=p,
+                    sigma=sigma,
+                    construction="kim2025",
                     theorem=f"Kim, Moon, Yun 2025, Theorem 4.2(iii) recipe, image dimension m = {M.shape[0]}",
-                    notes=tuple(notes) + (f"dimension {dimension!r} (not the paper's constant; the paper's case is "
-                                          f"{plan.case}: {plan.reason}); span{{x_i}} has dimension {k}",) + deviation,
-                )  # fmt: skip
+                    notes=tuple(notes)
+                    + (
+                        f"dimension {dimension!r} (not the paper's constant; the paper's case is "
+                        f"{plan.case}: {plan.reason}); span{{x_i}} has dimension {k}",
+                    )
+                    + deviation,
+                )
                 return built
             except HypothesisError as exc:
                 if dimension != "smallest":
                     raise
                 last = exc
-        raise HypothesisError(f"no image dimension m in 1..{k} keeps the balls of radius sigma = {sigma!r} apart "
-                              f"(best of {draws} projections each); at m = {k}: {last}")  # fmt: skip
+        raise HypothesisError(
+            f"no image dimension m in 1..{k} keeps the balls of radius sigma = {sigma!r} apart "
+            f"(best of {draws} projections each); at m = {k}: {last}"
+        )
     else:
         raise InvalidArgumentError(f"dimension must be 'theorem', 'smallest' or an integer, got {dimension!r}")
-    return through_map(dataset, M, p=p, sigma=sigma, theorem=theorem, construction="kim2025",
-                       notes=tuple(notes) + deviation)
+    return through_map(
+        dataset, M, p=p, sigma=sigma, theorem=theorem, construction="kim2025", notes=tuple(notes) + deviation
+    )
 
 
 def _memorizer(name: str):

@@ -30,18 +30,34 @@ import numpy as np
 
 from robustmem.construct.certificate import Certificate, Construction
 from robustmem.construct.common import (
-    U, carry_shift, check_sigma, dataset_fingerprint, input_rounding, lowered, margin_or_raise, raised, shortened_up,
-)  # fmt: skip
+    U,
+    carry_shift,
+    check_sigma,
+    dataset_fingerprint,
+    input_rounding,
+    lowered,
+    margin_or_raise,
+    raised,
+    shortened_up,
+)
 from robustmem.errors import HypothesisError, InvalidArgumentError
 from robustmem.gadgets.chain import chain_network
 from robustmem.gadgets.indicators import (
-    indicator_l1, indicator_l1_par, indicator_l2, indicator_linf, indicator_linf_par,
-)  # fmt: skip
+    indicator_l1,
+    indicator_l1_par,
+    indicator_l2,
+    indicator_linf,
+    indicator_linf_par,
+)
 from robustmem.gadgets.squaring import square_error_bound, square_steps_for
 from robustmem.norms import c_plus, check_p, p_name
 
 __all__ = [
-    "construct_theorem5", "construct_theorem6", "construct_remark40", "l2_chain_parameters", "l2_chain_width",
+    "construct_remark40",
+    "construct_theorem5",
+    "construct_theorem6",
+    "l2_chain_parameters",
+    "l2_chain_width",
 ]
 
 
@@ -54,8 +70,9 @@ def _limit_check(theorem: str, sigma: float, delta: float, p: float, d: int) -> 
         )
 
 
-def l2_chain_parameters(tau: float, r_claim: float, k: int, shift: float, *, theorem: str, sigma: float,
-                        delta: float) -> dict[str, float | int]:
+def l2_chain_parameters(
+    tau: float, r_claim: float, k: int, shift: float, *, theorem: str, sigma: float, delta: float
+) -> dict[str, float | int]:
     """r, w, Delta, eps~, M for a Lemma 38 (p = 2) chain in R^k with l_2 separation ``tau``.
 
     r covers the claimed l_2 radius plus sqrt(k) times the input rounding; M is the smallest
@@ -113,15 +130,35 @@ def construct_theorem5(dataset, *, p: float, sigma: float) -> Construction:
     emitter = functools.partial(indicator_l2, r=par["r"], w=par["w"], shift=shift, M=M)
     depth = 2 + dataset.N * (d * (M + 1) + 4)
     cert = Certificate(
-        construction="theorem5", theorem="Theorem 5", p=p, sigma=sigma, delta=delta, tau=tau, tau_norm=2.0,
-        r=par["r"], w=par["w"], shift=shift, indicator="l2 (Lemma 38, squaring net)", n_points=dataset.N,
-        input_dim=d, n_classes=dataset.C, claimed_width=l2_chain_width(d, M), claimed_depth=depth,
-        depth_formula="2 + N (d (M + 1) + 4)", square_steps=M, eps_tilde=par["eps_tilde"],
-        square_error=square_error_bound(M), float_slack=math.sqrt(d) * par["rho"],
+        construction="theorem5",
+        theorem="Theorem 5",
+        p=p,
+        sigma=sigma,
+        delta=delta,
+        tau=tau,
+        tau_norm=2.0,
+        r=par["r"],
+        w=par["w"],
+        shift=shift,
+        indicator="l2 (Lemma 38, squaring net)",
+        n_points=dataset.N,
+        input_dim=d,
+        n_classes=dataset.C,
+        claimed_width=l2_chain_width(d, M),
+        claimed_depth=depth,
+        depth_formula="2 + N (d (M + 1) + 4)",
+        square_steps=M,
+        eps_tilde=par["eps_tilde"],
+        square_error=square_error_bound(M),
+        float_slack=math.sqrt(d) * par["rho"],
         dataset_fingerprint=dataset_fingerprint(dataset),
-        notes=(f"l_{p_name(p)} balls of radius sigma lie in l_2 balls of radius c+_p(d) sigma = {c_plus(p, d) * sigma:.6g}",),
-    )  # fmt: skip
-    net = chain_network(X, y, emitter, shift=shift, input_dim=d, meta={"construction": "theorem5", "certificate": cert.to_dict()})
+        notes=(
+            f"l_{p_name(p)} balls of radius sigma lie in l_2 balls of radius c+_p(d) sigma = {c_plus(p, d) * sigma:.6g}",
+        ),
+    )
+    net = chain_network(
+        X, y, emitter, shift=shift, input_dim=d, meta={"construction": "theorem5", "certificate": cert.to_dict()}
+    )
     return Construction(net, cert)
 
 
@@ -160,13 +197,32 @@ def _exact_chain(dataset, *, p: float, sigma: float, parallel: bool, theorem: st
         formula = "2 + N (d + 4)" if p == 1.0 else "2 + N (2d + 3)"
     emitter = functools.partial(emit, r=r, w=w, shift=shift)
     cert = Certificate(
-        construction=construction, theorem=theorem, p=p, sigma=sigma, delta=delta, tau=tau, tau_norm=p, r=r, w=w,
-        shift=shift, indicator=f"l_{p_name(p)} {kind}", n_points=N, input_dim=d, n_classes=dataset.C,
-        claimed_width=width, claimed_depth=2 + N * per_block, depth_formula=formula, float_slack=k_rho,
+        construction=construction,
+        theorem=theorem,
+        p=p,
+        sigma=sigma,
+        delta=delta,
+        tau=tau,
+        tau_norm=p,
+        r=r,
+        w=w,
+        shift=shift,
+        indicator=f"l_{p_name(p)} {kind}",
+        n_points=N,
+        input_dim=d,
+        n_classes=dataset.C,
+        claimed_width=width,
+        claimed_depth=2 + N * per_block,
+        depth_formula=formula,
+        float_slack=k_rho,
         dataset_fingerprint=dataset_fingerprint(dataset),
-        notes=(f"tau is the data's own l_{p_name(p)} separation; the theorem's proof uses delta/c+_p(d) = {tau_theorem:.6g}",),
-    )  # fmt: skip
-    net = chain_network(X, y, emitter, shift=shift, input_dim=d, meta={"construction": construction, "certificate": cert.to_dict()})
+        notes=(
+            f"tau is the data's own l_{p_name(p)} separation; the theorem's proof uses delta/c+_p(d) = {tau_theorem:.6g}",
+        ),
+    )
+    net = chain_network(
+        X, y, emitter, shift=shift, input_dim=d, meta={"construction": construction, "certificate": cert.to_dict()}
+    )
     return Construction(net, cert)
 
 

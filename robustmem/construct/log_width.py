@@ -39,11 +39,11 @@ from robustmem.norms import c_plus, check_p
 __all__ = [
     "ProjectionChoice",
     "choose_projection",
-    "projected_margin",
-    "construct_through_map",
     "construct_log_width",
-    "construct_theorem16",
     "construct_remark11",
+    "construct_theorem16",
+    "construct_through_map",
+    "projected_margin",
 ]
 
 ProjectionChoice = Literal["random", "best-of-random", "optimize"]
@@ -65,8 +65,15 @@ def _check_width(k: int, d: int) -> int:
     return int(k)
 
 
-def choose_projection(dataset, k_proj: int, *, strategy: ProjectionChoice = "best-of-random", seed: int = 0,
-                      draws: int = 8, iterations: int = 60) -> np.ndarray:
+def choose_projection(
+    dataset,
+    k_proj: int,
+    *,
+    strategy: ProjectionChoice = "best-of-random",
+    seed: int = 0,
+    draws: int = 8,
+    iterations: int = 60,
+) -> np.ndarray:
     """A k_proj x d projection with orthonormal rows, by strategy:
     "random" (one Haar draw), "best-of-random" (the draw with the largest tau among ``draws``),
     "optimize" (gradient ascent on the Grassmannian from the best draw; never worse than it)."""
@@ -78,7 +85,9 @@ def choose_projection(dataset, k_proj: int, *, strategy: ProjectionChoice = "bes
         return np.array(best_of_random(dataset, k_proj, m=draws, seed=seed).P)
     if strategy == "optimize":
         return np.array(optimize_projection(dataset, k_proj, seed=seed, iterations=iterations).P)
-    raise InvalidArgumentError(f"projection strategy must be 'random', 'best-of-random' or 'optimize', got {strategy!r}")
+    raise InvalidArgumentError(
+        f"projection strategy must be 'random', 'best-of-random' or 'optimize', got {strategy!r}"
+    )
 
 
 def projected_margin(dataset, M: np.ndarray) -> dict[str, float | np.ndarray]:
@@ -125,8 +134,17 @@ def map_setup(dataset, M: np.ndarray, *, p: float, sigma: float):
     return p, sigma, M, geo, sig_proj, shift, rho_proj
 
 
-def construct_through_map(dataset, M: np.ndarray, *, p: float, sigma: float, theorem: str, construction: str,
-                          notes: tuple[str, ...] = (), compute_delta: bool = True) -> Construction:
+def construct_through_map(
+    dataset,
+    M: np.ndarray,
+    *,
+    p: float,
+    sigma: float,
+    theorem: str,
+    construction: str,
+    notes: tuple[str, ...] = (),
+    compute_delta: bool = True,
+) -> Construction:
     """The chain over the images c_i = M x_i, M folded into the first map (Theorems 7 and 16).
 
     Claim: output y_i on B_p(x_i, sigma) for every i; holds when tau > 2 r with
@@ -144,17 +162,41 @@ def construct_through_map(dataset, M: np.ndarray, *, p: float, sigma: float, the
     emitter = functools.partial(indicator_l2, r=par["r"], w=par["w"], shift=shift, M=Mstep)
     depth = 2 + dataset.N * (k * (Mstep + 1) + 4)
     cert = Certificate(
-        construction=construction, theorem=theorem, p=p, sigma=sigma, delta=delta, tau=geo["tau"], tau_norm=2.0,
-        r=par["r"], w=par["w"], shift=shift, indicator="l2 (Lemma 38, squaring net) in the image space",
-        n_points=dataset.N, input_dim=d, n_classes=dataset.C, claimed_width=l2_chain_width(k, Mstep), claimed_depth=depth,
-        depth_formula="2 + N (k' (M + 1) + 4)", square_steps=Mstep, eps_tilde=par["eps_tilde"],
-        square_error=square_error_bound(Mstep), float_slack=par["r"] - geo["norm"] * sig_proj,
-        projection=tuple(tuple(float(v) for v in row) for row in M), sigma_projected=sig_proj,
+        construction=construction,
+        theorem=theorem,
+        p=p,
+        sigma=sigma,
+        delta=delta,
+        tau=geo["tau"],
+        tau_norm=2.0,
+        r=par["r"],
+        w=par["w"],
+        shift=shift,
+        indicator="l2 (Lemma 38, squaring net) in the image space",
+        n_points=dataset.N,
+        input_dim=d,
+        n_classes=dataset.C,
+        claimed_width=l2_chain_width(k, Mstep),
+        claimed_depth=depth,
+        depth_formula="2 + N (k' (M + 1) + 4)",
+        square_steps=Mstep,
+        eps_tilde=par["eps_tilde"],
+        square_error=square_error_bound(Mstep),
+        float_slack=par["r"] - geo["norm"] * sig_proj,
+        projection=tuple(tuple(float(v) for v in row) for row in M),
+        sigma_projected=sig_proj,
         dataset_fingerprint=dataset_fingerprint(dataset),
         notes=notes + (f"||M||_2 <= {geo['norm']:.17g}; image separation tau = {geo['tau']:.6g}",),
-    )  # fmt: skip
-    net = chain_network(geo["centers"], np.asarray(dataset.y), emitter, shift=shift, input_dim=d, matrix=M,
-                        meta={"construction": construction, "certificate": cert.to_dict()})
+    )
+    net = chain_network(
+        geo["centers"],
+        np.asarray(dataset.y),
+        emitter,
+        shift=shift,
+        input_dim=d,
+        matrix=M,
+        meta={"construction": construction, "certificate": cert.to_dict()},
+    )
     return Construction(net, cert)
 
 
@@ -216,15 +258,30 @@ def construct_log_width(
             geo = projected_margin(dataset, P)
             sigma = _largest_sigma(geo["tau"], geo["norm"], p, d, fraction)
         notes = (f"projection: {projection if isinstance(projection, str) else 'given'} (seed {seed})",)
-        return construct_through_map(dataset, P, p=p, sigma=sigma, theorem="Theorem 7", construction="log_width",
-                                     notes=notes, compute_delta=compute_delta)
+        return construct_through_map(
+            dataset,
+            P,
+            p=p,
+            sigma=sigma,
+            theorem="Theorem 7",
+            construction="log_width",
+            notes=notes,
+            compute_delta=compute_delta,
+        )
     sigma = check_sigma(sigma)
     failures = []
     for k in range(7, d + 6):
         P = _projection(dataset, k - 6, projection, seed, draws)
         try:
-            return construct_through_map(dataset, P, p=p, sigma=sigma, theorem="Theorem 7", construction="log_width",
-                                         notes=(f"smallest width in [7, {d + 5}] certifying sigma (searched upward)",))
+            return construct_through_map(
+                dataset,
+                P,
+                p=p,
+                sigma=sigma,
+                theorem="Theorem 7",
+                construction="log_width",
+                notes=(f"smallest width in [7, {d + 5}] certifying sigma (searched upward)",),
+            )
         except HypothesisError as exc:
             failures.append(f"k={k}: {exc}")
     raise HypothesisError(

@@ -68,7 +68,7 @@ from robustmem.errors import HypothesisError, InvalidArgumentError
 from robustmem.network.rational import RationalLayer, RationalNetwork
 from robustmem.norms import check_p
 
-__all__ = ["construct_vardi2022", "vardi2022_depth", "VardiPlan", "VYS_WIDTH", "LAYOUT_WIDTH"]
+__all__ = ["LAYOUT_WIDTH", "VYS_WIDTH", "VardiPlan", "construct_vardi2022", "vardi2022_depth"]
 
 VYS_WIDTH = 12  # Vardi-Yehudai-Shamir Theorem 3.1 (KMY Lemma B.10): width 12
 LAYOUT_WIDTH = 10  # the width of the layout built here (the extraction layers), <= VYS_WIDTH
@@ -270,8 +270,10 @@ def _build(plan: VardiPlan, d: int) -> RationalNetwork:
     inv = 1 / eta
     xs = [f"x{j}" for j in range(d)]
     st = _Stack(xs)
-    s_expr = _add(*((plan.kappa * a, _e(**{xs[j]: 1})) for j, a in enumerate(plan.direction) if a),
-                  (1, _e(plan.shift - plan.kappa * plan.t_min)))  # fmt: skip
+    s_expr = _add(
+        *((plan.kappa * a, _e(**{xs[j]: 1})) for j, a in enumerate(plan.direction) if a),
+        (1, _e(plan.shift - plan.kappa * plan.t_min)),
+    )
 
     # --- selection (pipelined): layer 1 reads x; U, V start at group 0; n_j = relu((start_j - s) / eta)
     # is computed in layer j, st_j = relu(1 - n_j) (1 on group j and beyond, 0 before it) in layer j + 1,
@@ -390,11 +392,25 @@ def construct_vardi2022(dataset, *, p: float = 2.0, seed: int = 0, group_size: i
         "Lemmas A.5/A.7",
     )
     cert = Certificate(
-        construction="vardi2022", theorem="Vardi, Yehudai, Shamir 2022, Theorem 3.1", p=p, sigma=0.0, delta=delta,
-        tau=0.0, tau_norm=2.0, r=0.0, w=0.0, shift=float(plan.shift),
+        construction="vardi2022",
+        theorem="Vardi, Yehudai, Shamir 2022, Theorem 3.1",
+        p=p,
+        sigma=0.0,
+        delta=delta,
+        tau=0.0,
+        tau_norm=2.0,
+        r=0.0,
+        w=0.0,
+        shift=float(plan.shift),
         indicator="none (cells of a line, bit extraction)",
-        n_points=N, input_dim=d, n_classes=dataset.C, claimed_width=LAYOUT_WIDTH, claimed_depth=vardi2022_depth(plan),
-        depth_formula="2 B T + G + 3", dataset_fingerprint=dataset_fingerprint(dataset), notes=notes,
-    )  # fmt: skip
+        n_points=N,
+        input_dim=d,
+        n_classes=dataset.C,
+        claimed_width=LAYOUT_WIDTH,
+        claimed_depth=vardi2022_depth(plan),
+        depth_formula="2 B T + G + 3",
+        dataset_fingerprint=dataset_fingerprint(dataset),
+        notes=notes,
+    )
     net.meta.update({"construction": "vardi2022", "certificate": cert.to_dict(), "plan": plan})
     return Construction(net, cert)

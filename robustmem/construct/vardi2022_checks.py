@@ -18,8 +18,14 @@ from robustmem.construct.certificate import Construction
 from robustmem.construct.vardi2022 import VardiPlan, _label_gap
 from robustmem.norms import check_p
 
-__all__ = ["vardi2022_radius", "vardi2022_breaking_radius", "vardi2022_attack", "float64_fit", "VardiAttack",
-           "Float64Fit"]  # fmt: skip
+__all__ = [
+    "Float64Fit",
+    "VardiAttack",
+    "float64_fit",
+    "vardi2022_attack",
+    "vardi2022_breaking_radius",
+    "vardi2022_radius",
+]
 
 
 def vardi2022_radius(construction: Construction, dataset, *, p: float = 2.0) -> float:
@@ -46,7 +52,6 @@ def vardi2022_radius(construction: Construction, dataset, *, p: float = 2.0) -> 
     q = 1.0 if math.isinf(p) else (math.inf if p == 1.0 else p / (p - 1.0))
     norm = raised(float(np.linalg.norm(a, ord=q)), 2 * len(a) + 4)
     return lowered(float(margin) / (float(plan.kappa) * norm), 4)
-
 
 
 def vardi2022_breaking_radius(construction: Construction, dataset, *, p: float = 2.0) -> float:
@@ -117,8 +122,16 @@ class VardiAttack:
         return len(self.broken_points)
 
 
-def vardi2022_attack(construction: Construction, dataset, *, radius: float, p: float = 2.0, samples: int = 8,
-                     seed: int = 0, max_points: int | None = None) -> VardiAttack:  # fmt: skip
+def vardi2022_attack(
+    construction: Construction,
+    dataset,
+    *,
+    radius: float,
+    p: float = 2.0,
+    samples: int = 8,
+    seed: int = 0,
+    max_points: int | None = None,
+) -> VardiAttack:
     """Attack a :func:`construct_vardi2022` network on the balls B_p(x_i, radius).
 
     Per point: the two points x_i -+ radius v with v the unit-l_p vector maximizing <a, v> (they move

@@ -30,14 +30,20 @@ import numpy as np
 
 from robustmem.construct.certificate import Certificate, Construction
 from robustmem.construct.common import (
-    carry_shift, check_sigma, input_rounding, lowered, margin_or_raise, raised, shortened_up,
-)  # fmt: skip
+    carry_shift,
+    check_sigma,
+    input_rounding,
+    lowered,
+    margin_or_raise,
+    raised,
+    shortened_up,
+)
 from robustmem.errors import HypothesisError
 from robustmem.gadgets.basic import neg_coef
 from robustmem.network.builder import Builder, Coef, Expr, Param
 from robustmem.network.network import ReLUNetwork, Segment
 
-__all__ = ["construct_yu2024", "yu2024_width", "yu2024_depth"]
+__all__ = ["construct_yu2024", "yu2024_depth", "yu2024_width"]
 
 
 def yu2024_width(d: int, N: int) -> int:
@@ -116,16 +122,30 @@ def construct_yu2024(dataset, *, sigma: float) -> Construction:
         segments.append(Segment(tuple(blk.maps), params[1:], name="blocks"))
     segments.append(Segment(tuple(out.maps), np.zeros((1, 0)), name="output"))
     cert = Certificate(
-        construction="yu2024", theorem="Yu, Gao, Zhang 2024, Theorem 4.8", p=math.inf, sigma=sigma, delta=delta,
-        tau=tau, tau_norm=math.inf, r=r, w=w, shift=shift,
-        indicator="l_inf parallel (Remark 40) fused with the running maximum", n_points=N, input_dim=d,
-        n_classes=dataset.C, claimed_width=yu2024_width(d, N), claimed_depth=yu2024_depth(N),
-        depth_formula="2N + 1", float_slack=rho, dataset_fingerprint=dataset.fingerprint(),
+        construction="yu2024",
+        theorem="Yu, Gao, Zhang 2024, Theorem 4.8",
+        p=math.inf,
+        sigma=sigma,
+        delta=delta,
+        tau=tau,
+        tau_norm=math.inf,
+        r=r,
+        w=w,
+        shift=shift,
+        indicator="l_inf parallel (Remark 40) fused with the running maximum",
+        n_points=N,
+        input_dim=d,
+        n_classes=dataset.C,
+        claimed_width=yu2024_width(d, N),
+        claimed_depth=yu2024_depth(N),
+        depth_formula="2N + 1",
+        float_slack=rho,
+        dataset_fingerprint=dataset.fingerprint(),
         notes=(
             "hypothesis sigma < tau_inf / 2 with tau_inf the l_inf separation of differently-labelled points",
             "architecture as stated by Yu-Gao-Zhang (their proof text was not available); built from Remark 40's "
             "parallel l_inf indicator with the indicator output merged into the running maximum",
         ),
-    )  # fmt: skip
+    )
     net = ReLUNetwork(segments, meta={"construction": "yu2024", "certificate": cert.to_dict()})
     return Construction(net, cert)

@@ -39,8 +39,16 @@ import numpy as np
 
 from robustmem.construct.certificate import Certificate, Construction
 from robustmem.construct.common import (
-    U, carry_shift, check_sigma, dataset_fingerprint, input_rounding, lowered, margin_or_raise, raised, shortened_up,
-)  # fmt: skip
+    U,
+    carry_shift,
+    check_sigma,
+    dataset_fingerprint,
+    input_rounding,
+    lowered,
+    margin_or_raise,
+    raised,
+    shortened_up,
+)
 from robustmem.errors import HypothesisError, InvalidArgumentError
 from robustmem.gadgets.chain import chain_network
 from robustmem.gadgets.indicators_lp import indicator_lp_par, lp_tolerance
@@ -48,7 +56,11 @@ from robustmem.gadgets.powers import power_depth, power_error_bound, power_steps
 from robustmem.norms import p_name
 
 __all__ = [
-    "construct_yu2024_lp", "yu2024_lp_through_map", "yu2024_lp_width", "yu2024_lp_depth", "lp_chain_parameters",
+    "construct_yu2024_lp",
+    "lp_chain_parameters",
+    "yu2024_lp_depth",
+    "yu2024_lp_through_map",
+    "yu2024_lp_width",
 ]
 
 
@@ -81,8 +93,9 @@ def yu2024_lp_depth(N: int, p: int, M: int) -> int:
     return 2 + N * (power_depth(p, M) + 5)
 
 
-def lp_chain_parameters(tau: float, r_claim: float, k: int, p: int, *, theorem: str, sigma: float,
-                        delta: float) -> dict[str, float | int]:
+def lp_chain_parameters(
+    tau: float, r_claim: float, k: int, p: int, *, theorem: str, sigma: float, delta: float
+) -> dict[str, float | int]:
     """r, w, Delta, eps~, M for Lemma 38 l_p indicators (integer p >= 2) in R^k, separation ``tau``.
 
     r = r_claim rounded up to 24 bits; w = the largest power of two <= tau - 2r; M = the smallest
@@ -107,18 +120,43 @@ def lp_chain_parameters(tau: float, r_claim: float, k: int, p: int, *, theorem: 
     return {"r": r, "w": w, "Delta": Delta, "eps_tilde": eps_tilde, "M": M}
 
 
-def _network(centers, labels, *, k: int, p: int, par: dict, shift: float, input_dim: int, matrix, meta_base: dict,
-             cert_fields: dict) -> Construction:
+def _network(
+    centers,
+    labels,
+    *,
+    k: int,
+    p: int,
+    par: dict,
+    shift: float,
+    input_dim: int,
+    matrix,
+    meta_base: dict,
+    cert_fields: dict,
+) -> Construction:
     M = int(par["M"])
     N = len(labels)
     emitter = functools.partial(indicator_lp_par, p=p, r=par["r"], w=par["w"], shift=shift, M=M)
     cert = Certificate(
-        r=par["r"], w=par["w"], shift=shift, claimed_width=yu2024_lp_width(k, p, M),
-        claimed_depth=yu2024_lp_depth(N, p, M), depth_formula="2 + N (power_depth(p, M) + 5)", square_steps=M,
-        eps_tilde=par["eps_tilde"], square_error=power_error_bound(p, M), **cert_fields,
-    )  # fmt: skip
-    net = chain_network(centers, np.asarray(labels), emitter, shift=shift, input_dim=input_dim, matrix=matrix,
-                        meta={**meta_base, "certificate": cert.to_dict()})
+        r=par["r"],
+        w=par["w"],
+        shift=shift,
+        claimed_width=yu2024_lp_width(k, p, M),
+        claimed_depth=yu2024_lp_depth(N, p, M),
+        depth_formula="2 + N (power_depth(p, M) + 5)",
+        square_steps=M,
+        eps_tilde=par["eps_tilde"],
+        square_error=power_error_bound(p, M),
+        **cert_fields,
+    )
+    net = chain_network(
+        centers,
+        np.asarray(labels),
+        emitter,
+        shift=shift,
+        input_dim=input_dim,
+        matrix=matrix,
+        meta={**meta_base, "certificate": cert.to_dict()},
+    )
     return Construction(net, cert)
 
 
@@ -150,24 +188,46 @@ def construct_yu2024_lp(dataset, *, p: int, sigma: float) -> Construction:
     rho = input_rounding(shift)
     slack = raised(d ** (1.0 / p), 4) * rho  # l_p norm of the per-coordinate input rounding
     delta = dataset.separation(2.0).delta
-    par = lp_chain_parameters(tau, raised(sigma + slack, 2), d, p, theorem="Yu-Gao-Zhang Theorem B.6", sigma=sigma,
-                              delta=delta)  # fmt: skip
+    par = lp_chain_parameters(
+        tau, raised(sigma + slack, 2), d, p, theorem="Yu-Gao-Zhang Theorem B.6", sigma=sigma, delta=delta
+    )
     fields = dict(
-        construction="yu2024-lp", theorem="Yu, Gao, Zhang 2024, Theorem B.6", p=float(p), sigma=sigma, delta=delta,
-        tau=tau, tau_norm=float(p), indicator=f"l_{p} parallel (Lemma 38 with d power nets side by side)",
-        n_points=N, input_dim=d, n_classes=dataset.C, float_slack=slack, dataset_fingerprint=dataset_fingerprint(dataset),
+        construction="yu2024-lp",
+        theorem="Yu, Gao, Zhang 2024, Theorem B.6",
+        p=float(p),
+        sigma=sigma,
+        delta=delta,
+        tau=tau,
+        tau_norm=float(p),
+        indicator=f"l_{p} parallel (Lemma 38 with d power nets side by side)",
+        n_points=N,
+        input_dim=d,
+        n_classes=dataset.C,
+        float_slack=slack,
+        dataset_fingerprint=dataset_fingerprint(dataset),
         notes=(
             f"hypothesis sigma < tau_p / 2 with tau_p = {tau_raw:.17g} the l_{p} separation of differently-labelled points",
             "architecture as stated by Yu-Gao-Zhang (their proof text was not available): Theorem 37's chain with "
             "Lemma 38 l_p indicators whose d power nets run in parallel",
         ),
-    )  # fmt: skip
-    return _network(X, dataset.y, k=d, p=p, par=par, shift=shift, input_dim=d, matrix=None,
-                    meta_base={"construction": "yu2024-lp"}, cert_fields=fields)
+    )
+    return _network(
+        X,
+        dataset.y,
+        k=d,
+        p=p,
+        par=par,
+        shift=shift,
+        input_dim=d,
+        matrix=None,
+        meta_base={"construction": "yu2024-lp"},
+        cert_fields=fields,
+    )
 
 
-def yu2024_lp_through_map(dataset, M: np.ndarray, *, p: float, sigma: float, theorem: str, construction: str,
-                          notes: tuple[str, ...] = ()) -> Construction:
+def yu2024_lp_through_map(
+    dataset, M: np.ndarray, *, p: float, sigma: float, theorem: str, construction: str, notes: tuple[str, ...] = ()
+) -> Construction:
     """Yu-Gao-Zhang's memorizer (l_2, Theorem B.6 with p = 2) on the images c_i = M x_i, M folded in.
 
     Claim: output y_i on B_p(x_i, sigma) for every i.  The image of that ball lies in the l_2 ball of
@@ -185,15 +245,36 @@ def yu2024_lp_through_map(dataset, M: np.ndarray, *, p: float, sigma: float, the
     r_claim = raised(geo["norm"] * sig_proj + math.sqrt(k) * (rho_proj + rho_in), 8)
     par = lp_chain_parameters(geo["tau"], r_claim, k, 2, theorem=theorem, sigma=sigma, delta=delta)
     fields = dict(
-        construction=construction, theorem=theorem, p=p, sigma=sigma, delta=delta, tau=geo["tau"], tau_norm=2.0,
-        indicator="l2 parallel (Yu-Gao-Zhang Theorem B.6 shape) in the image space", n_points=dataset.N, input_dim=d,
-        n_classes=dataset.C, float_slack=par["r"] - geo["norm"] * sig_proj,
-        projection=tuple(tuple(float(v) for v in row) for row in M), sigma_projected=sig_proj,
+        construction=construction,
+        theorem=theorem,
+        p=p,
+        sigma=sigma,
+        delta=delta,
+        tau=geo["tau"],
+        tau_norm=2.0,
+        indicator="l2 parallel (Yu-Gao-Zhang Theorem B.6 shape) in the image space",
+        n_points=dataset.N,
+        input_dim=d,
+        n_classes=dataset.C,
+        float_slack=par["r"] - geo["norm"] * sig_proj,
+        projection=tuple(tuple(float(v) for v in row) for row in M),
+        sigma_projected=sig_proj,
         dataset_fingerprint=dataset_fingerprint(dataset),
-        notes=notes + (
+        notes=notes
+        + (
             f"l_{p_name(p)} balls of radius sigma map into l_2 balls of radius ||M||_2 c+_p(d) sigma; ||M||_2 <= "
             f"{geo['norm']:.17g}; image separation tau = {geo['tau']:.6g}",
         ),
-    )  # fmt: skip
-    return _network(geo["centers"], dataset.y, k=k, p=2, par=par, shift=shift, input_dim=d, matrix=M,
-                    meta_base={"construction": construction}, cert_fields=fields)
+    )
+    return _network(
+        geo["centers"],
+        dataset.y,
+        k=k,
+        p=2,
+        par=par,
+        shift=shift,
+        input_dim=d,
+        matrix=M,
+        meta_base={"construction": construction},
+        cert_fields=fields,
+    )

@@ -42,7 +42,7 @@ from robustmem.network.builder import Builder, Coef, Expr
 from robustmem.network.network import ReLUNetwork
 from robustmem.norms import check_p
 
-__all__ = ["construct_zhang2017", "zhang2017_radius", "ZhangRadius"]
+__all__ = ["ZhangRadius", "construct_zhang2017", "zhang2017_radius"]
 
 INTEGER_TRIES = 16  # random small-integer directions tried before the Gaussian fallback
 
@@ -180,8 +180,13 @@ def zhang2017_radius(construction: Construction) -> ZhangRadius:
             flat += 1
             per.append(lowered(float(ext) / scale, 4) if ext != math.inf else math.inf)
     per_point = tuple(per[i] for i in meta["point_to_distinct"])
-    return ZhangRadius(p=p, radius=min(per_point), per_point=per_point, flat_points=flat,
-                       slopes_at_points=tuple(at[i] for i in meta["point_to_distinct"]))  # fmt: skip
+    return ZhangRadius(
+        p=p,
+        radius=min(per_point),
+        per_point=per_point,
+        flat_points=flat,
+        slopes_at_points=tuple(at[i] for i in meta["point_to_distinct"]),
+    )
 
 
 def construct_zhang2017(dataset, *, p: float = 2.0, seed: int = 0) -> Construction:
@@ -222,22 +227,47 @@ def construct_zhang2017(dataset, *, p: float = 2.0, seed: int = 0) -> Constructi
     notes = (
         "not robust: Theorem 1 interpolates the points only; the exact radius (zhang2017_radius) is 0 "
         "unless a point sits on a flat piece",
-        f"direction: {how}; " + ("the float64 weights fit every label exactly" if exact
-                                 else "some output weights were rounded: the float64 fit may be off by rounding"),
-    )  # fmt: skip
+        f"direction: {how}; "
+        + (
+            "the float64 weights fit every label exactly"
+            if exact
+            else "some output weights were rounded: the float64 fit may be off by rounding"
+        ),
+    )
     cert = Certificate(
-        construction="zhang2017", theorem="Zhang et al. 2017, Theorem 1", p=p, sigma=0.0, delta=delta,
-        tau=0.0, tau_norm=2.0, r=0.0, w=0.0, shift=0.0, indicator="none (one hidden layer on a line)",
-        n_points=dataset.N, input_dim=d, n_classes=dataset.C, claimed_width=n, claimed_depth=2,
-        depth_formula="2", dataset_fingerprint=dataset.fingerprint(), notes=notes,
-    )  # fmt: skip
+        construction="zhang2017",
+        theorem="Zhang et al. 2017, Theorem 1",
+        p=p,
+        sigma=0.0,
+        delta=delta,
+        tau=0.0,
+        tau_norm=2.0,
+        r=0.0,
+        w=0.0,
+        shift=0.0,
+        indicator="none (one hidden layer on a line)",
+        n_points=dataset.N,
+        input_dim=d,
+        n_classes=dataset.C,
+        claimed_width=n,
+        claimed_depth=2,
+        depth_formula="2",
+        dataset_fingerprint=dataset.fingerprint(),
+        notes=notes,
+    )
     meta = {
-        "construction": "zhang2017", "certificate": cert.to_dict(),
+        "construction": "zhang2017",
+        "certificate": cert.to_dict(),
         "zhang2017": {
-            "direction": [float(v) for v in a], "biases": b, "weights": w, "exact_fit_by_construction": exact,
-            "projections_exact": t_exact_floats, "projections_float": [float(v) for v in ts],
-            "points": U[order].tolist() if not t_exact_floats else None, "labels": [int(v) for v in ys],
+            "direction": [float(v) for v in a],
+            "biases": b,
+            "weights": w,
+            "exact_fit_by_construction": exact,
+            "projections_exact": t_exact_floats,
+            "projections_float": [float(v) for v in ts],
+            "points": U[order].tolist() if not t_exact_floats else None,
+            "labels": [int(v) for v in ys],
             "point_to_distinct": [int(rank[i]) for i in inverse],
         },
-    }  # fmt: skip
+    }
     return Construction(ReLUNetwork.from_builder(bld, meta=meta), cert)

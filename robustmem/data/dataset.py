@@ -26,7 +26,7 @@ from robustmem.data.separation import Separation, _pair_distances, min_separatio
 from robustmem.errors import DataError, InvalidArgumentError, NotSeparatedError
 from robustmem.norms import check_p
 
-__all__ = ["Dataset", "MAX_LABEL", "coincident_groups"]
+__all__ = ["MAX_LABEL", "Dataset", "coincident_groups"]
 
 MAX_LABEL = 2**53  # largest label that float64 represents exactly, together with all smaller ones
 Dedupe = Literal["error", "drop-conflicts"]
@@ -156,7 +156,12 @@ class Dataset:
 
     @classmethod
     def from_arrays(
-        cls, X: object, y: object, *, name: str = "dataset", meta: Mapping[str, Any] | None = None,
+        cls,
+        X: object,
+        y: object,
+        *,
+        name: str = "dataset",
+        meta: Mapping[str, Any] | None = None,
         dedupe: Dedupe = "error",
     ) -> Dataset:
         """Build a Dataset; with ``dedupe="drop-conflicts"`` remove every point of a conflicting group.
@@ -223,8 +228,11 @@ class Dataset:
         if not isinstance(other, Dataset):
             return NotImplemented
         return (
-            self.name == other.name and self.X.shape == other.X.shape and np.array_equal(self.X, other.X)
-            and np.array_equal(self.y, other.y) and dict(self.meta) == dict(other.meta)
+            self.name == other.name
+            and self.X.shape == other.X.shape
+            and np.array_equal(self.X, other.X)
+            and np.array_equal(self.y, other.y)
+            and dict(self.meta) == dict(other.meta)
         )
 
     def __hash__(self) -> int:
@@ -284,9 +292,8 @@ class Dataset:
             if idx.shape != (self.N,):
                 raise InvalidArgumentError(f"a boolean mask must have shape ({self.N},), got {idx.shape}")
             idx = np.flatnonzero(idx)
-        elif idx.size == 0 or not np.issubdtype(idx.dtype, np.integer):
-            if idx.size:
-                raise InvalidArgumentError(f"indices must be integers or a boolean mask, got dtype {idx.dtype}")
+        elif idx.size and not np.issubdtype(idx.dtype, np.integer):
+            raise InvalidArgumentError(f"indices must be integers or a boolean mask, got dtype {idx.dtype}")
         idx = idx.astype(np.intp, copy=False).ravel()
         if idx.size == 0:
             raise InvalidArgumentError("subset(): the selection is empty; a Dataset needs N >= 1 points")

@@ -22,7 +22,7 @@ from robustmem.norms import c_plus_pq, check_p, p_name
 from robustmem.validate import integer_at_least as _check_int
 from robustmem.validate import positive_number as _check_positive
 
-__all__ = ["sphere_points", "cube_points", "gaussian_clusters", "rescale_to_separation"]
+__all__ = ["cube_points", "gaussian_clusters", "rescale_to_separation", "sphere_points"]
 
 _MAX_ROUNDS = 200
 _ZERO_DISTANCE = math.ulp(0.0)  # "closer than the smallest positive float" means "coincident"
@@ -31,7 +31,7 @@ _ZERO_DISTANCE = math.ulp(0.0)  # "closer than the smallest positive float" mean
 def _check_common(n: object, d: object, n_classes: object, seed: object) -> tuple[int, int, int, int]:
     n, d = _check_int(n, "n", 1), _check_int(d, "d", 1)
     C = _check_int(n_classes, "n_classes", 1)
-    if C > n:
+    if n < C:
         raise InvalidArgumentError(f"n_classes = {C} exceeds n = {n}: every class needs at least one point")
     return n, d, C, _check_int(seed, "seed", 0)
 
@@ -147,8 +147,15 @@ def cube_points(n: int, d: int, *, n_classes: int, delta: float, seed: int, q: f
 
 
 def gaussian_clusters(
-    n: int, d: int, *, n_classes: int, delta: float, spread: float, seed: int,
-    clusters_per_class: int = 1, q: float = 2.0,
+    n: int,
+    d: int,
+    *,
+    n_classes: int,
+    delta: float,
+    spread: float,
+    seed: int,
+    clusters_per_class: int = 1,
+    q: float = 2.0,
 ) -> Dataset:
     """Gaussian clusters (``clusters_per_class`` per class, standard deviation ``spread``) with separation >= delta.
 
@@ -186,8 +193,14 @@ def gaussian_clusters(
         return centres[cluster[idx]] + spread * rng.standard_normal((idx.size, d))
 
     X = _enforce_separation(draw(np.arange(n)), y, delta, q, draw, f"{n} points in {n_centres} Gaussian clusters")
-    meta = {"generator": "gaussian_clusters", "seed": seed, "delta": delta, "spread": spread,
-            "clusters_per_class": m, "q": q}
+    meta = {
+        "generator": "gaussian_clusters",
+        "seed": seed,
+        "delta": delta,
+        "spread": spread,
+        "clusters_per_class": m,
+        "q": q,
+    }
     return Dataset(X, y, name=f"gaussian(n={n}, d={d}, C={C}, seed={seed})", meta=meta)
 
 

@@ -25,7 +25,7 @@ import numpy as np
 from robustmem.data.dataset import Dataset
 from robustmem.errors import DataError, InvalidArgumentError
 
-__all__ = ["save_dataset", "load_dataset"]
+__all__ = ["load_dataset", "save_dataset"]
 
 _FORMATS = (".npz", ".csv")
 
@@ -112,7 +112,11 @@ def _read_csv(p: Path) -> tuple[np.ndarray, np.ndarray]:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
         raise DataError(f"{p}: not a UTF-8 text file ({err})") from None
-    rows = [(n, [c.strip() for c in r]) for n, r in enumerate(csv.reader(text.splitlines()), start=1) if any(c.strip() for c in r)]
+    rows = [
+        (n, [c.strip() for c in r])
+        for n, r in enumerate(csv.reader(text.splitlines()), start=1)
+        if any(c.strip() for c in r)
+    ]
     if rows and not all(_is_number(c) for c in rows[0][1]):
         rows = rows[1:]  # a header line
     if not rows:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from robustmem.data.dataset import Dataset
 from robustmem.data.generators import sphere_points
 
-__all__ = ["PRESETS", "sphere_small", "digits_small", "kim2025_hard", "theorem19_hard"]
+__all__ = ["PRESETS", "digits_small", "kim2025_hard", "sphere_small", "theorem19_hard"]
 
 
 def sphere_small(seed: int = 0) -> Dataset:
@@ -46,8 +46,9 @@ def kim2025_hard(d: int = 8, rho: float = 0.5, k: int | None = None) -> Dataset:
     return kim2025_hard_instance(d, rho, k=k).dataset
 
 
-def theorem19_hard(k: int = 1, d: int = 2, delta: float = 1.0, sigma: float = 0.05, p: float = 2.0,
-                   seed: int = 0) -> Dataset:  # fmt: skip
+def theorem19_hard(
+    k: int = 1, d: int = 2, delta: float = 1.0, sigma: float = 0.05, p: float = 2.0, seed: int = 0
+) -> Dataset:
     """Theorem 19's binary delta-separated instance that defeats every network of width <= k at radius
     sigma (:func:`robustmem.lower_bound.hard_instance`)."""
     from robustmem.lower_bound import hard_instance

@@ -32,7 +32,7 @@ from robustmem.data.generators import cube_points, gaussian_clusters, sphere_poi
 from robustmem.data.presets import PRESETS
 from robustmem.errors import InvalidArgumentError
 
-__all__ = ["REAL_DATASETS", "GENERATORS", "load_real", "named_dataset", "dataset_names"]
+__all__ = ["GENERATORS", "REAL_DATASETS", "dataset_names", "load_real", "named_dataset"]
 
 RealName = Literal["digits", "iris", "wine", "breast_cancer"]
 REAL_DATASETS: tuple[str, ...] = ("digits", "iris", "wine", "breast_cancer")

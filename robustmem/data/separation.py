@@ -43,7 +43,7 @@ from scipy.spatial.distance import cdist
 from robustmem.errors import DataError, InvalidArgumentError
 from robustmem.norms import check_p
 
-__all__ = ["Separation", "pair_distances", "min_separation", "pairs_below"]
+__all__ = ["Separation", "min_separation", "pair_distances", "pairs_below"]
 
 _EPS = float(np.finfo(np.float64).eps)  # 2**-52, twice the unit roundoff u
 _TINY = float(np.finfo(np.float64).tiny)  # smallest normal number, 2**-1022
@@ -273,7 +273,7 @@ def min_separation(X: object, y: object, q: float = 2.0) -> Separation:
         if M[r, c] > screen.threshold(best):
             continue  # every pair of the block is farther than the best pair so far
         v = float(_pair_distances(A, I[r : r + 1], J[c : c + 1], q)[0]) if V[r, c] else math.inf
-        cr, cc = np.nonzero(V & (M <= screen.threshold(min(best, v))))
+        cr, cc = np.nonzero(V & (screen.threshold(min(best, v)) >= M))
         if cr.size == 0:
             continue
         vals = _pair_distances(A, I[cr], J[cc], q)
@@ -311,7 +311,7 @@ def pairs_below(X: object, y: object, threshold: float, q: float = 2.0, *, rows:
             raise InvalidArgumentError(f"row index {bad} is outside 0..{A.shape[0] - 1}")
     found = [np.empty((0, 2), dtype=np.int64)]
     for I, J, M, V, screen in _blocks(A, labels, q, sel):
-        cr, cc = np.nonzero(V & (M <= screen.threshold(t)))
+        cr, cc = np.nonzero(V & (screen.threshold(t) >= M))
         vals = _pair_distances(A, I[cr], J[cc], q)
         keep = vals < t
         found.append(np.stack([I[cr[keep]], J[cc[keep]]], axis=1).astype(np.int64))

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from robustmem.network.builder import Builder, Coef, Expr, ExprLike
 
-__all__ = ["abs_parts", "running_max", "shifted_input_layer", "neg_coef"]
+__all__ = ["abs_parts", "neg_coef", "running_max", "shifted_input_layer"]
 
 
 def neg_coef(c: Coef | float) -> Coef:
@@ -50,8 +50,13 @@ def running_max(b: Builder, m: str, z: str) -> None:
 
 
 def shifted_input_layer(
-    b: Builder, inputs: Sequence[str], outputs: Sequence[str], shift: float, matrix: Sequence[Sequence[float]] | None = None,
-    *, extra: dict[str, ExprLike] | None = None,
+    b: Builder,
+    inputs: Sequence[str],
+    outputs: Sequence[str],
+    shift: float,
+    matrix: Sequence[Sequence[float]] | None = None,
+    *,
+    extra: dict[str, ExprLike] | None = None,
 ) -> None:
     """Emit the first map u = M x + shift (M = identity when ``matrix`` is None).
 

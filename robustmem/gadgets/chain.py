@@ -22,7 +22,7 @@ from robustmem.gadgets.basic import running_max, shifted_input_layer
 from robustmem.network.builder import Builder, Coef, Param
 from robustmem.network.network import ReLUNetwork, Segment
 
-__all__ = ["BlockEmitter", "chain_network", "chain_block_maps"]
+__all__ = ["BlockEmitter", "chain_block_maps", "chain_network"]
 
 BlockEmitter = Callable[[Builder, Sequence[str], Sequence[Coef], Coef], str]
 

@@ -40,11 +40,11 @@ from robustmem.gadgets.squaring import emit_square
 from robustmem.network.builder import Builder, Coef, Expr
 
 __all__ = [
-    "indicator_linf",
     "indicator_l1",
-    "indicator_l2",
-    "indicator_linf_par",
     "indicator_l1_par",
+    "indicator_l2",
+    "indicator_linf",
+    "indicator_linf_par",
     "l2_penalty",
 ]
 
@@ -69,13 +69,24 @@ def _label_output(b: Builder, t: str | Expr, label: Coef, scale: float, tag: str
     return f"{tag}.z"
 
 
-def indicator_linf(b: Builder, u: Sequence[str], center: Sequence[Coef], label: Coef, r: float, w: float,
-                   *, shift: float, tag: str = "I") -> str:
+def indicator_linf(
+    b: Builder,
+    u: Sequence[str],
+    center: Sequence[Coef],
+    label: Coef,
+    r: float,
+    w: float,
+    *,
+    shift: float,
+    tag: str = "I",
+) -> str:
     """Lemma 39: running maximum q of |a_j|, then z = relu(y0 (1 - relu(q - r) / w)). Exact."""
     _check(u, center, r, w)
     q, pending = f"{tag}.q", None
     for j, (name, c) in enumerate(zip(u, center)):
-        absval = abs_parts(b, _offset(b, name, c, shift), f"{tag}.a{j}", extra={q: pending} if pending is not None else None)
+        absval = abs_parts(
+            b, _offset(b, name, c, shift), f"{tag}.a{j}", extra={q: pending} if pending is not None else None
+        )
         if j == 0:
             pending = absval
         else:
@@ -85,13 +96,24 @@ def indicator_linf(b: Builder, u: Sequence[str], center: Sequence[Coef], label: 
     return _label_output(b, f"{tag}.t", label, 1.0 / w, tag)
 
 
-def indicator_l1(b: Builder, u: Sequence[str], center: Sequence[Coef], label: Coef, r: float, w: float,
-                 *, shift: float, tag: str = "I") -> str:
+def indicator_l1(
+    b: Builder,
+    u: Sequence[str],
+    center: Sequence[Coef],
+    label: Coef,
+    r: float,
+    w: float,
+    *,
+    shift: float,
+    tag: str = "I",
+) -> str:
     """l_1 ball indicator: running sum S = sum_j |a_j|, z = relu(y0 (1 - relu(S - r) / w)). Exact."""
     _check(u, center, r, w)
     S, pending = f"{tag}.S", None
     for j, (name, c) in enumerate(zip(u, center)):
-        absval = abs_parts(b, _offset(b, name, c, shift), f"{tag}.a{j}", extra={S: pending} if pending is not None else None)
+        absval = abs_parts(
+            b, _offset(b, name, c, shift), f"{tag}.a{j}", extra={S: pending} if pending is not None else None
+        )
         pending = absval if pending is None else b.v(S) + absval
     b.layer({f"{tag}.t": pending - r}, drop=[S] if S in b.slots else [], temp=True)
     return _label_output(b, f"{tag}.t", label, 1.0 / w, tag)
@@ -102,8 +124,18 @@ def l2_penalty(r: float, w: float) -> float:
     return r * r + 0.75 * w * w
 
 
-def indicator_l2(b: Builder, u: Sequence[str], center: Sequence[Coef], label: Coef, r: float, w: float,
-                 *, shift: float, M: int, tag: str = "I") -> str:
+def indicator_l2(
+    b: Builder,
+    u: Sequence[str],
+    center: Sequence[Coef],
+    label: Coef,
+    r: float,
+    w: float,
+    *,
+    shift: float,
+    M: int,
+    tag: str = "I",
+) -> str:
     """Lemma 38 with p = 2 and g = f_M (the squaring net):
 
     Delta = w + 2r, b_j = |a_j| / Delta, c_j = relu(2 b_j - 1), eta_j = Delta^2 f_M(b_j),
@@ -117,13 +149,22 @@ def indicator_l2(b: Builder, u: Sequence[str], center: Sequence[Coef], label: Co
     K = l2_penalty(r, w)
     S, pending = f"{tag}.S", None
     for j, (name, c) in enumerate(zip(u, center)):
-        absval = abs_parts(b, _offset(b, name, c, shift), f"{tag}.a{j}", extra={S: pending} if pending is not None else None)
+        absval = abs_parts(
+            b, _offset(b, name, c, shift), f"{tag}.a{j}", extra={S: pending} if pending is not None else None
+        )
         bj = absval / Delta
         cj = f"{tag}.c"
         current = b.v(S) if S in b.slots else Expr()
         if M >= 2:
-            f = emit_square(b, bj, M, f"{tag}.sq", first_extra={cj: 2.0 * bj - 1.0}, first_temp=True,
-                            second_extra={S: current + Expr({cj: Coef(K)})})
+            f = emit_square(
+                b,
+                bj,
+                M,
+                f"{tag}.sq",
+                first_extra={cj: 2.0 * bj - 1.0},
+                first_temp=True,
+                second_extra={S: current + Expr({cj: Coef(K)})},
+            )
             pending = b.v(S) + (Delta * Delta) * f
         else:
             f = emit_square(b, bj, M, f"{tag}.sq", first_extra={cj: 2.0 * bj - 1.0}, first_temp=True)
@@ -133,8 +174,17 @@ def indicator_l2(b: Builder, u: Sequence[str], center: Sequence[Coef], label: Co
     return _label_output(b, f"{tag}.t", label, 2.0 / (w * w), tag)
 
 
-def indicator_linf_par(b: Builder, u: Sequence[str], center: Sequence[Coef], label: Coef, r: float, w: float,
-                       *, shift: float, tag: str = "I") -> str:
+def indicator_linf_par(
+    b: Builder,
+    u: Sequence[str],
+    center: Sequence[Coef],
+    label: Coef,
+    r: float,
+    w: float,
+    *,
+    shift: float,
+    tag: str = "I",
+) -> str:
     """Remark 40 (parallel), l_inf: z = relu(y0 (1 - sum_j relu(|a_j| - r) / w)), with
     relu(|a| - r) = relu(a - r) + relu(-a - r) for r >= 0.  Exact; 2 maps, width 3k + 1 in a chain."""
     _check(u, center, r, w)
@@ -149,8 +199,17 @@ def indicator_linf_par(b: Builder, u: Sequence[str], center: Sequence[Coef], lab
     return _label_output(b, total, label, 1.0 / w, tag)
 
 
-def indicator_l1_par(b: Builder, u: Sequence[str], center: Sequence[Coef], label: Coef, r: float, w: float,
-                     *, shift: float, tag: str = "I") -> str:
+def indicator_l1_par(
+    b: Builder,
+    u: Sequence[str],
+    center: Sequence[Coef],
+    label: Coef,
+    r: float,
+    w: float,
+    *,
+    shift: float,
+    tag: str = "I",
+) -> str:
     """Remark 40 (parallel), l_1: all |a_j| in one map, then z = relu(y0 (1 - relu(sum|a_j| - r)/w))."""
     _check(u, center, r, w)
     new = {}

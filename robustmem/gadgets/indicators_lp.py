@@ -45,7 +45,7 @@ from robustmem.gadgets.indicators import _check, _label_output, _offset
 from robustmem.gadgets.powers import emit_power, emit_powers, power_error_bound
 from robustmem.network.builder import Builder, Coef, Expr
 
-__all__ = ["lp_penalty", "lp_tolerance", "lp_indicator_steps", "indicator_lp", "indicator_lp_par"]
+__all__ = ["indicator_lp", "indicator_lp_par", "lp_indicator_steps", "lp_penalty", "lp_tolerance"]
 
 _MAX_STEPS = 60  # 2^(-2M-2) underflows double precision's useful range long before this
 
@@ -105,7 +105,7 @@ def _steps(k: int, r: float, w: float, p: int, M: int | None) -> int:
     need = lp_indicator_steps(k, r, w, p)
     if M is None:
         return need
-    if isinstance(M, bool) or not isinstance(M, int) or M < need:
+    if isinstance(M, bool) or not isinstance(M, int) or need > M:
         raise HypothesisError(
             f"M={M!r} squaring steps give a power-net error {power_error_bound(p, max(int(M), 1)):.3g}, not below "
             f"Lemma 38's limit w^p/(4 k Delta^p) = {float(lp_tolerance(k, r, w, p)):.3g}; need M >= {need}"
@@ -113,8 +113,19 @@ def _steps(k: int, r: float, w: float, p: int, M: int | None) -> int:
     return M
 
 
-def indicator_lp(b: Builder, u: Sequence[str], center: Sequence[Coef], label: Coef, r: float, w: float,
-                 *, p: int, shift: float, M: int | None = None, tag: str = "I") -> str:
+def indicator_lp(
+    b: Builder,
+    u: Sequence[str],
+    center: Sequence[Coef],
+    label: Coef,
+    r: float,
+    w: float,
+    *,
+    p: int,
+    shift: float,
+    M: int | None = None,
+    tag: str = "I",
+) -> str:
     """Lemma 38 for integer p >= 2 with g = g_{p,M} (module docstring); returns the slot of z.
 
     z = y0 on ||x - c||_p <= r, z = 0 on ||x - c||_p >= r + w, 0 <= z <= y0, for x whose
@@ -136,14 +147,33 @@ def indicator_lp(b: Builder, u: Sequence[str], center: Sequence[Coef], label: Co
         bj = absval / Delta
         cj = f"{tag}.c"
         current = b.v(S) if S in b.slots else Expr()
-        g = emit_power(b, bj, p, M, f"{tag}.pw", first_extra={cj: 2.0 * bj - 1.0}, first_temp=True,
-                       second_extra={S: current + Expr({cj: Coef(K)})})
+        g = emit_power(
+            b,
+            bj,
+            p,
+            M,
+            f"{tag}.pw",
+            first_extra={cj: 2.0 * bj - 1.0},
+            first_temp=True,
+            second_extra={S: current + Expr({cj: Coef(K)})},
+        )
         pending = b.v(S) + Delta_p * g
     return _lp_output(b, pending, S, label, r, w, p, tag)
 
 
-def indicator_lp_par(b: Builder, u: Sequence[str], center: Sequence[Coef], label: Coef, r: float, w: float,
-                     *, p: int, shift: float, M: int | None = None, tag: str = "I") -> str:
+def indicator_lp_par(
+    b: Builder,
+    u: Sequence[str],
+    center: Sequence[Coef],
+    label: Coef,
+    r: float,
+    w: float,
+    *,
+    p: int,
+    shift: float,
+    M: int | None = None,
+    tag: str = "I",
+) -> str:
     """Lemma 38 for integer p >= 2 with the k coordinates side by side; returns the slot of z.
 
     Same Delta, b_j, c_j, penalty, thresholds and guarantee as :func:`indicator_lp` (Sigma is the
@@ -171,8 +201,9 @@ def indicator_lp_par(b: Builder, u: Sequence[str], center: Sequence[Coef], label
     penalty = Expr()
     for name in cs:
         penalty = penalty + Expr({name: Coef(K)})
-    gs = emit_powers(b, bs, p, M, [f"{tag}.pw{j}" for j in range(k)], first_extra=cs, first_temp=True,
-                     second_extra={S: penalty})
+    gs = emit_powers(
+        b, bs, p, M, [f"{tag}.pw{j}" for j in range(k)], first_extra=cs, first_temp=True, second_extra={S: penalty}
+    )
     Delta_p = _pow(Delta, p)
     total = b.v(S)
     for g in gs:

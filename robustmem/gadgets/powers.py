@@ -46,15 +46,15 @@ from robustmem.network.builder import Builder, Expr, ExprLike
 from robustmem.network.network import ReLUNetwork
 
 __all__ = [
-    "power_error_interval",
-    "power_error_bound",
-    "power_steps_for",
-    "power_width",
-    "power_depth",
     "emit_power",
     "emit_powers",
+    "power_depth",
+    "power_error_bound",
+    "power_error_interval",
     "power_network",
     "power_reference",
+    "power_steps_for",
+    "power_width",
 ]
 
 Num = TypeVar("Num", float, Fraction)
@@ -126,8 +126,14 @@ def power_depth(p: int, M: int) -> int:
 
 
 def _square_phase(
-    b: Builder, xs: Sequence[Expr], M: int, tags: Sequence[str], acc0s: Sequence[Expr], weight: float,
-    extra: dict[str, ExprLike] | None = None, drop: tuple[str, ...] = (),
+    b: Builder,
+    xs: Sequence[Expr],
+    M: int,
+    tags: Sequence[str],
+    acc0s: Sequence[Expr],
+    weight: float,
+    extra: dict[str, ExprLike] | None = None,
+    drop: tuple[str, ...] = (),
 ) -> list[Expr]:
     """Emit M maps; return acc0_c + weight * f_M(x_c) for every channel c (x_c in [0, 1] assumed).
 
@@ -166,8 +172,15 @@ def _square_phase(
 
 
 def emit_power(
-    b: Builder, t: ExprLike, p: int, M: int, tag: str, *, first_extra: dict[str, ExprLike] | None = None,
-    first_temp: bool = False, second_extra: dict[str, ExprLike] | None = None,
+    b: Builder,
+    t: ExprLike,
+    p: int,
+    M: int,
+    tag: str,
+    *,
+    first_extra: dict[str, ExprLike] | None = None,
+    first_temp: bool = False,
+    second_extra: dict[str, ExprLike] | None = None,
 ) -> Expr:
     """Emit the power net on the non-negative input ``t``; return g_{p,M}(t) as an expression.
 
@@ -185,13 +198,20 @@ def emit_power(
     >>> float(net(np.array([[0.5]]))[0]), net.width, net.depth == power_depth(3, 4) + 1
     (0.125, 5, True)
     """
-    return emit_powers(b, [t], p, M, [tag], first_extra=first_extra, first_temp=first_temp,
-                       second_extra=second_extra)[0]
+    return emit_powers(b, [t], p, M, [tag], first_extra=first_extra, first_temp=first_temp, second_extra=second_extra)[
+        0
+    ]
 
 
 def emit_powers(
-    b: Builder, ts: Sequence[ExprLike], p: int, M: int, tags: Sequence[str], *,
-    first_extra: dict[str, ExprLike] | None = None, first_temp: bool = False,
+    b: Builder,
+    ts: Sequence[ExprLike],
+    p: int,
+    M: int,
+    tags: Sequence[str],
+    *,
+    first_extra: dict[str, ExprLike] | None = None,
+    first_temp: bool = False,
     second_extra: dict[str, ExprLike] | None = None,
 ) -> list[Expr]:
     """:func:`emit_power` on several inputs side by side: the same power_depth(p, M) maps, each
@@ -227,8 +247,15 @@ def emit_powers(
     s_slots, P_slots = [f"{tag}.s" for tag in tags], [f"{tag}.P" for tag in tags]
     for k in range(3, p + 1):
         # accumulator = 1 + 2 f_M((s + P)/2) - 2 f_M(P/2) - 2 f_M(s/2) = 1 + mult_M(s, P)
-        Qs = _square_phase(b, [(b.v(s) + P) * 0.5 for s, P in zip(s_slots, Ps)], M, tags,
-                           [Expr(const=1.0)] * len(tags), 2.0, extra=dict(zip(P_slots, Ps)))
+        Qs = _square_phase(
+            b,
+            [(b.v(s) + P) * 0.5 for s, P in zip(s_slots, Ps)],
+            M,
+            tags,
+            [Expr(const=1.0)] * len(tags),
+            2.0,
+            extra=dict(zip(P_slots, Ps)),
+        )
         Qs = _square_phase(b, [b.v(P) * 0.5 for P in P_slots], M, tags, Qs, -2.0, drop=tuple(P_slots))
         Qs = _square_phase(b, [b.v(s) * 0.5 for s in s_slots], M, tags, Qs, -2.0)
         new: dict[str, ExprLike] = {}

@@ -49,7 +49,7 @@ from robustmem.errors import InvalidArgumentError
 from robustmem.network.builder import Builder, Expr, ExprLike
 from robustmem.network.network import ReLUNetwork
 
-__all__ = ["rounding_reference", "emit_rounding", "rounding_network", "rounding_depth"]
+__all__ = ["emit_rounding", "rounding_depth", "rounding_network", "rounding_reference"]
 
 Num = TypeVar("Num", float, Fraction)
 

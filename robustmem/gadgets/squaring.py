@@ -22,7 +22,7 @@ from robustmem.errors import InvalidArgumentError
 from robustmem.network.builder import Builder, Expr, ExprLike
 from robustmem.network.network import ReLUNetwork
 
-__all__ = ["square_error_bound", "square_steps_for", "emit_square", "square_network", "square_reference"]
+__all__ = ["emit_square", "square_error_bound", "square_network", "square_reference", "square_steps_for"]
 
 
 def square_error_bound(M: int) -> float:
@@ -51,8 +51,16 @@ def square_reference(t: float, M: int) -> float:
     return acc
 
 
-def emit_square(b: Builder, t: ExprLike, M: int, tag: str, *, first_extra: dict[str, ExprLike] | None = None,
-                first_temp: bool = False, second_extra: dict[str, ExprLike] | None = None) -> Expr:
+def emit_square(
+    b: Builder,
+    t: ExprLike,
+    M: int,
+    tag: str,
+    *,
+    first_extra: dict[str, ExprLike] | None = None,
+    first_temp: bool = False,
+    second_extra: dict[str, ExprLike] | None = None,
+) -> Expr:
     """Emit the maps of f_M on the non-negative input ``t``; return f_M(t) as an expression.
 
     Uses M maps.  The neurons are temporary (dropped by the map reading the result).

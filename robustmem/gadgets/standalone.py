@@ -36,7 +36,7 @@ from robustmem.gadgets.squaring import square_error_bound
 from robustmem.network.builder import Builder, Coef, Expr
 from robustmem.network.network import ReLUNetwork
 
-__all__ = ["abs_network", "max_network", "carry_network", "indicator_network"]
+__all__ = ["abs_network", "carry_network", "indicator_network", "max_network"]
 
 
 def abs_network() -> ReLUNetwork:
@@ -105,8 +105,15 @@ def carry_network(d: int, depth: int, shift: float, *, readout: int | Sequence[f
 
 
 def indicator_network(
-    center: Sequence[float], label: float, r: float, w: float, *, p: float, shift: float,
-    M: int | None = None, parallel: bool = False,
+    center: Sequence[float],
+    label: float,
+    r: float,
+    w: float,
+    *,
+    p: float,
+    shift: float,
+    M: int | None = None,
+    parallel: bool = False,
 ) -> ReLUNetwork:
     """One ball indicator as a network R^d -> R (Lemmas 38, 39, Remark 40).
 
@@ -150,7 +157,7 @@ def indicator_network(
         z = emit(b, us, centre, y0, r, w, shift=shift)
     elif p == 2:
         need = lp_indicator_steps(d, r, w, 2)
-        if M is not None and (isinstance(M, bool) or not isinstance(M, int) or M < need):
+        if M is not None and (isinstance(M, bool) or not isinstance(M, int) or need > M):
             raise HypothesisError(
                 f"M={M!r} squaring steps give an error {square_error_bound(max(int(M), 1)):.3g}, not below Lemma 38's "
                 f"limit w^2/(4 k Delta^2) = {float(lp_tolerance(d, r, w, 2)):.3g}; need M >= {need}"

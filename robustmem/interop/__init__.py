@@ -11,6 +11,17 @@ from robustmem.interop.onnx_io import MAX_ONNX_BYTES, OnnxExport, export_onnx, i
 from robustmem.interop.vnnlib import OUTPUT_TOLERANCE, VnnlibExport, positional, relative_onnx_name, write_vnnlib
 
 __all__ = [
-    "MAX_ONNX_BYTES", "MarabouResult", "OUTPUT_TOLERANCE", "OnnxExport", "VnnlibExport", "export_onnx",
-    "import_onnx", "marabou_check", "onnx_layers", "positional", "relative_onnx_name", "run_onnx", "write_vnnlib",
-]  # fmt: skip
+    "MAX_ONNX_BYTES",
+    "OUTPUT_TOLERANCE",
+    "MarabouResult",
+    "OnnxExport",
+    "VnnlibExport",
+    "export_onnx",
+    "import_onnx",
+    "marabou_check",
+    "onnx_layers",
+    "positional",
+    "relative_onnx_name",
+    "run_onnx",
+    "write_vnnlib",
+]

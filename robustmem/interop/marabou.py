@@ -38,7 +38,7 @@ from robustmem.network.network import ReLUNetwork
 from robustmem.norms import check_p, p_name
 from robustmem.verify.sampling import certainly_in_ball, exact_in_ball, shrink_into_ball
 
-__all__ = ["MarabouStatus", "MarabouResult", "marabou_check"]
+__all__ = ["MarabouResult", "MarabouStatus", "marabou_check"]
 
 MarabouStatus = Literal["certified", "refuted", "unknown"]
 _GRACE_S = 5.0  # seconds past the timeout before a query's process is killed (reading the ONNX file, preprocessing)
@@ -64,8 +64,10 @@ class MarabouResult:
     exact_output: Fraction | None = None
 
     def summary(self) -> str:
-        s = (f"Marabou, l_{p_name(self.p)} ball of radius {self.sigma:.6g}, label {self.label}, eps {self.eps:g}:"
-             f" {self.status} ({self.reason}; {self.seconds:.2f} s)")  # fmt: skip
+        s = (
+            f"Marabou, l_{p_name(self.p)} ball of radius {self.sigma:.6g}, label {self.label}, eps {self.eps:g}:"
+            f" {self.status} ({self.reason}; {self.seconds:.2f} s)"
+        )
         if self.counterexample is not None:
             s += f"; f = {float(self.exact_output):.9g} at {np.array2string(self.counterexample, precision=6)}"
         return s
@@ -78,15 +80,18 @@ def _marabou() -> Any:
     return Marabou
 
 
-def _solve(onnx_path: Path, x: np.ndarray, p: float, sigma: float, side: str, threshold: float,
-           timeout: float) -> tuple[str, np.ndarray | None]:  # fmt: skip
+def _solve(
+    onnx_path: Path, x: np.ndarray, p: float, sigma: float, side: str, threshold: float, timeout: float
+) -> tuple[str, np.ndarray | None]:
     """One query, in this process: (exit code, input values if sat)."""
     Marabou = _marabou()
     mnet = Marabou.read_onnx(str(onnx_path))
     xin = np.asarray(mnet.inputVars[0]).reshape(-1)
     out = np.asarray(mnet.outputVars[0]).reshape(-1)
     if len(xin) != len(x) or len(out) != 1:
-        raise VerificationError(f"{onnx_path}: Marabou reads {len(xin)} inputs and {len(out)} outputs; need {len(x)} and 1")
+        raise VerificationError(
+            f"{onnx_path}: Marabou reads {len(xin)} inputs and {len(out)} outputs; need {len(x)} and 1"
+        )
     s = Fraction(sigma)
     for j, v in enumerate(xin):  # corners rounded outward: the box contains the ball (float64 x +- sigma may not)
         mnet.setLowerBound(int(v), _down(Fraction(float(x[j])) - s))
@@ -123,8 +128,9 @@ def _child(conn: Any, args: tuple[Any, ...]) -> None:
         conn.close()
 
 
-def _query(onnx_path: Path, x: np.ndarray, p: float, sigma: float, side: str, threshold: float,
-           timeout: float) -> tuple[str, np.ndarray | None]:  # fmt: skip
+def _query(
+    onnx_path: Path, x: np.ndarray, p: float, sigma: float, side: str, threshold: float, timeout: float
+) -> tuple[str, np.ndarray | None]:
     """One query in a child process, killed after the timeout plus a grace period.
 
     Marabou 2.0 does not always honour its own timeout (measured: its SoI local search on a depth-56
@@ -153,9 +159,17 @@ def _query(onnx_path: Path, x: np.ndarray, p: float, sigma: float, side: str, th
     return value
 
 
-def marabou_check(onnx_path: str | Path, x: np.ndarray, y: int, p: float | str, sigma: float, *,
-                  eps: float = OUTPUT_TOLERANCE, net: ReLUNetwork | None = None,
-                  timeout: float = 60.0) -> MarabouResult:  # fmt: skip
+def marabou_check(
+    onnx_path: str | Path,
+    x: np.ndarray,
+    y: int,
+    p: float | str,
+    sigma: float,
+    *,
+    eps: float = OUTPUT_TOLERANCE,
+    net: ReLUNetwork | None = None,
+    timeout: float = 60.0,
+) -> MarabouResult:
     """Marabou's verdict on B_p(x, sigma) for the network in ``onnx_path`` (p = 1 or inf) and label y.
 
     Guarantee: 'refuted' comes with a point of the closed ball where the exact ``net`` (by default the
@@ -175,7 +189,11 @@ def marabou_check(onnx_path: str | Path, x: np.ndarray, y: int, p: float | str, 
     p = check_p(p)
     if p not in (1.0, math.inf):
         raise InvalidArgumentError(f"Marabou's constraints are linear: p must be 1 or inf, got p = {p_name(p)}")
-    if isinstance(sigma, bool) or not isinstance(sigma, (int, float, np.integer, np.floating)) or not 0 < sigma < math.inf:
+    if (
+        isinstance(sigma, bool)
+        or not isinstance(sigma, (int, float, np.integer, np.floating))
+        or not 0 < sigma < math.inf
+    ):
         raise InvalidArgumentError(f"the radius sigma must be a positive finite number, got {sigma!r}")
     if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)) or not 0 < eps <= 0.5:
         raise InvalidArgumentError(f"eps must lie in (0, 0.5], got {eps!r}")
@@ -190,10 +208,21 @@ def marabou_check(onnx_path: str | Path, x: np.ndarray, y: int, p: float | str, 
         answers[k] = code
         if code == "unsat":
             continue
-        done = lambda status, why, **kw: MarabouResult(status, p, sigma, eps, y, (answers[0], answers[1]),  # noqa: E731
-                                                       time.perf_counter() - t0, why, **kw)  # fmt: skip
+        done = lambda status, why, **kw: MarabouResult(
+            status,
+            p,
+            sigma,
+            eps,
+            y,
+            (answers[0], answers[1]),
+            time.perf_counter() - t0,
+            why,
+            **kw,
+        )
         if a is None:
-            return done("unknown", f"Marabou answered {code!r} for f {'<=' if side == 'below' else '>='} {threshold:.9g}")
+            return done(
+                "unknown", f"Marabou answered {code!r} for f {'<=' if side == 'below' else '>='} {threshold:.9g}"
+            )
         if net is None:
             from robustmem.interop.onnx_io import import_onnx
 
@@ -205,9 +234,25 @@ def marabou_check(onnx_path: str | Path, x: np.ndarray, y: int, p: float | str, 
 
         exact = evaluate_exact(net, a[None, :]).values[0]
         if exact_in_ball(a, x, p, sigma) and exact != y:
-            return done("refuted", f"Marabou found f {'<=' if side == 'below' else '>='} {threshold:.9g};"
-                        " the exact network confirms f != y there", counterexample=a, exact_output=exact)  # fmt: skip
-        return done("unknown", f"Marabou's witness for f {'<=' if side == 'below' else '>='} {threshold:.9g} is not"
-                    f" confirmed: exact f = {float(exact):.9g} at the point moved into the ball")  # fmt: skip
-    return MarabouResult("certified", p, sigma, eps, y, (answers[0], answers[1]), time.perf_counter() - t0,
-                         f"both queries |f - {y}| >= {eps:g} unsat")  # fmt: skip
+            return done(
+                "refuted",
+                f"Marabou found f {'<=' if side == 'below' else '>='} {threshold:.9g};"
+                " the exact network confirms f != y there",
+                counterexample=a,
+                exact_output=exact,
+            )
+        return done(
+            "unknown",
+            f"Marabou's witness for f {'<=' if side == 'below' else '>='} {threshold:.9g} is not"
+            f" confirmed: exact f = {float(exact):.9g} at the point moved into the ball",
+        )
+    return MarabouResult(
+        "certified",
+        p,
+        sigma,
+        eps,
+        y,
+        (answers[0], answers[1]),
+        time.perf_counter() - t0,
+        f"both queries |f - {y}| >= {eps:g} unsat",
+    )

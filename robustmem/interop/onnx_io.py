@@ -28,7 +28,7 @@ import numpy as np
 from robustmem.errors import InvalidArgumentError, NetworkFormatError
 from robustmem.network.network import ReLUNetwork
 
-__all__ = ["OnnxDType", "OnnxExport", "MAX_ONNX_BYTES", "export_onnx", "import_onnx", "onnx_layers", "run_onnx"]
+__all__ = ["MAX_ONNX_BYTES", "OnnxDType", "OnnxExport", "export_onnx", "import_onnx", "onnx_layers", "run_onnx"]
 
 OnnxDType = Literal["float64", "float32"]
 #: protobuf cannot serialize a message of 2 GiB or more, and an ONNX model is one message
@@ -54,8 +54,10 @@ class OnnxExport:
 
     def summary(self) -> str:
         exact = "every weight exact" if self.rounded_weights == 0 else f"{self.rounded_weights:,} weights rounded"
-        return (f"wrote {self.path} ({self.n_bytes:,} bytes, {self.dtype}, opset {self.opset}): d = {self.input_dim},"
-                f" depth {self.depth}, width {self.width}, {exact}")  # fmt: skip
+        return (
+            f"wrote {self.path} ({self.n_bytes:,} bytes, {self.dtype}, opset {self.opset}): d = {self.input_dim},"
+            f" depth {self.depth}, width {self.width}, {exact}"
+        )
 
 
 def _as_network(net: ReLUNetwork | Sequence[tuple[np.ndarray, np.ndarray]]) -> ReLUNetwork:
@@ -66,8 +68,13 @@ def _as_network(net: ReLUNetwork | Sequence[tuple[np.ndarray, np.ndarray]]) -> R
     return ReLUNetwork.from_dense(list(net))
 
 
-def export_onnx(net: ReLUNetwork | Sequence[tuple[np.ndarray, np.ndarray]], path: str | Path, *, opset: int = 17,
-                dtype: OnnxDType = "float64") -> OnnxExport:  # fmt: skip
+def export_onnx(
+    net: ReLUNetwork | Sequence[tuple[np.ndarray, np.ndarray]],
+    path: str | Path,
+    *,
+    opset: int = 17,
+    dtype: OnnxDType = "float64",
+) -> OnnxExport:
     """Write ``net`` (a ReLUNetwork, or dense (W, b) pairs) as an ONNX model; return an :class:`OnnxExport`.
 
     Guarantee (float64): the file's Gemm weights and biases are exactly the float64 numbers of
@@ -112,20 +119,32 @@ def export_onnx(net: ReLUNetwork | Sequence[tuple[np.ndarray, np.ndarray]], path
             cur = f"h{k}"
     elem = TensorProto.DOUBLE if dtype == "float64" else TensorProto.FLOAT
     graph = helper.make_graph(
-        nodes, "relu_network",
+        nodes,
+        "relu_network",
         [helper.make_tensor_value_info("x", elem, ["batch", net.input_dim])],
         [helper.make_tensor_value_info("y", elem, ["batch", 1])],
         initializer=inits,
-    )  # fmt: skip
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="robustmem",
-                              doc_string="ReLU network (Definition 1): Gemm maps, Relu between them, scalar output")
-    for key, value in (("depth", net.depth), ("width", net.width), ("dtype", dtype),
-                       ("construction", net.meta.get("construction", "")), ("rounded_weights", rounded)):  # fmt: skip
+    )
+    model = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", opset)],
+        producer_name="robustmem",
+        doc_string="ReLU network (Definition 1): Gemm maps, Relu between them, scalar output",
+    )
+    for key, value in (
+        ("depth", net.depth),
+        ("width", net.width),
+        ("dtype", dtype),
+        ("construction", net.meta.get("construction", "")),
+        ("rounded_weights", rounded),
+    ):
         entry = model.metadata_props.add()
         entry.key, entry.value = f"robustmem.{key}", str(value)
     n_bytes = model.ByteSize()
     if n_bytes > MAX_ONNX_BYTES:  # the estimate is generous, so this is a can't-happen guard
-        raise InvalidArgumentError(f"the ONNX model takes {n_bytes:,} bytes, above protobuf's limit of {MAX_ONNX_BYTES:,}")
+        raise InvalidArgumentError(
+            f"the ONNX model takes {n_bytes:,} bytes, above protobuf's limit of {MAX_ONNX_BYTES:,}"
+        )
     onnx.checker.check_model(model)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -207,7 +226,9 @@ def onnx_layers(path: str | Path) -> Layers:
     consts = _constants(model)
     inputs = [v for v in g.input if v.name not in consts]
     if len(inputs) != 1 or len(g.output) != 1:
-        raise NetworkFormatError(f"{path}: a ReLU MLP has one data input and one output, got {len(inputs)} and {len(g.output)}")
+        raise NetworkFormatError(
+            f"{path}: a ReLU MLP has one data input and one output, got {len(inputs)} and {len(g.output)}"
+        )
     dims = [d.dim_value if d.HasField("dim_value") else None for d in inputs[0].type.tensor_type.shape.dim]
     if len(dims) < 2 or any(d is None for d in dims[1:]):
         raise NetworkFormatError(f"{path}: input {inputs[0].name!r} has shape {dims}; need [batch, features...]")
@@ -242,7 +263,12 @@ def onnx_layers(path: str | Path) -> Layers:
                 raise _fail(k, op, f"reshape to {shape} is not the no-op [batch, {n}]")
             features = (n,)
         elif op == "Gemm":
-            if attrs.get("alpha", 1.0) != 1.0 or attrs.get("beta", 1.0) != 1.0 or attrs.get("transA", 0) != 0 or node.input[0] != cur:
+            if (
+                attrs.get("alpha", 1.0) != 1.0
+                or attrs.get("beta", 1.0) != 1.0
+                or attrs.get("transA", 0) != 0
+                or node.input[0] != cur
+            ):
                 raise _fail(k, op, f"only Gemm(x, W, b) with alpha = beta = 1 and transA = 0 is read, got {attrs}")
             B = _weight(consts, node.input[1], k, op)
             W = B if attrs.get("transB", 0) else B.T
@@ -295,6 +321,8 @@ def import_onnx(path: str | Path) -> ReLUNetwork:
     """
     layers = onnx_layers(path)
     if layers[-1][0].shape[0] != 1:
-        raise NetworkFormatError(f"{path}: the model has {layers[-1][0].shape[0]} outputs; a ReLUNetwork (Definition 1)"
-                                 " has one -- use onnx_layers() for the raw layers")  # fmt: skip
+        raise NetworkFormatError(
+            f"{path}: the model has {layers[-1][0].shape[0]} outputs; a ReLUNetwork (Definition 1)"
+            " has one -- use onnx_layers() for the raw layers"
+        )
     return ReLUNetwork.from_dense(layers, meta={"construction": "onnx-import", "source": str(path)})

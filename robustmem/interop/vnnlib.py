@@ -85,8 +85,10 @@ class VnnlibExport:
 
     def summary(self) -> str:
         kind = f"boxes inscribed in l_{p_name(self.p)} balls (weaker)" if self.inscribed_box else "l_inf balls"
-        return (f"wrote {self.n_properties} VNN-LIB properties ({kind}, radii {', '.join(f'{s:.6g}' for s in self.radii)},"
-                f" eps = {self.eps:g}) under {self.out_dir / 'vnnlib'} and {self.csv}")  # fmt: skip
+        return (
+            f"wrote {self.n_properties} VNN-LIB properties ({kind}, radii {', '.join(f'{s:.6g}' for s in self.radii)},"
+            f" eps = {self.eps:g}) under {self.out_dir / 'vnnlib'} and {self.csv}"
+        )
 
 
 def _inscribed_half_width(sigma: float, d: int, p: float) -> float:
@@ -107,8 +109,9 @@ def _radii(sigma: float | Sequence[float]) -> tuple[float, ...]:
     return tuple(float(s) for s in values)
 
 
-def _property_text(i: int, r: int, x: np.ndarray, y: int, lo: np.ndarray, hi: np.ndarray, eps: float,
-                   input_note: str, onnx_name: str) -> str:  # fmt: skip
+def _property_text(
+    i: int, r: int, x: np.ndarray, y: int, lo: np.ndarray, hi: np.ndarray, eps: float, input_note: str, onnx_name: str
+) -> str:
     t_lo, t_hi = _up(Fraction(y) - Fraction(eps)), _down(Fraction(y) + Fraction(eps))  # the unsafe set only grows
     d = len(x)
     lines = [
@@ -127,9 +130,17 @@ def _property_text(i: int, r: int, x: np.ndarray, y: int, lo: np.ndarray, hi: np
     return "\n".join(lines)
 
 
-def write_vnnlib(dataset: Any, p: float | str, sigma: float | Sequence[float], out_dir: str | Path, *,
-                 onnx_name: str = "onnx/model.onnx", timeout: float = 60.0, eps: float = OUTPUT_TOLERANCE,
-                 inscribed_box: bool = False) -> VnnlibExport:  # fmt: skip
+def write_vnnlib(
+    dataset: Any,
+    p: float | str,
+    sigma: float | Sequence[float],
+    out_dir: str | Path,
+    *,
+    onnx_name: str = "onnx/model.onnx",
+    timeout: float = 60.0,
+    eps: float = OUTPUT_TOLERANCE,
+    inscribed_box: bool = False,
+) -> VnnlibExport:
     """Write ``vnnlib/prop_{i}_{r}.vnnlib`` for every training point i and radius sigma[r], and ``instances.csv``.
 
     Guarantee: for p = inf the box of each file contains B_inf(x_i, sigma) (exactly equal where
@@ -177,8 +188,10 @@ def write_vnnlib(dataset: Any, p: float | str, sigma: float | Sequence[float], o
             note = f"the l_inf ball of radius {positional(s)}, corners rounded outward (the box contains the ball)"
             lo_f, hi_f = _down, _up
         else:
-            note = (f"the box of half-width {positional(h)} inscribed in the l_{p_name(p)} ball of radius {positional(s)},"
-                    " corners rounded inward: a WEAKER property than robustness on the ball")  # fmt: skip
+            note = (
+                f"the box of half-width {positional(h)} inscribed in the l_{p_name(p)} ball of radius {positional(s)},"
+                " corners rounded inward: a WEAKER property than robustness on the ball"
+            )
             lo_f, hi_f = _up, _down
         hq, names = Fraction(h), []
         for i in range(N):

@@ -14,7 +14,18 @@ from robustmem.lower_bound.covers import (
 from robustmem.lower_bound.instance import SEPARATION_SAFETY, HardInstance, hard_instance
 
 __all__ = [
-    "COVER_SAFETY", "HardInstance", "KernelAttackResult", "SEPARATION_SAFETY", "SphereCover", "circle_cover",
-    "exact_kernel", "greedy_cover", "hard_instance", "kernel_attack", "latitude_cover",
-    "sampled_covering_radius", "sphere_cover", "uniform_sphere",
-]  # fmt: skip
+    "COVER_SAFETY",
+    "SEPARATION_SAFETY",
+    "HardInstance",
+    "KernelAttackResult",
+    "SphereCover",
+    "circle_cover",
+    "exact_kernel",
+    "greedy_cover",
+    "hard_instance",
+    "kernel_attack",
+    "latitude_cover",
+    "sampled_covering_radius",
+    "sphere_cover",
+    "uniform_sphere",
+]

@@ -20,7 +20,7 @@ from robustmem.lower_bound.instance import HardInstance
 from robustmem.network import ReLUNetwork, evaluate_exact
 from robustmem.norms import check_p, pnorm
 
-__all__ = ["KernelAttackResult", "kernel_attack", "exact_kernel"]
+__all__ = ["KernelAttackResult", "exact_kernel", "kernel_attack"]
 
 RANK_TOL = 1e-10  # relative singular-value threshold for the float fallback (matrix not exactly rank-deficient)
 
@@ -233,6 +233,25 @@ def kernel_attack(net_or_matrix: Any, instance: HardInstance, *, sigma: float | 
     full_u = np.zeros(d)
     full_u[S] = u
     return KernelAttackResult(
-        a, xj.copy(), a_exact, i, j, int(y[i]), int(y[j]), full_u, v_exact is not None, rank, sigma, p,
-        dist, dist_l2, 0.0, how, image_gap, gap_exact, outputs, exact_output, wrong,
-    )  # fmt: skip
+        a,
+        xj.copy(),
+        a_exact,
+        i,
+        j,
+        int(y[i]),
+        int(y[j]),
+        full_u,
+        v_exact is not None,
+        rank,
+        sigma,
+        p,
+        dist,
+        dist_l2,
+        0.0,
+        how,
+        image_gap,
+        gap_exact,
+        outputs,
+        exact_output,
+        wrong,
+    )

@@ -29,10 +29,10 @@ __all__ = [
     "CoverMethod",
     "SphereCover",
     "circle_cover",
-    "latitude_cover",
     "greedy_cover",
-    "sphere_cover",
+    "latitude_cover",
     "sampled_covering_radius",
+    "sphere_cover",
     "uniform_sphere",
 ]
 
@@ -228,10 +228,12 @@ def _greedy_add(centres: list[np.ndarray], pool: np.ndarray, radius: float) -> l
     if centres:
         C = np.stack(centres)
         C2 = (C * C).sum(axis=1)
-        d2 = np.concatenate([
-            ((S * S).sum(axis=1)[:, None] + C2[None, :] - 2.0 * S @ C.T).min(axis=1)
-            for S in np.array_split(pool, max(1, len(pool) // 4096))
-        ])  # fmt: skip
+        d2 = np.concatenate(
+            [
+                ((S * S).sum(axis=1)[:, None] + C2[None, :] - 2.0 * S @ C.T).min(axis=1)
+                for S in np.array_split(pool, max(1, len(pool) // 4096))
+            ]
+        )
         covered = d2 <= radius * radius
     else:
         covered = np.zeros(len(pool), dtype=bool)
@@ -244,7 +246,13 @@ def _greedy_add(centres: list[np.ndarray], pool: np.ndarray, radius: float) -> l
 
 
 def greedy_cover(
-    k: int, R: float, rho: float, *, samples: int = 20000, verify_samples: int = 50000, seed: int = 0,
+    k: int,
+    R: float,
+    rho: float,
+    *,
+    samples: int = 20000,
+    verify_samples: int = 50000,
+    seed: int = 0,
     rounds: int = 10,
 ) -> SphereCover:
     """Greedy rho-cover of the sphere of radius R in R^{k+1} (covering radius measured, not proved).

@@ -30,7 +30,7 @@ from robustmem.lower_bound.covers import CoverMethod, SphereCover, sphere_cover
 from robustmem.norms import c_minus, check_p, p_name
 from robustmem.validate import positive_number as _positive
 
-__all__ = ["HardInstance", "hard_instance", "SEPARATION_SAFETY"]
+__all__ = ["SEPARATION_SAFETY", "HardInstance", "hard_instance"]
 
 # The outer sphere has radius r + (1 + SEPARATION_SAFETY) delta, so that the float64 points are
 # delta-separated although each is rounded (the argument above needs no particular outer radius).
@@ -63,7 +63,7 @@ class HardInstance:
     def __post_init__(self) -> None:
         n1 = self.inner_cover.n
         y = self.dataset.y
-        if self.dataset.N != n1 + self.outer_cover.n or (y[:n1] != 1).any() or (y[n1:] != 2).any():
+        if n1 + self.outer_cover.n != self.dataset.N or (y[:n1] != 1).any() or (y[n1:] != 2).any():
             raise InvalidArgumentError("the dataset must hold the inner cover (label 1) then the outer cover (label 2)")
         if len(self.subspace) != self.k + 1:
             raise InvalidArgumentError(f"subspace {self.subspace} must have k + 1 = {self.k + 1} coordinates")

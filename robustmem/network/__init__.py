@@ -7,7 +7,20 @@ from robustmem.network.network import AffineMap, ReLUNetwork, Segment
 from robustmem.network.template import MapTemplate
 
 __all__ = [
-    "AffineMap", "Builder", "Coef", "Expr", "ExactEvaluation", "FORMAT_NAME", "FORMAT_VERSION",
-    "MapTemplate", "Param", "ReLUNetwork", "Segment", "evaluate_exact", "evaluate_fraction",
-    "evaluate_verified", "load_network", "save_network",
-]  # fmt: skip
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "AffineMap",
+    "Builder",
+    "Coef",
+    "ExactEvaluation",
+    "Expr",
+    "MapTemplate",
+    "Param",
+    "ReLUNetwork",
+    "Segment",
+    "evaluate_exact",
+    "evaluate_fraction",
+    "evaluate_verified",
+    "load_network",
+    "save_network",
+]

@@ -25,7 +25,7 @@ import numpy as np
 from robustmem.errors import InvalidArgumentError
 from robustmem.network.template import MapTemplate
 
-__all__ = ["Coef", "Param", "Expr", "Builder", "ExprLike"]
+__all__ = ["Builder", "Coef", "Expr", "ExprLike", "Param"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class Coef:
     def is_zero(self) -> bool:
         return self.base == 0.0 and (self.pidx < 0 or self.scale == 0.0)
 
-    def __add__(self, other: "Coef") -> "Coef":
+    def __add__(self, other: Coef) -> Coef:
         if self.pidx >= 0 and other.pidx >= 0 and self.pidx != other.pidx:
             raise InvalidArgumentError(
                 f"a coefficient may depend on one parameter only (params {self.pidx} and {other.pidx})"
@@ -56,7 +56,7 @@ class Coef:
         pidx = self.pidx if self.pidx >= 0 else other.pidx
         return Coef(self.base + other.base, self.scale + other.scale, pidx)
 
-    def times(self, c: float) -> "Coef":
+    def times(self, c: float) -> Coef:
         return Coef(self.base * c, self.scale * c, self.pidx)
 
 
@@ -73,21 +73,21 @@ ExprLike = Union["Expr", float, int, Coef]
 class Expr:
     """An affine expression ``sum_s coef_s * slot_s + const`` over named slots."""
 
-    __slots__ = ("terms", "const")
+    __slots__ = ("const", "terms")
 
     def __init__(self, terms: Mapping[str, Coef] | None = None, const: Coef | float = 0.0):
         self.terms: dict[str, Coef] = dict(terms or {})
         self.const: Coef = const if isinstance(const, Coef) else Coef(float(const))
 
     @staticmethod
-    def of(x: ExprLike) -> "Expr":
+    def of(x: ExprLike) -> Expr:
         if isinstance(x, Expr):
             return x
         if isinstance(x, Coef):
             return Expr(const=x)
         return Expr(const=float(x))
 
-    def __add__(self, other: ExprLike) -> "Expr":
+    def __add__(self, other: ExprLike) -> Expr:
         o = Expr.of(other)
         terms = dict(self.terms)
         for k, c in o.terms.items():
@@ -96,16 +96,16 @@ class Expr:
 
     __radd__ = __add__
 
-    def __neg__(self) -> "Expr":
+    def __neg__(self) -> Expr:
         return self * -1.0
 
-    def __sub__(self, other: ExprLike) -> "Expr":
+    def __sub__(self, other: ExprLike) -> Expr:
         return self + (-Expr.of(other))
 
-    def __rsub__(self, other: ExprLike) -> "Expr":
+    def __rsub__(self, other: ExprLike) -> Expr:
         return Expr.of(other) + (-self)
 
-    def __mul__(self, c: float | Coef) -> "Expr":
+    def __mul__(self, c: float | Coef) -> Expr:
         if isinstance(c, Coef):
             if c.is_plain:
                 return self * c.base
@@ -120,7 +120,7 @@ class Expr:
 
     __rmul__ = __mul__
 
-    def __truediv__(self, c: float) -> "Expr":
+    def __truediv__(self, c: float) -> Expr:
         return self * (1.0 / float(c))
 
     def slots(self) -> set[str]:
@@ -207,7 +207,7 @@ class Builder:
 
     def output(self, expr: ExprLike) -> None:
         """Emit the final affine map (scalar output, no ReLU after it)."""
-        self.layer({"__out__": expr}, drop=[s for s in self.slots], order=["__out__"])
+        self.layer({"__out__": expr}, drop=list(self.slots), order=["__out__"])
         self.finished = True
 
     def _template(self, outputs: list[str], exprs: Mapping[str, Expr]) -> MapTemplate:
@@ -230,12 +230,20 @@ class Builder:
             self._check_param(e.const)
             bb.append(e.const.base), bs.append(e.const.scale), bp.append(e.const.pidx)
         return MapTemplate(
-            in_dim=len(self.slots), out_dim=len(outputs),
-            carry_src=np.array(carry_src), carry_dst=np.array(carry_dst), active=np.array(active),
-            ent_row=np.array(rows), ent_col=np.array(cols), ent_base=np.array(eb),
-            ent_scale=np.array(es), ent_pidx=np.array(ep),
-            bias_base=np.array(bb), bias_scale=np.array(bs), bias_pidx=np.array(bp),
-        )  # fmt: skip
+            in_dim=len(self.slots),
+            out_dim=len(outputs),
+            carry_src=np.array(carry_src),
+            carry_dst=np.array(carry_dst),
+            active=np.array(active),
+            ent_row=np.array(rows),
+            ent_col=np.array(cols),
+            ent_base=np.array(eb),
+            ent_scale=np.array(es),
+            ent_pidx=np.array(ep),
+            bias_base=np.array(bb),
+            bias_scale=np.array(bs),
+            bias_pidx=np.array(bp),
+        )
 
     def _check_param(self, c: Coef) -> None:
         if c.pidx >= self.n_params:

@@ -21,9 +21,17 @@ import numpy as np
 from robustmem.network.plan import SegmentPlan, compile_segment
 
 __all__ = [
-    "FloatArith", "KernelArith", "PROCESS_WORK", "VerifiedArith", "available_cores", "can_fork", "evaluate_in_processes",
-    "kernels_are_ieee", "run_network", "segment_plan",
-]  # fmt: skip
+    "PROCESS_WORK",
+    "FloatArith",
+    "KernelArith",
+    "VerifiedArith",
+    "available_cores",
+    "can_fork",
+    "evaluate_in_processes",
+    "kernels_are_ieee",
+    "run_network",
+    "segment_plan",
+]
 
 
 def _unit(w: Any) -> float:
@@ -50,7 +58,9 @@ class FloatArith:
 
     def value(self, bias: Any, terms: list, relu: bool, shape: tuple[int, ...]) -> Any:
         if not terms:
-            acc = np.full(shape, bias, dtype=np.float64) if np.ndim(bias) == 0 else np.array(np.broadcast_to(bias, shape))
+            acc = (
+                np.full(shape, bias, dtype=np.float64) if np.ndim(bias) == 0 else np.array(np.broadcast_to(bias, shape))
+            )
         else:
             w, h = terms[0]
             u = _unit(w)
@@ -173,15 +183,19 @@ class KernelArith(FloatArith):
     max_elements = TORCH_GRAIN - 1
 
     def value(self, bias: Any, terms: list, relu: bool, shape: tuple[int, ...]) -> Any:
-        if (not terms or int(np.prod(shape)) < KERNEL_MIN_ELEMENTS
-                or np.broadcast_shapes(np.shape(bias), np.shape(terms[0][0]), np.shape(terms[0][1])) != shape):
+        if (
+            not terms
+            or int(np.prod(shape)) < KERNEL_MIN_ELEMENTS
+            or np.broadcast_shapes(np.shape(bias), np.shape(terms[0][0]), np.shape(terms[0][1])) != shape
+        ):
             return super().value(bias, terms, relu, shape)
         # a weight that is +-1 everywhere is applied as an addition or subtraction, as FloatArith does
         weights = [_unit(w) or _tensor(w) for w, _ in terms]
         return _kernel_value(_tensor(bias), [(w, _tensor(h)) for w, (_, h) in zip(weights, terms)], relu, shape).numpy()
 
-    def state_free_values(self, plan: SegmentPlan, ENT: np.ndarray, BIAS: np.ndarray, state: list,
-                          shape: tuple[int, int]) -> dict[int, np.ndarray]:  # fmt: skip
+    def state_free_values(
+        self, plan: SegmentPlan, ENT: np.ndarray, BIAS: np.ndarray, state: list, shape: tuple[int, int]
+    ) -> dict[int, np.ndarray]:
         """The exported state-free values of one chunk of B blocks, as numpy (B, n) arrays.
 
         The block-parallel loop of :func:`run_network` for this arithmetic, with the per-value work
@@ -191,14 +205,15 @@ class KernelArith(FloatArith):
         """
         import torch
 
-        B, n = shape
+        _B, _n = shape
         ENT, BIAS = np.ascontiguousarray(ENT, dtype=np.float64), np.ascontiguousarray(BIAS, dtype=np.float64)
-        e_const, b_const = (ENT == ENT[:1]).all(axis=0), (BIAS == BIAS[:1]).all(axis=0)
+        e_const, b_const = (ENT[:1] == ENT).all(axis=0), (BIAS[:1] == BIAS).all(axis=0)
         TE = torch.from_numpy(np.ascontiguousarray(ENT.T)).unsqueeze(2)  # (E, B, 1): TE[e] is a column
         TB = torch.from_numpy(np.ascontiguousarray(BIAS.T)).unsqueeze(2)
         e0, b0 = ENT[0], BIAS[0]
-        env: dict[int, Any] = {i: torch.from_numpy(np.ascontiguousarray(state[i], dtype=np.float64))
-                               for i in plan.pass_through}  # fmt: skip
+        env: dict[int, Any] = {
+            i: torch.from_numpy(np.ascontiguousarray(state[i], dtype=np.float64)) for i in plan.pass_through
+        }
         for idx, v in enumerate(plan.values):
             if not v.state_free:
                 continue
@@ -257,7 +272,11 @@ class VerifiedArith:
                 wh, wl = self._split(np.asarray(w))
                 hh, hl = self._split(hv)
                 ep = ((wh * hh - p) + wh * hl + wl * hh) + wl * hl
-                risky = ((np.abs(p) < _TINY) & (np.asarray(w) != 0) & (hv != 0)) | (np.abs(w) > _HUGE) | (np.abs(hv) > _HUGE)
+                risky = (
+                    ((np.abs(p) < _TINY) & (np.asarray(w) != 0) & (hv != 0))
+                    | (np.abs(w) > _HUGE)
+                    | (np.abs(hv) > _HUGE)
+                )
                 err = err + _up(np.abs(np.where(risky, 0.0, ep))) + np.where(risky, 2 * _TINY, 0.0)
             s0 = s
             s = s0 + p
@@ -274,7 +293,11 @@ class VerifiedArith:
         if exact:
             rad: Any = 0.0
         else:
-            rad = np.array(np.broadcast_to(_up(_up(np.asarray(err, dtype=np.float64)) + _up(np.asarray(prop, dtype=np.float64))), shape))
+            rad = np.array(
+                np.broadcast_to(
+                    _up(_up(np.asarray(err, dtype=np.float64)) + _up(np.asarray(prop, dtype=np.float64))), shape
+                )
+            )
             if not np.isfinite(rad).all():
                 raise OverflowError("verified evaluation overflowed; use evaluate_fraction")
         if relu:
@@ -305,8 +328,9 @@ def segment_plan(seg: Any, *, final_relu: bool, parallel: bool) -> SegmentPlan:
     return plan
 
 
-def _run_values(plan: SegmentPlan, arith: Any, env: dict, ent: Any, bias: Any, shape: tuple[int, ...],
-                values: Any) -> None:
+def _run_values(
+    plan: SegmentPlan, arith: Any, env: dict, ent: Any, bias: Any, shape: tuple[int, ...], values: Any
+) -> None:
     for v in values:
         env[v.vid] = arith.value(bias[v.bias], [(ent[e], env[s]) for s, e in zip(v.srcs, v.ents)], v.relu, shape)
 
@@ -343,8 +367,9 @@ def _run_parallel(seg: Any, plan: SegmentPlan, arith: Any, state: list, n: int, 
     return state
 
 
-def _run_dependent(plan: SegmentPlan, arith: Any, state: list, n: int, B: int, split: dict, ENT: Any,
-                   BIAS: Any) -> list:  # fmt: skip
+def _run_dependent(
+    plan: SegmentPlan, arith: Any, state: list, n: int, B: int, split: dict, ENT: Any, BIAS: Any
+) -> list:
     """The state-dependent values of B blocks, block after block, reading the exported state-free ones."""
     dependent = [v for v in plan.values if not v.state_free]
     for b in range(B):
@@ -356,8 +381,16 @@ def _run_dependent(plan: SegmentPlan, arith: Any, state: list, n: int, B: int, s
     return state
 
 
-def run_network(net: Any, X: Any, arith: Any, *, parallel: bool = True, max_elements: int = 1 << 16,
-                realize: Any = None, realize_all: Any = None) -> Any:
+def run_network(
+    net: Any,
+    X: Any,
+    arith: Any,
+    *,
+    parallel: bool = True,
+    max_elements: int = 1 << 16,
+    realize: Any = None,
+    realize_all: Any = None,
+) -> Any:
     """Evaluate ``net`` on the batch X (n, d) with ``arith``; returns the output value."""
     n = X.shape[0]
     realize_all = realize_all or (lambda seg, rows: seg.realize_all(rows))
@@ -403,8 +436,12 @@ def _forked_rows(args: tuple[np.ndarray, bool, int]) -> np.ndarray:
     X, kernels, chunk = args
     net = _FORKED_NET
     arith = KernelArith() if kernels else FloatArith()
-    return np.concatenate([np.asarray(run_network(net, X[i : i + chunk], arith, max_elements=arith.max_elements))
-                           for i in range(0, len(X), chunk)])  # fmt: skip
+    return np.concatenate(
+        [
+            np.asarray(run_network(net, X[i : i + chunk], arith, max_elements=arith.max_elements))
+            for i in range(0, len(X), chunk)
+        ]
+    )
 
 
 def evaluate_in_processes(net: Any, X: np.ndarray, *, workers: int, kernels: bool, chunk: int = 8192) -> np.ndarray:

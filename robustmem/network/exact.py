@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
+__all__ = ["ExactEvaluation", "evaluate_exact", "evaluate_fraction", "evaluate_verified"]
 
-__all__ = ["evaluate_fraction", "evaluate_verified", "evaluate_exact", "ExactEvaluation"]
 
 def _frac_array(values: np.ndarray) -> np.ndarray:
     return np.array([Fraction(float(v)) for v in np.ravel(values)], dtype=object).reshape(np.shape(values))
@@ -36,10 +36,9 @@ def evaluate_fraction(net: Any, X: np.ndarray) -> list[Fraction]:
     (number of points) x (number of non-carried weights).
     """
     H = _frac_array(net._check_input(X))
-    total, k = net.depth, 0
+    total = net.depth
     zero = Fraction(0)
-    for t, ent, bias in net.maps():
-        k += 1
+    for k, (t, ent, bias) in enumerate(net.maps(), start=1):
         out = np.empty((H.shape[0], t.out_dim), dtype=object)
         if len(t.carry_dst):
             out[:, t.carry_dst] = H[:, t.carry_src]
@@ -91,9 +90,7 @@ def evaluate_exact(net: Any, X: np.ndarray, *, fallback_limit: int | None = None
     val, rad = evaluate_verified(net, X)
     need = np.nonzero(rad != 0.0)[0]
     if fallback_limit is not None and len(need) > fallback_limit:
-        raise RuntimeError(
-            f"{len(need)} points need rational arithmetic, more than fallback_limit={fallback_limit}"
-        )
+        raise RuntimeError(f"{len(need)} points need rational arithmetic, more than fallback_limit={fallback_limit}")
     values = [Fraction(float(v)) for v in val]
     if len(need):
         for i, v in zip(need, evaluate_fraction(net, X[need])):

@@ -32,7 +32,7 @@ from robustmem.errors import NetworkFormatError
 from robustmem.network.network import ReLUNetwork, Segment
 from robustmem.network.template import MapTemplate
 
-__all__ = ["save_network", "load_network", "FORMAT_NAME", "FORMAT_VERSION"]
+__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "load_network", "save_network"]
 
 FORMAT_NAME = "robustmem-network"
 FORMAT_VERSION = 1
@@ -69,7 +69,9 @@ def save_network(net: ReLUNetwork, path: str | Path) -> Path:
     seg_info = []
     for i, s in enumerate(net.segments):
         arrays.update(_segment_arrays(i, s))
-        seg_info.append({"name": s.name, "repeats": s.repeats, "n_params": int(s.params.shape[1]), "n_maps": len(s.maps)})
+        seg_info.append(
+            {"name": s.name, "repeats": s.repeats, "n_params": int(s.params.shape[1]), "n_maps": len(s.maps)}
+        )
     header = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,

@@ -14,7 +14,6 @@ lives in :mod:`robustmem.network.exact`.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +23,7 @@ import numpy as np
 from robustmem.errors import InvalidArgumentError
 from robustmem.network.template import MapTemplate, realize_rows
 
-__all__ = ["AffineMap", "Segment", "ReLUNetwork"]
+__all__ = ["AffineMap", "ReLUNetwork", "Segment"]
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,9 @@ class Segment:
         object.__setattr__(self, "maps", maps)
         params = np.array(self.params, dtype=np.float64, copy=True)
         if params.ndim != 2 or params.shape[0] < 1:
-            raise InvalidArgumentError(f"segment {self.name!r}: params must be a (repeats, P) array, got {params.shape}")
+            raise InvalidArgumentError(
+                f"segment {self.name!r}: params must be a (repeats, P) array, got {params.shape}"
+            )
         if not np.isfinite(params).all():
             raise InvalidArgumentError(f"segment {self.name!r}: params contain NaN or inf")
         params.setflags(write=False)
@@ -63,15 +64,18 @@ class Segment:
             raise InvalidArgumentError(f"segment {self.name!r} repeats but its output dim != input dim")
         need = max(m.n_params_used for m in maps)
         if need > params.shape[1]:
-            raise InvalidArgumentError(f"segment {self.name!r}: maps use {need} parameters, params has {params.shape[1]}")
-        cat = lambda attr: np.concatenate([getattr(m, attr) for m in maps])  # noqa: E731
+            raise InvalidArgumentError(
+                f"segment {self.name!r}: maps use {need} parameters, params has {params.shape[1]}"
+            )
+        cat = lambda attr: np.concatenate([getattr(m, attr) for m in maps])
         ent_off = np.cumsum([0] + [len(m.ent_row) for m in maps])
         bias_off = np.cumsum([0] + [len(m.active) for m in maps])
         self._flat.update(
             ent=(cat("ent_base"), cat("ent_scale"), cat("ent_pidx")),
             bias=(cat("bias_base"), cat("bias_scale"), cat("bias_pidx")),
-            ent_off=ent_off, bias_off=bias_off,
-        )  # fmt: skip
+            ent_off=ent_off,
+            bias_off=bias_off,
+        )
 
     @property
     def repeats(self) -> int:
@@ -152,14 +156,16 @@ class ReLUNetwork:
         self.meta: dict[str, Any] = dict(meta or {})
 
     @staticmethod
-    def from_builder(b: Any, *, meta: dict[str, Any] | None = None) -> "ReLUNetwork":
+    def from_builder(b: Any, *, meta: dict[str, Any] | None = None) -> ReLUNetwork:
         """A network made of one builder's maps (no block parameters)."""
         if not b.finished:
             raise InvalidArgumentError("the builder has no output map yet (call output())")
         return ReLUNetwork([Segment(tuple(b.maps), np.zeros((1, 0)), name="net")], meta=meta)
 
     @staticmethod
-    def from_dense(layers: Sequence[tuple[np.ndarray, np.ndarray]], *, meta: dict[str, Any] | None = None) -> "ReLUNetwork":
+    def from_dense(
+        layers: Sequence[tuple[np.ndarray, np.ndarray]], *, meta: dict[str, Any] | None = None
+    ) -> ReLUNetwork:
         """The network of plain dense maps ``[(W_1, b_1), ..., (W_L, b_L)]`` (ReLU after all but the last).
 
         Guarantee: :meth:`layers` yields exactly these float64 matrices and vectors (each entry is stored
@@ -176,9 +182,13 @@ class ReLUNetwork:
         for k, (W, b) in enumerate(layers):
             W, b = np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)
             if W.ndim != 2 or b.shape != (W.shape[0],) or W.size == 0:
-                raise InvalidArgumentError(f"layer {k}: W has shape {W.shape} and b {b.shape}; need (m, n) and (m,), m, n >= 1")
+                raise InvalidArgumentError(
+                    f"layer {k}: W has shape {W.shape} and b {b.shape}; need (m, n) and (m,), m, n >= 1"
+                )
             if maps and W.shape[1] != maps[-1].out_dim:
-                raise InvalidArgumentError(f"layer {k} reads {W.shape[1]} inputs but layer {k - 1} gives {maps[-1].out_dim}")
+                raise InvalidArgumentError(
+                    f"layer {k} reads {W.shape[1]} inputs but layer {k - 1} gives {maps[-1].out_dim}"
+                )
             finite_layer(k, W, b)
             maps.append(dense_template(W, b))
         if not maps:
@@ -255,8 +265,9 @@ class ReLUNetwork:
             raise InvalidArgumentError(f"input entry ({i}, {j}) is {X[i, j]}: inputs must be finite")
         return X
 
-    def __call__(self, X: np.ndarray, *, chunk: int = 8192, kernels: bool = True,
-                 processes: bool | None = None) -> np.ndarray:  # fmt: skip
+    def __call__(
+        self, X: np.ndarray, *, chunk: int = 8192, kernels: bool = True, processes: bool | None = None
+    ) -> np.ndarray:
         """f(X) for a batch X of shape (n, d) (or one point (d,)): float64 array (n,).
 
         Block-parallel compiled evaluation (:mod:`robustmem.network.plan`) with the float64 operations
@@ -275,9 +286,15 @@ class ReLUNetwork:
         from concurrent.futures import ThreadPoolExecutor
 
         from robustmem.network.evaluate import (
-            PROCESS_WORK, FloatArith, KernelArith, available_cores, can_fork, evaluate_in_processes,
-            kernels_are_ieee, run_network,
-        )  # fmt: skip
+            PROCESS_WORK,
+            FloatArith,
+            KernelArith,
+            available_cores,
+            can_fork,
+            evaluate_in_processes,
+            kernels_are_ieee,
+            run_network,
+        )
 
         X = self._check_input(X)
         if len(X) == 0:
@@ -295,7 +312,7 @@ class ReLUNetwork:
             return np.asarray(run_network(self, parts[0], arith, max_elements=arith.max_elements))
         # several threads: numpy (torch's per-operation GIL hand-offs made threads slower than one, measured)
         numpy_arith = FloatArith()
-        run = lambda part: np.asarray(run_network(self, part, numpy_arith))  # noqa: E731
+        run = lambda part: np.asarray(run_network(self, part, numpy_arith))
         with ThreadPoolExecutor(max_workers=workers) as pool:
             return np.concatenate(list(pool.map(run, parts)))
 
@@ -342,7 +359,7 @@ class ReLUNetwork:
         return save_network(self, path)
 
     @staticmethod
-    def load(path: Any) -> "ReLUNetwork":
+    def load(path: Any) -> ReLUNetwork:
         """Read a network written by :meth:`save`."""
         from robustmem.network.io import load_network
 
@@ -351,4 +368,3 @@ class ReLUNetwork:
     def __repr__(self) -> str:
         name = self.meta.get("construction", "network")
         return f"ReLUNetwork({name}, input_dim={self.input_dim}, width={self.width}, depth={self.depth})"
-

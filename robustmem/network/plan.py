@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ValuePlan", "SegmentPlan", "compile_segment"]
+__all__ = ["SegmentPlan", "ValuePlan", "compile_segment"]
 
 
 @dataclass(frozen=True)

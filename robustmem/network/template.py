@@ -104,7 +104,7 @@ class MapTemplate:
         m = max(self.ent_pidx.max(initial=-1), self.bias_pidx.max(initial=-1))
         return int(m) + 1
 
-    def layout(self) -> "MapLayout":
+    def layout(self) -> MapLayout:
         """Index arrays for fast application, computed once and cached."""
         lay = self._cache.get("layout")
         if lay is None:
@@ -131,7 +131,7 @@ class MapLayout:
     shape: tuple[int, int]
 
     @staticmethod
-    def of(t: MapTemplate) -> "MapLayout":
+    def of(t: MapTemplate) -> MapLayout:
         used = np.unique(t.ent_col)
         col_pos = np.searchsorted(used, t.ent_col)
         row_pos = np.searchsorted(t.active, t.ent_row)
@@ -148,10 +148,20 @@ def dense_template(W: np.ndarray, b: np.ndarray) -> MapTemplate:
     m, n = W.shape
     none = np.zeros(0, dtype=np.int64)
     return MapTemplate(
-        in_dim=n, out_dim=m, carry_src=none, carry_dst=none, active=np.arange(m),
-        ent_row=rows, ent_col=cols, ent_base=W[rows, cols], ent_scale=np.zeros(len(rows)),
-        ent_pidx=np.full(len(rows), -1), bias_base=b, bias_scale=np.zeros(m), bias_pidx=np.full(m, -1),
-    )  # fmt: skip
+        in_dim=n,
+        out_dim=m,
+        carry_src=none,
+        carry_dst=none,
+        active=np.arange(m),
+        ent_row=rows,
+        ent_col=cols,
+        ent_base=W[rows, cols],
+        ent_scale=np.zeros(len(rows)),
+        ent_pidx=np.full(len(rows), -1),
+        bias_base=b,
+        bias_scale=np.zeros(m),
+        bias_pidx=np.full(m, -1),
+    )
 
 
 def realize_rows(base: np.ndarray, scale: np.ndarray, pidx: np.ndarray, P: np.ndarray) -> np.ndarray:

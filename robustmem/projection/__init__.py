@@ -19,20 +19,20 @@ from robustmem.projection.search import (
 )
 
 __all__ = [
-    "haar_projection",
-    "check_projection",
-    "cap_min_norm",
-    "cap_minimizer",
-    "pair_preservation",
     "CrossLabelSearch",
     "CrossMinimum",
-    "SearchStrategy",
     "PreservationReport",
-    "preservation_report",
-    "tau_of",
     "SearchMethod",
     "SearchResult",
+    "SearchStrategy",
     "best_of_random",
+    "cap_min_norm",
+    "cap_minimizer",
+    "check_projection",
+    "haar_projection",
     "optimize_projection",
+    "pair_preservation",
     "pca_projection",
+    "preservation_report",
+    "tau_of",
 ]

@@ -17,13 +17,13 @@ from __future__ import annotations
 import math
 
 __all__ = [
-    "UNIT_ROUNDOFF",
-    "SAFETY",
-    "ORTHONORMAL_TOL",
     "EPS_SEARCH_WIDENING",
+    "ORTHONORMAL_TOL",
+    "SAFETY",
+    "UNIT_ROUNDOFF",
     "gamma",
-    "projected_distance_slack",
     "gram_sq_slack",
+    "projected_distance_slack",
     "residual_slack",
 ]
 

@@ -52,7 +52,7 @@ import numpy as np
 from robustmem.errors import InvalidArgumentError
 from robustmem.projection.haar import check_projection
 
-__all__ = ["cap_min_norm", "pair_preservation", "cap_minimizer", "preservation_from_components"]
+__all__ = ["cap_min_norm", "cap_minimizer", "pair_preservation", "preservation_from_components"]
 
 
 def preservation_from_components(

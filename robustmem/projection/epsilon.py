@@ -52,9 +52,7 @@ def _evaluate(search: CrossLabelSearch, I: np.ndarray, J: np.ndarray, r: float, 
     return preservation_from_components(a, b, n, r, kernel_trivial=trivial)
 
 
-def min_pair_preservation(
-    search: CrossLabelSearch, r: float, tau: CrossMinimum, *, max_pairs: int
-) -> CrossMinimum:
+def min_pair_preservation(search: CrossLabelSearch, r: float, tau: CrossMinimum, *, max_pairs: int) -> CrossMinimum:
     """min over differently-labelled pairs of eps_pair with ball radius r (exact; see module docstring).
 
     ``tau`` is ``search.minimum()``; its pair starts the search.  The returned ``strategy`` is

@@ -8,16 +8,14 @@ uniformly from the Grassmannian; drawing P uniformly (Haar) from the Stiefel man
 
 from __future__ import annotations
 
-from typing import Union
-
 import numpy as np
 
 from robustmem.errors import InvalidArgumentError
 from robustmem.projection._numerics import ORTHONORMAL_TOL
 
-__all__ = ["haar_projection", "check_projection", "SeedLike"]
+__all__ = ["SeedLike", "check_projection", "haar_projection"]
 
-SeedLike = Union[int, np.integer, np.random.Generator]
+SeedLike = int | np.integer | np.random.Generator
 
 
 def _rng(seed: SeedLike) -> np.random.Generator:

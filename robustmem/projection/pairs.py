@@ -38,7 +38,7 @@ from robustmem.errors import DataError, InvalidArgumentError
 from robustmem.projection._numerics import gram_sq_slack, projected_distance_slack
 from robustmem.projection.haar import check_projection
 
-__all__ = ["SearchStrategy", "CrossMinimum", "CrossLabelSearch", "PairBudgetExceeded", "KDTREE_MAX_K"]
+__all__ = ["KDTREE_MAX_K", "CrossLabelSearch", "CrossMinimum", "PairBudgetExceeded", "SearchStrategy"]
 
 SearchStrategy = Literal["auto", "kdtree", "blocked"]
 
@@ -269,8 +269,10 @@ class CrossLabelSearch:
 
         if self.strategy == "kdtree":
             if self.classes.size <= COMPLEMENT_TREES_MAX_CLASSES:
-                jobs = [(np.flatnonzero((self.label_index == c) & mask), tree, idx, False)
-                        for c, (tree, idx) in self._complement_trees().items()]
+                jobs = [
+                    (np.flatnonzero((self.label_index == c) & mask), tree, idx, False)
+                    for c, (tree, idx) in self._complement_trees().items()
+                ]
             else:
                 jobs = [(np.flatnonzero(mask), self._single_tree(), np.arange(self.N), True)]
             for q, tree, idx, filter_labels in jobs:

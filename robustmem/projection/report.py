@@ -23,7 +23,7 @@ to stay conservative the report divides by max(1, ||P||_2) computed from P.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -85,16 +85,16 @@ class PreservationReport:
     tau_strategy: str
     tau_candidates: int
     rounding_bound: float
-    sigma: Optional[float] = None
-    sigma_prime: Optional[float] = None
-    eps: Optional[float] = None
-    eps_pair: Optional[tuple[int, int]] = None
-    balls_disjoint: Optional[bool] = None
-    theorem18_hypothesis: Optional[bool] = None
-    preserves_theorem18: Optional[bool] = None
-    theorem16_condition: Optional[bool] = None
-    eps_strategy: Optional[str] = None
-    eps_candidates: Optional[int] = None
+    sigma: float | None = None
+    sigma_prime: float | None = None
+    eps: float | None = None
+    eps_pair: tuple[int, int] | None = None
+    balls_disjoint: bool | None = None
+    theorem18_hypothesis: bool | None = None
+    preserves_theorem18: bool | None = None
+    theorem16_condition: bool | None = None
+    eps_strategy: str | None = None
+    eps_candidates: int | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.k <= self.d:
@@ -128,11 +128,11 @@ def _dataset_arrays(dataset: Any) -> tuple[np.ndarray, np.ndarray]:
         ) from None
 
 
-def _check_sigma(sigma: Optional[float]) -> Optional[float]:
+def _check_sigma(sigma: float | None) -> float | None:
     return None if sigma is None else nonnegative_number(sigma, "sigma")
 
 
-def _check_max_pairs(max_pairs: Optional[int], N: int) -> int:
+def _check_max_pairs(max_pairs: int | None, N: int) -> int:
     if max_pairs is None:
         return max(100_000, 50 * N)
     if isinstance(max_pairs, bool) or not isinstance(max_pairs, (int, np.integer)) or max_pairs < 1:
@@ -151,9 +151,9 @@ def preservation_report(
     dataset: Any,
     *,
     p: float,
-    sigma: Optional[float] = None,
+    sigma: float | None = None,
     method: SearchStrategy = "auto",
-    max_pairs: Optional[int] = None,
+    max_pairs: int | None = None,
 ) -> PreservationReport:
     """Exact preservation report of the projection P on ``dataset`` (Def. 12, Thms 16, 18; Thm 7 recipe).
 

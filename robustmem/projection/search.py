@@ -15,7 +15,7 @@ Both return a :class:`SearchResult` whose ``report`` is the exact :func:`preserv
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Optional, Union
+from typing import Any, Literal
 
 import numpy as np
 from scipy.special import logsumexp
@@ -33,7 +33,7 @@ SearchMethod = Literal["best_of_random", "grassmann_ascent"]
 #: Step-size control of optimize_projection: multiply eta after an accepted / a rejected step.
 STEP_GROWTH: float = 1.5
 STEP_SHRINK: float = 0.5
-StartLike = Union[Literal["haar", "pca"], np.ndarray]
+StartLike = Literal["haar", "pca"] | np.ndarray
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def best_of_random(
     m: int,
     seed: int,
     p: float = 2.0,
-    sigma: Optional[float] = None,
+    sigma: float | None = None,
     method: SearchStrategy = "auto",
 ) -> SearchResult:
     """The Haar projection with the largest tau among m independent draws (Thm 18's random map, repeated).
@@ -156,7 +156,7 @@ def optimize_projection(
     margin: float = 0.5,
     step: float = 0.1,
     p: float = 2.0,
-    sigma: Optional[float] = None,
+    sigma: float | None = None,
     method: SearchStrategy = "auto",
     max_active: int = 200_000,
 ) -> SearchResult:
@@ -225,7 +225,7 @@ def optimize_projection(
                 mg /= 2.0
         return tau, Xc[I] - Xc[J]
 
-    def soft(P: np.ndarray, Z: np.ndarray, T: float, grad: bool) -> tuple[float, Optional[np.ndarray]]:
+    def soft(P: np.ndarray, Z: np.ndarray, T: float, grad: bool) -> tuple[float, np.ndarray | None]:
         A = Z @ P.T
         q = (A * A).sum(axis=1)
         F = -T * float(logsumexp(-q / T))

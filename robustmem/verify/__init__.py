@@ -27,7 +27,23 @@ from robustmem.verify.sampling import (
 )
 
 __all__ = [
-    "Counterexample", "FalsificationReport", "FitReport", "MethodStats", "PGDBatch", "ascent_direction",
-    "ball_distance", "ball_vertices", "certainly_in_ball", "exact_in_ball", "falsify", "nearest_other_label", "on_sphere",
-    "pgd_attack", "project_l1_ball", "project_onto_ball", "shrink_into_ball", "uniform_in_ball", "verify_fit",
-]  # fmt: skip
+    "Counterexample",
+    "FalsificationReport",
+    "FitReport",
+    "MethodStats",
+    "PGDBatch",
+    "ascent_direction",
+    "ball_distance",
+    "ball_vertices",
+    "certainly_in_ball",
+    "exact_in_ball",
+    "falsify",
+    "nearest_other_label",
+    "on_sphere",
+    "pgd_attack",
+    "project_l1_ball",
+    "project_onto_ball",
+    "shrink_into_ball",
+    "uniform_in_ball",
+    "verify_fit",
+]

@@ -47,10 +47,10 @@ from robustmem.verify.sampling import (
 __all__ = [
     "PGDBatch",
     "ascent_direction",
-    "project_l1_ball",
-    "project_onto_ball",
     "nearest_other_label",
     "pgd_attack",
+    "project_l1_ball",
+    "project_onto_ball",
     "torch_batch_rows",
 ]
 
@@ -114,7 +114,7 @@ def ascent_direction(G: np.ndarray, p: float, rng: np.random.Generator) -> tuple
     direction from :func:`~robustmem.verify.sampling.unit_sphere`."""
     p = check_ball_p(p)
     G = np.asarray(G, dtype=np.float64)
-    n, d = G.shape
+    _n, d = G.shape
     zero = ~(G != 0.0).any(axis=1)
     D = np.zeros_like(G)
     g = G[~zero]

@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from robustmem.validate import index_list
 from robustmem.errors import InvalidArgumentError, VerificationError
 from robustmem.network.exact import evaluate_exact
 from robustmem.norms import p_name
+from robustmem.validate import index_list
 from robustmem.verify.attacks import nearest_other_label, pgd_attack
 from robustmem.verify.fit import dataset_arrays
 from robustmem.verify.reports import BallSelection, Counterexample, FalsificationReport, FalsifyMethod, MethodStats
@@ -36,7 +36,7 @@ from robustmem.verify.sampling import (
     uniform_in_ball,
 )
 
-__all__ = ["falsify", "POINTS_PER_CALL"]
+__all__ = ["POINTS_PER_CALL", "falsify"]
 
 POINTS_PER_CALL = 65536  # at most this many points per net(X) call: memory stays bounded
 ProgressLike = Callable[[str], None] | bool | None
@@ -56,7 +56,7 @@ class _Progress:
         self.throttle = progress is True
         self.header, self.start, self.last = header, time.perf_counter(), -math.inf
 
-    def __call__(self, method: str, done: int, total: int, tally: "_Tally") -> None:
+    def __call__(self, method: str, done: int, total: int, tally: _Tally) -> None:
         now = time.perf_counter()
         if self.sink is None or (self.throttle and done < total and now - self.last < 2.0):
             return
@@ -86,8 +86,10 @@ class _Tally:
         inside = certainly_in_ball(points, self.C[pos], self.p, self.sigma)
         if not inside.all():
             r = int(np.argmin(inside))
-            raise VerificationError(f"{method}: a point at float64 distance {dist[r]!r} from ball {int(self.idx[pos[r]])}"
-                                    f" is not certainly inside radius sigma = {self.sigma!r}")  # fmt: skip
+            raise VerificationError(
+                f"{method}: a point at float64 distance {dist[r]!r} from ball {int(self.idx[pos[r]])}"
+                f" is not certainly inside radius sigma = {self.sigma!r}"
+            )
         labels = self.Y[pos]
         dev = np.abs(values - labels)
         wrong = np.nonzero(values != labels)[0]
@@ -140,17 +142,22 @@ class _Tally:
         for (m, ball, point, value), exact in zip(picked, exact_values):
             out.append(
                 Counterexample(
-                    ball=int(self.idx[ball]), method=m, point=tuple(float(v) for v in point),  # type: ignore[arg-type]
-                    output=value, label=int(self.Y[ball]),
+                    ball=int(self.idx[ball]),
+                    method=m,
+                    point=tuple(float(v) for v in point),  # type: ignore[arg-type]
+                    output=value,
+                    label=int(self.Y[ball]),
                     distance=float(ball_distance(point, self.C[ball], self.p)),
-                    inside_exact=exact_in_ball(point, self.C[ball], self.p, self.sigma), exact_output=exact,
-                )  # fmt: skip
+                    inside_exact=exact_in_ball(point, self.C[ball], self.p, self.sigma),
+                    exact_output=exact,
+                )
             )
         return tuple(out)
 
 
-def _select_balls(N: int, balls: None | int | Sequence[int], rng: np.random.Generator
-                  ) -> tuple[np.ndarray, BallSelection]:  # fmt: skip
+def _select_balls(
+    N: int, balls: int | Sequence[int] | None, rng: np.random.Generator
+) -> tuple[np.ndarray, BallSelection]:
     if balls is None:
         return np.arange(N), "all"
     if isinstance(balls, (int, np.integer)) and not isinstance(balls, bool):
@@ -180,7 +187,7 @@ def falsify(
     pgd: bool = True,
     pgd_steps: int = 20,
     pgd_restarts: int = 4,
-    balls: None | int | Sequence[int] = None,
+    balls: int | Sequence[int] | None = None,
     seed: int = 0,
     progress: ProgressLike = None,
     max_listed: int = 20,
@@ -249,16 +256,34 @@ def falsify(
         near = nearest_other_label(X, y, idx, p, n_near)
         targets = np.where((near >= 0)[:, :, None], X[np.maximum(near, 0)], np.nan)
         module = net.to_torch()
-        for batch in pgd_attack(net, C, tally.Y, p=p, sigma=sigma, steps=pgd_steps, restarts=pgd_restarts,
-                                rng=streams[4], targets=targets, module=module):  # fmt: skip
+        for batch in pgd_attack(
+            net,
+            C,
+            tally.Y,
+            p=p,
+            sigma=sigma,
+            steps=pgd_steps,
+            restarts=pgd_restarts,
+            rng=streams[4],
+            targets=targets,
+            module=module,
+        ):
             tally.record("pgd", batch.balls, batch.points, batch.values)
             if batch.step == pgd_steps:
                 show("pgd", int(batch.balls.max()) + 1, len(idx), tally)
     listed = tally.listed(net)
     return FalsificationReport(
-        p=p, sigma=sigma, n_balls_total=len(X), n_balls_attacked=len(idx), ball_selection=selection,
+        p=p,
+        sigma=sigma,
+        n_balls_total=len(X),
+        n_balls_attacked=len(idx),
+        ball_selection=selection,
         ball_seed=seed if selection == "random" else None,
         ball_indices=None if selection == "all" else tuple(int(i) for i in idx),
-        seed=seed, methods=tally.method_stats(), n_counterexamples=tally.total_counterexamples(),
-        n_balls_broken=int(tally.broken.sum()), counterexamples=listed, seconds=time.perf_counter() - started,
-    )  # fmt: skip
+        seed=seed,
+        methods=tally.method_stats(),
+        n_counterexamples=tally.total_counterexamples(),
+        n_balls_broken=int(tally.broken.sum()),
+        counterexamples=listed,
+        seconds=time.perf_counter() - started,
+    )

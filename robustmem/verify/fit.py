@@ -12,7 +12,7 @@ from robustmem.errors import InvalidArgumentError, VerificationError
 from robustmem.network.exact import evaluate_exact
 from robustmem.verify.reports import FitMode, FitReport
 
-__all__ = ["verify_fit", "MAX_LISTED"]
+__all__ = ["MAX_LISTED", "verify_fit"]
 
 MAX_LISTED = 100  # failures listed in a report (the count is always complete)
 
@@ -33,9 +33,7 @@ def dataset_arrays(net: Any, dataset: Any) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def verify_fit(
-    net: Any, dataset: Any, *, mode: FitMode = "float64", fallback_limit: int | None = None
-) -> FitReport:
+def verify_fit(net: Any, dataset: Any, *, mode: FitMode = "float64", fallback_limit: int | None = None) -> FitReport:
     """Check f(x_i) == y_i for every training point, with no tolerance; return a :class:`FitReport`.
 
     mode='float64': the float64 output of ``net(X)`` must equal the label exactly.
@@ -56,8 +54,9 @@ def verify_fit(
     """
     if mode not in get_args(FitMode):
         raise InvalidArgumentError(f"mode must be one of {get_args(FitMode)}, got {mode!r}")
-    if fallback_limit is not None and (isinstance(fallback_limit, bool) or not isinstance(fallback_limit, int)
-                                       or fallback_limit < 0):  # fmt: skip
+    if fallback_limit is not None and (
+        isinstance(fallback_limit, bool) or not isinstance(fallback_limit, int) or fallback_limit < 0
+    ):
         raise InvalidArgumentError(f"fallback_limit must be None or an integer >= 0, got {fallback_limit!r}")
     if mode == "float64" and fallback_limit is not None:
         raise InvalidArgumentError("fallback_limit applies to mode='exact' only")

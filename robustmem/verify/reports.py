@@ -23,13 +23,13 @@ from robustmem.errors import InvalidArgumentError
 from robustmem.norms import p_name
 
 __all__ = [
-    "FitMode",
-    "FalsifyMethod",
     "BallSelection",
-    "FitReport",
-    "MethodStats",
     "Counterexample",
     "FalsificationReport",
+    "FalsifyMethod",
+    "FitMode",
+    "FitReport",
+    "MethodStats",
 ]
 
 FitMode = Literal["float64", "exact"]
@@ -84,12 +84,16 @@ class FitReport:
         _check(k <= self.n_wrong, f"{k} listed failures but only {self.n_wrong} wrong points")
         _check(k == len(self.wrong_outputs) == len(self.wrong_labels), "wrong_* listings differ in length")
         _check(self.n_wrong == 0 or k > 0, "wrong points exist but none is listed")
-        _check(self.max_abs_error >= 0 and (self.n_wrong > 0 or self.max_abs_error == 0.0),
-               f"max_abs_error={self.max_abs_error!r} is inconsistent with {self.n_wrong} wrong points")  # fmt: skip
+        _check(
+            self.max_abs_error >= 0 and (self.n_wrong > 0 or self.max_abs_error == 0.0),
+            f"max_abs_error={self.max_abs_error!r} is inconsistent with {self.n_wrong} wrong points",
+        )
         exact_fields = (self.n_verified_float, self.n_fraction)
         if self.mode == "exact":
-            _check(None not in exact_fields and sum(exact_fields) == self.n_points,  # type: ignore[arg-type]
-                   f"exact mode needs n_verified_float + n_fraction == {self.n_points}, got {exact_fields}")  # fmt: skip
+            _check(
+                None not in exact_fields and sum(exact_fields) == self.n_points,  # type: ignore[arg-type]
+                f"exact mode needs n_verified_float + n_fraction == {self.n_points}, got {exact_fields}",
+            )
         else:
             _check(exact_fields == (None, None), "n_verified_float / n_fraction are for exact mode only")
 
@@ -129,7 +133,9 @@ class FitReport:
             f" exactly; max |f(x_i) - y_i| = {self.max_abs_error:.6g} ({self.seconds:.2f} s)"
         ]
         if self.mode == "exact":
-            lines.append(f"  {self.n_verified_float} points settled by verified float64, {self.n_fraction} by Fractions")
+            lines.append(
+                f"  {self.n_verified_float} points settled by verified float64, {self.n_fraction} by Fractions"
+            )
         for i, v, y in zip(self.wrong_indices, self.wrong_outputs, self.wrong_labels):
             lines.append(f"  point {i}: f = {v!r}, label {y}")
         if self.n_wrong > len(self.wrong_indices):
@@ -154,10 +160,15 @@ class MethodStats:
 
     def __post_init__(self) -> None:
         _check(self.method in get_args(FalsifyMethod), f"unknown method {self.method!r}")
-        _check(0 <= self.n_counterexamples <= self.n_points, f"{self.method}: counts {self.n_counterexamples} > {self.n_points}")
+        _check(
+            0 <= self.n_counterexamples <= self.n_points,
+            f"{self.method}: counts {self.n_counterexamples} > {self.n_points}",
+        )
         _check(self.max_abs_deviation >= 0 and self.max_distance >= 0, f"{self.method}: negative extreme")
-        _check((self.n_counterexamples > 0) == (self.max_abs_deviation > 0),
-               f"{self.method}: max_abs_deviation={self.max_abs_deviation!r} with {self.n_counterexamples} failures")  # fmt: skip
+        _check(
+            (self.n_counterexamples > 0) == (self.max_abs_deviation > 0),
+            f"{self.method}: max_abs_deviation={self.max_abs_deviation!r} with {self.n_counterexamples} failures",
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -243,17 +254,26 @@ class FalsificationReport:
     def __post_init__(self) -> None:
         _check(self.sigma > 0 and math.isfinite(self.sigma), f"sigma={self.sigma!r} must be positive and finite")
         _check(self.ball_selection in get_args(BallSelection), f"unknown ball selection {self.ball_selection!r}")
-        _check(0 < self.n_balls_attacked <= self.n_balls_total, f"{self.n_balls_attacked} of {self.n_balls_total} balls")
+        _check(
+            0 < self.n_balls_attacked <= self.n_balls_total, f"{self.n_balls_attacked} of {self.n_balls_total} balls"
+        )
         if self.ball_selection == "all":
             _check(self.ball_indices is None and self.n_balls_attacked == self.n_balls_total, "'all' lists no indices")
         else:
-            _check(self.ball_indices is not None and len(self.ball_indices) == self.n_balls_attacked,
-                   "a subset selection must list its indices")  # fmt: skip
+            _check(
+                self.ball_indices is not None and len(self.ball_indices) == self.n_balls_attacked,
+                "a subset selection must list its indices",
+            )
         _check((self.ball_selection == "random") == (self.ball_seed is not None), "ball_seed is for 'random' only")
         names = [m.method for m in self.methods]
         _check(len(set(names)) == len(names), f"duplicate methods {names}")
-        _check(self.n_counterexamples == sum(m.n_counterexamples for m in self.methods), "counterexample counts disagree")
-        _check(0 <= self.n_balls_broken <= min(self.n_balls_attacked, self.n_counterexamples), "n_balls_broken out of range")
+        _check(
+            self.n_counterexamples == sum(m.n_counterexamples for m in self.methods), "counterexample counts disagree"
+        )
+        _check(
+            0 <= self.n_balls_broken <= min(self.n_balls_attacked, self.n_counterexamples),
+            "n_balls_broken out of range",
+        )
         _check((self.n_balls_broken > 0) == (self.n_counterexamples > 0), "broken balls without counterexamples")
         _check(len(self.counterexamples) <= self.n_counterexamples, "more listed counterexamples than counted")
         _check(self.n_counterexamples == 0 or self.counterexamples, "counterexamples exist but none is listed")

@@ -42,17 +42,17 @@ from robustmem.norms import check_p
 
 __all__ = [
     "VERTEX_ENUMERATION_MAX_DIM",
+    "ball_distance",
+    "ball_vertices",
+    "certainly_in_ball",
     "check_ball_p",
     "check_sigma",
-    "ball_distance",
+    "exact_in_ball",
+    "on_sphere",
     "rounding_slack",
-    "certainly_in_ball",
     "shrink_into_ball",
     "uniform_in_ball",
-    "on_sphere",
-    "ball_vertices",
     "unit_sphere",
-    "exact_in_ball",
 ]
 
 VERTEX_ENUMERATION_MAX_DIM = 12  # l_inf balls in d <= 12 get all 2^d vertices (4096 per ball at most)

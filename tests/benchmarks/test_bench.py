@@ -48,6 +48,7 @@ def test_verified_evaluate_theorem6_digits_200_points(benchmark, digits):
 
 
 def test_build_log_width_digits_k16(benchmark, digits):
-    net, cert = benchmark.pedantic(lambda: construct_log_width(digits, p=2.0, width=16, projection="random"),
-                                   rounds=2, iterations=1)
+    net, cert = benchmark.pedantic(
+        lambda: construct_log_width(digits, p=2.0, width=16, projection="random"), rounds=2, iterations=1
+    )
     assert net.width == cert.claimed_width

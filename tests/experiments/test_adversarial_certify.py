@@ -9,8 +9,11 @@ from experiments.adversarial_training import certify_classifier
 
 def _mlp(seed: int, d: int = 5, k: int = 8, C: int = 3) -> list[tuple[np.ndarray, np.ndarray]]:
     rng = np.random.default_rng(seed)
-    return [(rng.standard_normal((k, d)), rng.standard_normal(k)), (rng.standard_normal((k, k)), rng.standard_normal(k)),
-            (rng.standard_normal((C, k)), rng.standard_normal(C))]  # fmt: skip
+    return [
+        (rng.standard_normal((k, d)), rng.standard_normal(k)),
+        (rng.standard_normal((k, k)), rng.standard_normal(k)),
+        (rng.standard_normal((C, k)), rng.standard_normal(C)),
+    ]
 
 
 def _logits(layers: list[tuple[np.ndarray, np.ndarray]], X: np.ndarray) -> np.ndarray:

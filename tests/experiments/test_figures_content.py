@@ -87,10 +87,17 @@ def test_architecture_json_matches_the_network(small_log_width, tmp_path):
     k, M = row["k_carried"], row["square_steps"]
     assert k == 2 and len(row["block_maps"]) == k * (M + 1) + 4  # the depth formula's block
     assert sum(g["n_maps"] for g in row["block_groups"]) == len(chain.maps)
-    assert [g["group"] for g in row["block_groups"]] == ["coordinate 1", "coordinate 2", "indicator output", "running max"]
+    assert [g["group"] for g in row["block_groups"]] == [
+        "coordinate 1",
+        "coordinate 2",
+        "indicator output",
+        "running max",
+    ]
     # every neuron of every block layer is accounted for by a category
     assert all(sum(m["composition"].values()) == m["out_dim"] for m in row["block_maps"])
-    assert all(m["composition"].get("carried") == k and m["composition"].get("max") == 1 for m in row["block_maps"][:-1])
+    assert all(
+        m["composition"].get("carried") == k and m["composition"].get("max") == 1 for m in row["block_maps"][:-1]
+    )
 
 
 def test_architecture_raises_when_the_certificate_disagrees(small_log_width):
@@ -116,7 +123,7 @@ def test_training_attack_stays_in_the_ball():
         xa = pgd_train(model, X, y, eps=0.3, p=p, steps=5, gen=gen)
         norms = (xa - X).norm(dim=1) if p == 2.0 else (xa - X).abs().amax(dim=1)
         assert float(norms.max()) <= 0.3 * (1 + 1e-12)
-    _, worst, fooled = pgd(model, X, y, eps=0.0, p=2.0, steps=3, restarts=2, gen=gen, centre_start=True)
+    _, _worst, fooled = pgd(model, X, y, eps=0.0, p=2.0, steps=3, restarts=2, gen=gen, centre_start=True)
     with torch.no_grad():
         logits = model(X)
     clean_ok = logits.argmax(dim=1) == y
@@ -127,11 +134,25 @@ def test_summary_picks_the_smallest_width_robust_in_every_seed():
     from experiments.adversarial_training import summarize
 
     def tr(k, seed, ok):
-        return {"kind": "train", "dataset": "s", "N": 5, "k": k, "seed": seed, "robust_memorization": ok,
-                "robust_accuracy": 1.0 if ok else 0.5, "parameters": 10 * k, "ratio": 0.1, "p": "2"}
+        return {
+            "kind": "train",
+            "dataset": "s",
+            "N": 5,
+            "k": k,
+            "seed": seed,
+            "robust_memorization": ok,
+            "robust_accuracy": 1.0 if ok else 0.5,
+            "parameters": 10 * k,
+            "ratio": 0.1,
+            "p": "2",
+        }
 
     rows = [tr(2, 0, False), tr(2, 1, True), tr(4, 0, True), tr(4, 1, True), tr(8, 0, True), tr(8, 1, False)]
     rows.append({"kind": "construction", "dataset": "s", "N": 5, "width": 9, "depth": 50, "parameters_nonzero": 7})
     (s,) = summarize(rows)
-    assert (s["smallest_width_all_seeds_robust"], s["smallest_width_some_seed_robust"], s["construction_width"]) == (4, 2, 9)
+    assert (s["smallest_width_all_seeds_robust"], s["smallest_width_some_seed_robust"], s["construction_width"]) == (
+        4,
+        2,
+        9,
+    )
     assert Fraction(str(s["mean_robust_accuracy_by_width"]["2"])) == Fraction(3, 4)

@@ -74,7 +74,12 @@ def test_cli_list_names_every_registered_experiment(capsys):
 
 
 def test_cli_runs_a_real_experiment_in_quick_mode(tmp_path, capsys):
-    assert main(["reproduce", "--quick", "--only", "scale", "--out", str(tmp_path / "r"), "--figures", str(tmp_path / "f")]) == 0
+    assert (
+        main(
+            ["reproduce", "--quick", "--only", "scale", "--out", str(tmp_path / "r"), "--figures", str(tmp_path / "f")]
+        )
+        == 0
+    )
     assert (tmp_path / "r" / "scale.json").exists()
     assert "1/1 experiments ok" in capsys.readouterr().out
 

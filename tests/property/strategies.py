@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from robustmem.data import Dataset
 
-__all__ = ["separated_datasets", "norms"]
+__all__ = ["norms", "separated_datasets"]
 
 _JITTER_STEPS = 16  # jitter in {-16..16}/64, i.e. at most 1/4 per coordinate
 _MARGIN = 1.0 + 2.0**-20  # covers the rounding of (offset + cell + jitter) * scale and of the distance
@@ -57,12 +57,8 @@ def separated_datasets(
     K = 2
     while K**d < 2 * m:
         K += 1
-    cells = draw(
-        st.lists(st.tuples(*[st.integers(0, K - 1)] * d), min_size=m, max_size=m, unique=True)
-    )
-    jitter = draw(
-        st.lists(st.integers(-_JITTER_STEPS, _JITTER_STEPS), min_size=m * d, max_size=m * d)
-    )
+    cells = draw(st.lists(st.tuples(*[st.integers(0, K - 1)] * d), min_size=m, max_size=m, unique=True))
+    jitter = draw(st.lists(st.integers(-_JITTER_STEPS, _JITTER_STEPS), min_size=m * d, max_size=m * d))
     labels = list(range(1, C + 1)) + draw(st.lists(st.integers(1, C), min_size=m - C, max_size=m - C))
     labels = draw(st.permutations(labels))
     copies = draw(st.lists(st.integers(0, m - 1), min_size=n - m, max_size=n - m))

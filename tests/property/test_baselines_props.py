@@ -65,8 +65,13 @@ def test_yu2024_lp_robust_up_to_half_the_lp_separation(ds, p, fraction):
     assert cert.square_error <= cert.eps_tilde / 2
 
 
-@given(ds=separated_datasets(max_n=14, max_d=5, max_classes=4), p=norms(), fraction=FRACTIONS,
-       dimension=st.sampled_from(["theorem", "smallest"]), memorizer=st.sampled_from(["yu2024", "theorem16"]))  # fmt: skip
+@given(
+    ds=separated_datasets(max_n=14, max_d=5, max_classes=4),
+    p=norms(),
+    fraction=FRACTIONS,
+    dimension=st.sampled_from(["theorem", "smallest"]),
+    memorizer=st.sampled_from(["yu2024", "theorem16"]),
+)
 def test_kim2025_robust(ds, p, fraction, dimension, memorizer):
     sigma = fraction * ds.separation(2.0).delta / (2 * c_plus(p, ds.d))  # rho' = fraction < 1
     c = construct_kim2025(ds, p=p, sigma=sigma, dimension=dimension, memorizer=memorizer)

@@ -26,8 +26,9 @@ def _check_network(c, ds, *, pgd: bool = True) -> None:
     net, cert = c
     fit = verify_fit(net, ds, mode="exact")
     assert fit.passed, fit.summary()
-    rep = falsify(net, ds, p=cert.p, sigma=cert.sigma, n_random=8, n_boundary=8, pgd=pgd, pgd_steps=4,
-                  pgd_restarts=2, seed=0)
+    rep = falsify(
+        net, ds, p=cert.p, sigma=cert.sigma, n_random=8, n_boundary=8, pgd=pgd, pgd_steps=4, pgd_restarts=2, seed=0
+    )
     assert rep.passed and rep.n_counterexamples == 0, rep.summary()
     assert net.width == cert.claimed_width
     assert net.depth == cert.claimed_depth

@@ -62,8 +62,7 @@ def ball_instances(draw: st.DrawFn) -> BallInstance:
     factor = st.one_of(st.sampled_from([0.0, edge, 1.0]), st.floats(0.0, 2.5))
     direction = st.lists(st.floats(-1.0, 1.0), min_size=d, max_size=d)
     points = draw(st.lists(st.tuples(direction, factor), min_size=1, max_size=8))
-    return BallInstance(center, draw(st.integers(1, 5)), r, w, p, parallel,
-                        tuple((*v, f) for v, f in points))  # fmt: skip
+    return BallInstance(center, draw(st.integers(1, 5)), r, w, p, parallel, tuple((*v, f) for v, f in points))
 
 
 def norm_pow(x: np.ndarray, c: list[Fraction], p: float) -> Fraction:
@@ -82,8 +81,15 @@ def radius_pow(rho: Fraction, p: float) -> Fraction:
 )
 @example(  # parallel l_inf: the bias fl(fl(shift + c) + r) rounds; x = r is on the nominal sphere but
     # outside the encoded box (z = 1 - 3 * 2^-53 there): the box, not the nominal ball, is the claim
-    inst=BallInstance(center=(0.0, 0.0, 0.0), label=1, r=1.2327247113839543, w=2.0, p=math.inf, parallel=True,
-                      points=((0.0, 0.0, 0.0, 0.0), (0.0, 0.0, 0.0, 0.3813268438982592)))
+    inst=BallInstance(
+        center=(0.0, 0.0, 0.0),
+        label=1,
+        r=1.2327247113839543,
+        w=2.0,
+        p=math.inf,
+        parallel=True,
+        points=((0.0, 0.0, 0.0, 0.0), (0.0, 0.0, 0.0, 0.3813268438982592)),
+    )
 )
 def test_indicator_three_cases(inst: BallInstance) -> None:
     c = np.array(inst.center)

@@ -44,7 +44,9 @@ def test_log_width_robustly_memorizes(dk, p, fraction, seed):
     assert net.depth == cert.claimed_depth
     fit = verify_fit(net, ds, mode="exact")
     assert fit.passed, fit.summary()
-    rep = falsify(net, ds, p=p, sigma=cert.sigma, n_random=8, n_boundary=8, pgd=True, pgd_steps=3, pgd_restarts=2, seed=0)
+    rep = falsify(
+        net, ds, p=p, sigma=cert.sigma, n_random=8, n_boundary=8, pgd=True, pgd_steps=3, pgd_restarts=2, seed=0
+    )
     assert rep.passed, rep.summary()
     # the certified radius is the requested fraction of the largest one this projection allows
     sup = cert.tau / (2.0 * c_plus(p, ds.d) * float(np.linalg.norm(cert.projection_matrix(), 2)))
@@ -90,7 +92,7 @@ def test_theorem16_rejects_a_map_with_too_large_norm():
 def test_random_projection_succeeds_at_the_theorem_radius(radius, p):
     ds = sphere_points(300, 40, n_classes=3, seed=5)
     for seed in range(5):
-        net, cert = construct_log_width(ds, p=p, width=16, radius=radius, projection="random", seed=seed)
+        net, _cert = construct_log_width(ds, p=p, width=16, radius=radius, projection="random", seed=seed)
         assert verify_fit(net, ds, mode="float64").passed
 
 
@@ -107,6 +109,8 @@ def test_failure_rate_of_random_projections_below_the_union_bound():
         if bound >= 1:
             continue
         draws = 300
-        fails = sum(projected_margin(ds, haar_projection(ds.d, kp, seed=s))["raw_tau"] <= 2 * s_prime for s in range(draws))
+        fails = sum(
+            projected_margin(ds, haar_projection(ds.d, kp, seed=s))["raw_tau"] <= 2 * s_prime for s in range(draws)
+        )
         allowance = 3.0 * math.sqrt(bound * (1 - bound) / draws) + 1.0 / draws  # binomial, 3 standard deviations
         assert fails / draws <= bound + allowance, (s_prime, fails / draws, bound)

@@ -10,9 +10,16 @@ import numpy as np
 
 from robustmem.certify.layers import as_layer_source
 from robustmem.construct import (
-    construct_kim2025, construct_log_width, construct_remark11, construct_remark40, construct_theorem5,
-    construct_theorem6, construct_theorem16, construct_yu2024, construct_yu2024_lp,
-)  # fmt: skip
+    construct_kim2025,
+    construct_log_width,
+    construct_remark11,
+    construct_remark40,
+    construct_theorem5,
+    construct_theorem6,
+    construct_theorem16,
+    construct_yu2024,
+    construct_yu2024_lp,
+)
 from robustmem.data import Dataset, sphere_points
 from robustmem.network.builder import Builder, Coef, Expr
 from robustmem.network.network import ReLUNetwork
@@ -22,8 +29,9 @@ Layers = list[tuple[np.ndarray, np.ndarray]]
 INF = math.inf
 
 
-def random_layers(rng: np.random.Generator, d: int, widths: list[int], *, float32: bool = False,
-                  scale: float = 1.0) -> Layers:  # fmt: skip
+def random_layers(
+    rng: np.random.Generator, d: int, widths: list[int], *, float32: bool = False, scale: float = 1.0
+) -> Layers:
     """A random network R^d -> R with the given hidden widths (Gaussian weights and biases)."""
     dims = [d, *widths, 1]
     out = []
@@ -63,8 +71,12 @@ def dense_network(layers: Layers) -> ReLUNetwork:
 def ball_samples(center: np.ndarray, p: float, sigma: float, n: int, rng: np.random.Generator) -> np.ndarray:
     """Uniform points, sphere points and vertices / axis points of the closed ball (all certainly inside)."""
     c = np.asarray(center, dtype=np.float64)[None, :]
-    parts = [uniform_in_ball(c, p, sigma, n, rng=rng)[0], on_sphere(c, p, sigma, n, rng=rng)[0],
-             ball_vertices(c, p, sigma, n_random=n, rng=rng)[0], c]  # fmt: skip
+    parts = [
+        uniform_in_ball(c, p, sigma, n, rng=rng)[0],
+        on_sphere(c, p, sigma, n, rng=rng)[0],
+        ball_vertices(c, p, sigma, n_random=n, rng=rng)[0],
+        c,
+    ]
     return np.concatenate(parts)
 
 
@@ -105,8 +117,11 @@ CONSTRUCTIONS = {
     "log-width-p1": (lambda ds, dl: construct_log_width(ds, p=1.0, width=7), True, False),
     "log-width-p2": (lambda ds, dl: construct_log_width(ds, p=2.0, width=7), False, False),
     "log-width-pinf": (lambda ds, dl: construct_log_width(ds, p=INF, width=7), False, False),
-    "theorem16": (lambda ds, dl: construct_theorem16(ds, np.random.default_rng(1).normal(size=(1, 2)), p=2.0,
-                                                     sigma=0.02 * dl), True, False),  # fmt: skip
+    "theorem16": (
+        lambda ds, dl: construct_theorem16(ds, np.random.default_rng(1).normal(size=(1, 2)), p=2.0, sigma=0.02 * dl),
+        True,
+        False,
+    ),
     "remark11": (lambda ds, dl: construct_remark11(ds), True, True),
     "yu2024": (lambda ds, dl: construct_yu2024(ds, sigma=0.2 * dl), True, True),
     "kim2025": (lambda ds, dl: construct_kim2025(ds, sigma=0.1 * dl), True, False),

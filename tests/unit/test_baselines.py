@@ -82,9 +82,15 @@ def test_yu2024_rejects_and_is_beaten_at_half_the_separation():
 def _random_net(d: int, m: int, rng: np.random.Generator, hidden: int = 5) -> ReLUNetwork:
     xs = [f"x{j}" for j in range(d)]
     b = Builder(xs, raw_inputs=True)
-    b.layer({f"a{i}": Expr({x: Coef(float(rng.standard_normal())) for x in xs}, float(rng.standard_normal()))
-             for i in range(m)})  # fmt: skip
-    b.layer({f"c{i}": Expr({f"a{k}": Coef(float(rng.standard_normal())) for k in range(m)}, 0.3) for i in range(hidden)})
+    b.layer(
+        {
+            f"a{i}": Expr({x: Coef(float(rng.standard_normal())) for x in xs}, float(rng.standard_normal()))
+            for i in range(m)
+        }
+    )
+    b.layer(
+        {f"c{i}": Expr({f"a{k}": Coef(float(rng.standard_normal())) for k in range(m)}, 0.3) for i in range(hidden)}
+    )
     b.output(Expr({f"c{i}": Coef(float(rng.standard_normal())) for i in range(hidden)}, 1.0))
     return ReLUNetwork.from_builder(b)
 
@@ -137,7 +143,7 @@ def test_compare_skips_unsupported_norms():
     assert [r.skipped for r in rows] == [True, True, False, False]
     assert "p in {1, inf}" in rows[0].note and "l_inf" in rows[1].note
     assert rows[3].exact_fit and rows[3].counterexamples == 0 and rows[3].width == 4 * 2 + 2
-    inf_row, = compare(ds, p=math.inf, constructions=("yu2024-lp",), samples=2, pgd_steps=1)
+    (inf_row,) = compare(ds, p=math.inf, constructions=("yu2024-lp",), samples=2, pgd_steps=1)
     assert inf_row.skipped and "integer p >= 2" in inf_row.note
 
 
@@ -160,8 +166,25 @@ def test_compare_command_writes_one_row_per_construction(tmp_path, capsys):
 
     out = tmp_path / "tables" / "cmp.md"
     names = "theorem5,kim2025-smallest,zhang2017,vardi2022"
-    code = main(["compare", "--dataset", "kim2025-hard", "--param", "d=6", "--param", "rho=0.5", "--p", "2",
-                 "--samples", "2", "--constructions", names, "--out", str(out)])
+    code = main(
+        [
+            "compare",
+            "--dataset",
+            "kim2025-hard",
+            "--param",
+            "d=6",
+            "--param",
+            "rho=0.5",
+            "--p",
+            "2",
+            "--samples",
+            "2",
+            "--constructions",
+            names,
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     lines = [ln for ln in out.read_text().splitlines() if ln.startswith("| ")]
     assert [ln.split(" | ")[0][2:] for ln in lines[1:]] == ["theorem5", "kim2025-smallest", "zhang2017", "vardi2022"]

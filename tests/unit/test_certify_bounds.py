@@ -28,12 +28,11 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import robustmem.certify as certify_pkg
-from robustmem.certify import CertifyReport, certify, output_bounds
+from robustmem.certify import CertifyReport, certify, output_bounds, rounding
 from robustmem.certify import bounds as bounds_module
 from robustmem.certify import crown as crown_module
 from robustmem.certify import generic as generic_module
 from robustmem.certify import layers as layers_module
-from robustmem.certify import rounding
 from robustmem.certify.layers import Layer, LayerSource
 from robustmem.construct import construct_remark40, construct_theorem5
 from robustmem.data import Dataset, sphere_points
@@ -53,10 +52,16 @@ def F(x: float) -> Fraction:
 
 
 def _special_floats(rng: np.random.Generator, n: int) -> np.ndarray:
-    pool = np.concatenate([
-        rng.normal(size=n), rng.normal(size=n) * 1e-300, rng.normal(size=n) * 1e300, rng.integers(-9, 9, n),
-        np.ldexp(1.0, rng.integers(-1074, -1022, n)) * rng.integers(1, 9, n), [0.0, -0.0, 5e-324, 1.0, 0.1, 2**52 + 1],
-    ])  # fmt: skip
+    pool = np.concatenate(
+        [
+            rng.normal(size=n),
+            rng.normal(size=n) * 1e-300,
+            rng.normal(size=n) * 1e300,
+            rng.integers(-9, 9, n),
+            np.ldexp(1.0, rng.integers(-1074, -1022, n)) * rng.integers(1, 9, n),
+            [0.0, -0.0, 5e-324, 1.0, 0.1, 2**52 + 1],
+        ]
+    )
     return pool
 
 
@@ -125,8 +130,12 @@ def test_directed_operations() -> None:
 @pytest.mark.parametrize("p", NORMS)
 def test_dual_norm_bounds(p: float) -> None:
     rng = np.random.default_rng(3)
-    A = np.concatenate([rng.normal(size=(30, 5)) * 10.0 ** rng.integers(-150, 150, (30, 1)),
-                        np.array([[0, 0, 0, 0, 0], [0, 0, -3.0, 0, 0], [1e-320, 0, 0, 0, 1e-320]])])  # fmt: skip
+    A = np.concatenate(
+        [
+            rng.normal(size=(30, 5)) * 10.0 ** rng.integers(-150, 150, (30, 1)),
+            np.array([[0, 0, 0, 0, 0], [0, 0, -3.0, 0, 0], [1e-320, 0, 0, 0, 1e-320]]),
+        ]
+    )
     r = rounding.dual_norm_up(A, p)
     for row, bound in zip(A, r):
         v = [abs(F(x)) for x in row]
@@ -157,8 +166,9 @@ def random_nets(draw: st.DrawFn) -> tuple[list, int, float]:
     return random_layers(np.random.default_rng(seed), d, widths, float32=float32), seed, d
 
 
-@given(net=random_nets(), p=st.sampled_from(NORMS), sigma=st.sampled_from([0.0, 0.01, 0.3, 2.0]),
-       window=st.integers(1, 6))  # fmt: skip
+@given(
+    net=random_nets(), p=st.sampled_from(NORMS), sigma=st.sampled_from([0.0, 0.01, 0.3, 2.0]), window=st.integers(1, 6)
+)
 @example(net=(random_layers(np.random.default_rng(0), 2, [5, 5, 5]), 0, 2), p=1.0, sigma=2.0, window=1)
 def test_bounds_contain_f_on_every_sampled_point(net: tuple, p: float, sigma: float, window: int) -> None:
     layers, seed, d = net
@@ -327,9 +337,11 @@ def test_arguments_are_validated() -> None:
     net = [(np.eye(2), np.zeros(2)), (np.ones((1, 2)), np.zeros(1))]
     C = np.zeros((1, 2))
     cases = [
-        (dict(p=3), "p in {1, 2, inf}"), (dict(sigma=-1.0), "sigma"), (dict(method="crwn"), "method"),
+        (dict(p=3), "p in {1, 2, inf}"),
+        (dict(sigma=-1.0), "sigma"),
+        (dict(method="crwn"), "method"),
         (dict(window=0), "window"),
-    ]  # fmt: skip
+    ]
     for kw, text in cases:
         args = {"p": INF, "sigma": 0.1, "method": "crown", "window": 2, **kw}
         with pytest.raises(InvalidArgumentError, match=text):
@@ -348,9 +360,13 @@ def test_arguments_are_validated() -> None:
         with pytest.raises(InvalidArgumentError, match=text):
             output_bounds(bad, C, p=INF, sigma=0.1)
     data = Dataset(np.zeros((2, 2)) + np.eye(2), [1, 2])
-    for kw, text in ((dict(points=[0, 0]), "twice"), (dict(points=[5]), r"points\[0\] = 5"),
-                     (dict(points="01"), "sequence"), (dict(time_limit=0), "time_limit"),
-                     (dict(trust_bounds=1), "trust_bounds")):  # fmt: skip
+    for kw, text in (
+        (dict(points=[0, 0]), "twice"),
+        (dict(points=[5]), r"points\[0\] = 5"),
+        (dict(points="01"), "sequence"),
+        (dict(time_limit=0), "time_limit"),
+        (dict(trust_bounds=1), "trust_bounds"),
+    ):
         with pytest.raises(InvalidArgumentError, match=text):
             certify(net, data, p=INF, sigma=0.1, method="crown", progress=False, **kw)
 

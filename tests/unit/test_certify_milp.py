@@ -23,7 +23,8 @@ import pytest
 import torch
 from certify_testnets import CONSTRUCTIONS, ball_samples, random_layers, saturating_layers, tiny
 
-from robustmem.certify import certify, milp as milp_module, output_bounds
+from robustmem.certify import certify, output_bounds
+from robustmem.certify import milp as milp_module
 from robustmem.certify.bounds import layer_bounds
 from robustmem.certify.layers import as_layer_source
 from robustmem.certify.milp_encoding import encode_ball
@@ -98,8 +99,9 @@ def test_bounds_certificates_imply_milp_certificates_and_refutations_are_real(se
 def test_every_construction_is_certified_by_the_milp(name: str) -> None:
     ds, dl = tiny()
     net, cert = CONSTRUCTIONS[name][0](ds, dl)
-    rep = certify(net, ds, p=cert.p, sigma=cert.sigma, method="milp", trust_bounds=False, time_limit=60.0,
-                  progress=False)  # fmt: skip
+    rep = certify(
+        net, ds, p=cert.p, sigma=cert.sigma, method="milp", trust_bounds=False, time_limit=60.0, progress=False
+    )
     assert rep.all_certified, rep.summary()
     assert all(abs(lo - y) <= 1e-6 and abs(hi - y) <= 1e-6 for lo, hi, y in zip(rep.lower, rep.upper, rep.labels))
 
@@ -178,8 +180,7 @@ def _attack(net, ds: Dataset, p: float, sigma: float) -> tuple[np.ndarray, np.nd
     return success, np.concatenate(points)
 
 
-@pytest.mark.parametrize("name, method", [("remark40-pinf", "crown"), ("theorem6-p1", "milp"),
-                                          ("theorem5-p2", "milp")])  # fmt: skip
+@pytest.mark.parametrize("name, method", [("remark40-pinf", "crown"), ("theorem6-p1", "milp"), ("theorem5-p2", "milp")])
 def test_foolbox_finds_nothing_in_certified_balls(name: str, method: str) -> None:
     from robustmem.verify.sampling import shrink_into_ball
 
@@ -207,8 +208,11 @@ def test_milp_refuses_too_many_unstable_relus() -> None:
     ds, dl = tiny()
     net, cert = CONSTRUCTIONS["theorem6-pinf"][0](ds, dl)
     ob = output_bounds(net, ds.X, p=cert.p, sigma=cert.sigma)
-    with pytest.raises(VerificationError, match=rf"has {int(ob.n_unstable.max())} unstable ReLUs, more than "
-                                                r"max_unstable = 3"):  # fmt: skip
+    with pytest.raises(
+        VerificationError,
+        match=rf"has {int(ob.n_unstable.max())} unstable ReLUs, more than "
+        r"max_unstable = 3",
+    ):
         certify(net, ds, p=cert.p, sigma=cert.sigma, method="milp", max_unstable=3, progress=False)
 
 

@@ -15,7 +15,6 @@ The same is done, with fewer mutants, for a network only the MILP certifies (The
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 from certify_testnets import CONSTRUCTIONS, dense_network, tiny
@@ -61,8 +60,7 @@ def _run(name: str, n: int, seed: int, methods: tuple[str, ...]) -> dict[str, in
     for what, layers in _mutants(base, n, cert.w, seed):
         counts["mutants"] += 1
         reps = {m: certify(layers, ds, p=p, sigma=sigma, method=m, progress=False) for m in methods}
-        milp = certify(layers, ds, p=p, sigma=sigma, method="milp", trust_bounds=False, time_limit=30.0,
-                       progress=False)  # fmt: skip
+        milp = certify(layers, ds, p=p, sigma=sigma, method="milp", trust_bounds=False, time_limit=30.0, progress=False)
         fr = falsify(dense_network(layers), ds, p=p, sigma=sigma, seed=seed, **FAST)
         attack = {}
         for c in fr.counterexamples:
@@ -99,5 +97,3 @@ def test_mutants_of_a_milp_certified_network() -> None:
 def test_mutants_of_more_constructions(name: str) -> None:
     counts = _run(name, n=40, seed=3, methods=("ibp", "crown"))
     assert counts["refuted"] >= 5
-
-

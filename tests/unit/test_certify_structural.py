@@ -22,9 +22,15 @@ from robustmem.certify.structural_geometry import cplus_upper, spectral_upper
 from robustmem.certify.structural_pl import PL, combine
 from robustmem.certify.structural_report import StructuralCheck, StructuralReport
 from robustmem.construct import (
-    construct_log_width, construct_remark11, construct_remark40, construct_theorem5, construct_theorem6,
-    construct_theorem16, construct_yu2024, construct_zhang2017,
-)  # fmt: skip
+    construct_log_width,
+    construct_remark11,
+    construct_remark40,
+    construct_theorem5,
+    construct_theorem6,
+    construct_theorem16,
+    construct_yu2024,
+    construct_zhang2017,
+)
 from robustmem.data import Dataset, sphere_points
 from robustmem.errors import HypothesisError, InvalidArgumentError, VerificationError
 from robustmem.network.network import ReLUNetwork, Segment
@@ -54,8 +60,9 @@ BUILDERS = {
     "log-width-p1": lambda ds: construct_log_width(ds, p=1.0, width=8),
     "log-width-p2": lambda ds: construct_log_width(ds, p=2.0, width=8),
     "log-width-pinf": lambda ds: construct_log_width(ds, p=INF, width=9),
-    "theorem16": lambda ds: construct_theorem16(ds, np.random.default_rng(1).normal(size=(3, 4)) / 3, p=2.0,
-                                                sigma=0.02 * _delta(ds)),
+    "theorem16": lambda ds: construct_theorem16(
+        ds, np.random.default_rng(1).normal(size=(3, 4)) / 3, p=2.0, sigma=0.02 * _delta(ds)
+    ),
     "remark11": lambda ds: construct_remark11(ds),
 }
 
@@ -104,9 +111,14 @@ def test_float_running_maximum_lemma():
     """RN(m + RN(y - m)) == y for floats 0 <= m <= y, y a small integer (random and tie-prone m)."""
     rng = np.random.default_rng(7)
     for y in (1.0, 2.0, 3.0, 7.0, 1024.0):
-        m = np.concatenate([rng.uniform(0, y, 100_000), y * rng.uniform(0, 1, 1000) ** 40,
-                            np.ldexp(rng.integers(1, 2**20, 1000).astype(float), -rng.integers(20, 80, 1000)),
-                            np.nextafter(y, 0) - np.arange(64) * np.spacing(y)])
+        m = np.concatenate(
+            [
+                rng.uniform(0, y, 100_000),
+                y * rng.uniform(0, 1, 1000) ** 40,
+                np.ldexp(rng.integers(1, 2**20, 1000).astype(float), -rng.integers(20, 80, 1000)),
+                np.nextafter(y, 0) - np.arange(64) * np.spacing(y),
+            ]
+        )
         m = m[(m >= 0) & (m <= y)]
         assert np.all((m + (y - m)) == y)
 
@@ -143,16 +155,30 @@ _BY_NAME = {"theorem5": construct_theorem5, "theorem6": construct_theorem6, "rem
 
 @given(
     ds=separated_datasets(max_n=10, max_d=3),
-    which=st.sampled_from([("theorem5", 2.0), ("theorem5", INF), ("theorem6", 1.0), ("theorem6", INF),
-                           ("remark40", 1.0), ("remark40", INF)]),
+    which=st.sampled_from(
+        [
+            ("theorem5", 2.0),
+            ("theorem5", INF),
+            ("theorem6", 1.0),
+            ("theorem6", INF),
+            ("remark40", 1.0),
+            ("remark40", INF),
+        ]
+    ),
     fraction=st.sampled_from([0.0, 0.2, 0.45]),
 )
 # sigma = 0 with exact indicators: r is only the float slack (a few ulps of the shift B); the float64 ON proof
 # once failed here because the rounding bounds used whole-domain magnitudes (now: the ON box, Sterbenz offsets)
-@example(ds=Dataset.from_arrays([[0.0, 0.0, 0.0], [1.0, 0.5, 0.0], [0.2, 1.0, 0.6]], [1, 2, 1]),
-         which=("theorem6", INF), fraction=0.0)
-@example(ds=Dataset.from_arrays([[0.0, 0.0, 0.0], [1.0, 0.5, 0.0], [0.2, 1.0, 0.6]], [1, 2, 1]),
-         which=("remark40", 1.0), fraction=0.0)
+@example(
+    ds=Dataset.from_arrays([[0.0, 0.0, 0.0], [1.0, 0.5, 0.0], [0.2, 1.0, 0.6]], [1, 2, 1]),
+    which=("theorem6", INF),
+    fraction=0.0,
+)
+@example(
+    ds=Dataset.from_arrays([[0.0, 0.0, 0.0], [1.0, 0.5, 0.0], [0.2, 1.0, 0.6]], [1, 2, 1]),
+    which=("remark40", 1.0),
+    fraction=0.0,
+)
 def test_every_large_width_network_is_certified(ds, which, fraction):
     """Every network the large-width constructions return (any sigma below the theorem's limit) is certified,
     for the exact network and for its float64 evaluation."""
@@ -192,7 +218,7 @@ def _refused(rep, block):
 @pytest.mark.parametrize("name", ["log-width-p2", "theorem6-pinf"])
 def test_refuses_tampered_certificates(built, small, name):
     net, cert = built[name]
-    run = lambda c: certify_structural(net, small, c, progress=False)  # noqa: E731
+    run = lambda c: certify_structural(net, small, c, progress=False)
     _refused(run(dataclasses.replace(cert, sigma=cert.sigma * 1.5)), "geometry")
     _refused(run(dataclasses.replace(cert, r=cert.r * 1.5)), "chain template")
     _refused(run(dataclasses.replace(cert, w=cert.w * 1e-3)), "chain template")
@@ -261,15 +287,38 @@ def test_unsupported_constructions_raise(small):
     bare = ReLUNetwork(construct_theorem6(small, p=1.0, sigma=0.01).network.segments)
     with pytest.raises(VerificationError, match="no certificate"):
         certify_structural(bare, small, progress=False)
-    assert set(SUPPORTED) == {"theorem5", "theorem6", "remark40", "log_width", "theorem16", "remark11", "kim2025",
-                            "yu2024", "yu2024-lp"}
+    assert set(SUPPORTED) == {
+        "theorem5",
+        "theorem6",
+        "remark40",
+        "log_width",
+        "theorem16",
+        "remark11",
+        "kim2025",
+        "yu2024",
+        "yu2024-lp",
+    }
 
 
 def test_report_invariants():
     chk = StructuralCheck("x", "geometry", False, "claim", "comparison")
-    kw = dict(construction="theorem6", theorem="Theorem 6", p=1.0, sigma=0.1, n_points=2, arithmetic="float64",
-              checks=(chk,), exact_network=True, float64_evaluation=True, n_certified=2, n_failed=0, failed_points=(),
-              radius_bound=0.1, template_radii=(0.1, 0.2), seconds=0.0)
+    kw = dict(
+        construction="theorem6",
+        theorem="Theorem 6",
+        p=1.0,
+        sigma=0.1,
+        n_points=2,
+        arithmetic="float64",
+        checks=(chk,),
+        exact_network=True,
+        float64_evaluation=True,
+        n_certified=2,
+        n_failed=0,
+        failed_points=(),
+        radius_bound=0.1,
+        template_radii=(0.1, 0.2),
+        seconds=0.0,
+    )
     with pytest.raises(InvalidArgumentError, match="certified with a failure"):
         StructuralReport(**kw, reason=None)
     with pytest.raises(InvalidArgumentError, match="without a reason"):
@@ -304,10 +353,12 @@ def test_doctests():
 def test_scale_log_width_n10000_d784_k32():
     """The largest network the package builds in experiments/scale.py: certified, time printed."""
     ds = sphere_points(10_000, 784, n_classes=10, seed=0)
-    net, cert = construct_log_width(ds, p=2.0, width=32, projection="random", seed=0)
+    net, _cert = construct_log_width(ds, p=2.0, width=32, projection="random", seed=0)
     t = time.perf_counter()
     rep = certify_structural(net, ds, progress=False)
-    print(f"\nstructural certificate of N = 10^4, d = 784, k = 32 (depth {net.depth:,}): {time.perf_counter() - t:.1f} s")
+    print(
+        f"\nstructural certificate of N = 10^4, d = 784, k = 32 (depth {net.depth:,}): {time.perf_counter() - t:.1f} s"
+    )
     print(rep.summary())
     assert rep.certified and rep.n_certified == ds.N
 

@@ -19,8 +19,9 @@ def test_kim2025_certified_at_its_claim_and_refused_beyond(dimension, p, memoriz
     delta = ds.separation().delta
     from robustmem.norms import c_plus
 
-    net, cert = construct_kim2025(ds, p=p, sigma=0.2 * delta / (2 * c_plus(p, ds.d)), dimension=dimension,
-                                 memorizer=memorizer)
+    net, cert = construct_kim2025(
+        ds, p=p, sigma=0.2 * delta / (2 * c_plus(p, ds.d)), dimension=dimension, memorizer=memorizer
+    )
     rep = certify_structural(net, ds, progress=False)
     assert rep.certified, rep.reason
     assert rep.n_certified == ds.N

@@ -22,8 +22,16 @@ import pytest
 
 from robustmem.certify import certify_structural
 from robustmem.certify.structural_geometry import (
-    Images, InputMap, _norm, cplus_upper, in_radius, in_radius_exact, operator_bound, out_distance, raw_input_map,
-)  # fmt: skip
+    Images,
+    InputMap,
+    _norm,
+    cplus_upper,
+    in_radius,
+    in_radius_exact,
+    operator_bound,
+    out_distance,
+    raw_input_map,
+)
 from robustmem.certify.structural_pl import PL, psi_value
 from robustmem.certify.structural_regions import Regions
 from robustmem.certify.structural_symbols import Unsupported
@@ -58,7 +66,7 @@ def _true_max_lower(f: PL, a: Fraction, b: Fraction, q: int) -> Fraction:
     best = max(_h(f, x, q) for x in xs)
     for x0, x1 in zip(xs, xs[1:]):
         s = (f(x1) - f(x0)) / (x1 - x0)
-        dh = lambda x: s - q * x * abs(x) ** (q - 2)  # noqa: E731
+        dh = lambda x: s - q * x * abs(x) ** (q - 2)  # noqa: B023 (called in this iteration)
         if not dh(x0) > 0 > dh(x1):
             continue
         lo, hi = x0, x1
@@ -90,8 +98,11 @@ def test_max_minus_power_single_piece_with_an_irrational_peak(q):
     """One linear piece whose peak x* = (s / q)^(1/(q-1)) is irrational: the bound lies above h at points on
     both sides of x* (exact) and within 1e-13 of them (the float estimate of x* costs about (q - 1) |s| (x1 - x0)
     2^-52); a peak outside the piece gives the exact end value."""
-    for s, (x0, x1) in ((Fraction(7, 3), (Fraction(-1), Fraction(2))), (Fraction(-5), (Fraction(-3), Fraction(1))),
-                        (Fraction(1, 1000), (Fraction(-1, 2), Fraction(1, 2)))):
+    for s, (x0, x1) in (
+        (Fraction(7, 3), (Fraction(-1), Fraction(2))),
+        (Fraction(-5), (Fraction(-3), Fraction(1))),
+        (Fraction(1, 1000), (Fraction(-1, 2), Fraction(1, 2))),
+    ):
         f = PL([x0, x1], [s * x0 + Fraction(1, 7), s * x1 + Fraction(1, 7)])
         B = f.max_minus_psi(x0, x1, q)
         star = math.copysign((abs(float(s)) / q) ** (1 / (q - 1)), float(s))
@@ -188,7 +199,7 @@ def test_cplus_and_operator_bounds_for_integer_q():
     W = rng.normal(size=(3, 4))
     im = InputMap(W, np.zeros(3), (0, 1, 2), 3, False, np.count_nonzero(W, axis=1))
     for p in (2.0, 3.0, INF):
-        L, how = operator_bound(im, p, 3.0, 4)
+        L, _how = operator_bound(im, p, 3.0, 4)
         xs = rng.normal(size=(2000, 4))
         assert (pnorm(xs @ W.T, 3.0) <= L * pnorm(xs, p) * (1 + 1e-12)).all()
     with pytest.raises(Unsupported, match="l_1 indicator"):
@@ -208,8 +219,19 @@ def test_in_radius_and_out_distance_bound_the_exact_distances(q):
     qi = int(q)
 
     def exact(i, b):  # the smallest ||v - c||_q^q over |v_j - V_ij| <= eps_ij, |c_j - C_bj| <= Clo_bj
-        return sum((max(abs(Fraction(float(V[i, j])) - Fraction(float(C[b, j]))) - Fraction(float(eps[i, j]))
-                        - Fraction(float(Clo[b, j])), Fraction(0)) ** qi for j in range(k)), Fraction(0))
+        return sum(
+            (
+                max(
+                    abs(Fraction(float(V[i, j])) - Fraction(float(C[b, j])))
+                    - Fraction(float(eps[i, j]))
+                    - Fraction(float(Clo[b, j])),
+                    Fraction(0),
+                )
+                ** qi
+                for j in range(k)
+            ),
+            Fraction(0),
+        )
 
     pairs = {i: [b for b in range(M) if y_blk[b] > y_pts[i]] for i in range(N)}
     true = {i: min(exact(i, b) for b in bs) for i, bs in pairs.items() if bs}
@@ -226,8 +248,18 @@ def test_in_radius_and_out_distance_bound_the_exact_distances(q):
             assert out[i] >= need
     rho = in_radius(G, C[:1].repeat(N, axis=0), Clo[:1].repeat(N, axis=0), q)
     for i in range(N):
-        far = sum(((abs(Fraction(float(V[i, j])) - Fraction(float(C[0, j]))) + Fraction(float(eps[i, j]))
-                    + Fraction(float(Clo[0, j]))) ** qi for j in range(k)), Fraction(0))
+        far = sum(
+            (
+                (
+                    abs(Fraction(float(V[i, j])) - Fraction(float(C[0, j])))
+                    + Fraction(float(eps[i, j]))
+                    + Fraction(float(Clo[0, j]))
+                )
+                ** qi
+                for j in range(k)
+            ),
+            Fraction(0),
+        )
         assert Fraction(float(rho[i])) ** qi >= far
         assert float(rho[i]) <= float(far) ** (1 / q) * (1 + 1e-12)
 
@@ -264,7 +296,11 @@ def _check_certified(rep, ds, cert, tau, arithmetic):
 
 
 CASES = [  # (N, d, C, seed, p, frac): M = 3, 6, 5, 9, 5 squaring steps
-    (6, 3, 3, 2, 2, 0.5), (6, 3, 3, 2, 2, 0.95), (6, 2, 2, 1, 3, 0.5), (6, 2, 3, 4, 3, 0.95), (5, 2, 2, 3, 4, 0.5),
+    (6, 3, 3, 2, 2, 0.5),
+    (6, 3, 3, 2, 2, 0.95),
+    (6, 2, 2, 1, 3, 0.5),
+    (6, 2, 3, 4, 3, 0.95),
+    (5, 2, 2, 3, 4, 0.5),
 ]
 
 
@@ -315,7 +351,7 @@ def _closest_pair(ds: Dataset, p: int) -> tuple[int, int]:
 def test_beyond_half_the_separation_is_refused_and_really_broken(cheap, p):
     """At sigma = 1.01 tau_p / 2 the balls of the closest differently-labelled pair share their midpoint: the
     network cannot output both labels there (exact evaluation), and the certifier refuses."""
-    ds, net, cert, tau = cheap[p]
+    ds, net, _cert, tau = cheap[p]
     sigma = 1.01 * tau / 2
     rep = certify_structural(net, ds, sigma=sigma, progress=False)
     assert not rep.certified and rep.reason.startswith("geometry"), rep.reason
@@ -342,8 +378,12 @@ def _mutated(net, seg: int, map_: int, field: str, index: int, value):
 def _threshold(net, cert, p: int) -> tuple[int, int]:
     """(map, active row) of the neuron Sigma - (r^p + w^p / 4) in the chain template."""
     thr = -float(Fraction(cert.r) ** p + Fraction(cert.w) ** p / 4)
-    hits = [(ti, a) for ti, t in enumerate(net.segments[1].maps) for a in range(len(t.active))
-            if t.bias_pidx[a] < 0 and t.bias_base[a] == thr]
+    hits = [
+        (ti, a)
+        for ti, t in enumerate(net.segments[1].maps)
+        for a in range(len(t.active))
+        if t.bias_pidx[a] < 0 and t.bias_base[a] == thr
+    ]
     assert len(hits) == 1, hits
     return hits[0]
 
@@ -358,7 +398,7 @@ def _broken(net, ds, p: int, sigma: float) -> set[int]:
 def test_a_lowered_threshold_is_refused_and_really_broken(cheap, p):
     """Threshold r^p + w^p / 4 -> r^p - w^p / 4: the ON region shrinks inside the balls; z = y / 2 on their
     boundary.  Refused naming the template, and the falsifier confirms it in exact arithmetic."""
-    ds, net, cert, tau = cheap[p]
+    ds, net, cert, _tau = cheap[p]
     ti, a = _threshold(net, cert, p)
     half = float(Fraction(cert.w) ** p / 2)
     bad = _mutated(net, 1, ti, "bias_base", a, lambda b: b + half)
@@ -372,7 +412,7 @@ def test_a_lowered_threshold_is_refused_and_really_broken(cheap, p):
 def test_a_raised_threshold_within_the_lemma_is_still_certified(cheap):
     """Threshold + w^p / 8: the ON region grows and the OFF radius stays below r + w ((r + w)^p >= r^p + w^p
     leaves room): the certifier reads the weights, not the construction's constants, and still certifies."""
-    ds, net, cert, tau = cheap[3]
+    ds, net, cert, _tau = cheap[3]
     ti, a = _threshold(net, cert, 3)
     ok = _mutated(net, 1, ti, "bias_base", a, lambda b: b - float(Fraction(cert.w) ** 3 / 8))
     rep = certify_structural(ok, ds, progress=False)
@@ -396,7 +436,7 @@ def test_perturbed_power_net_weights_are_refused(cheap, p):
     the balls -- refused naming the template, and the falsifier confirms the breakage in exact arithmetic.
     (b) the first hat weight 2 of a power net -> 2.25: g_{p,M} is no longer within eps~ of
     t^p (Lemma 38's hypothesis fails) -- refused (the network may still work: the refusal is conservative)."""
-    ds, net, cert, tau = cheap[p]
+    ds, net, cert, _tau = cheap[p]
     ti, e = _power_input(net)
     assert cert.w <= 2 * cert.r
     bad = _mutated(net, 1, ti, "ent_base", e, lambda w: 2.0 * w)
@@ -414,7 +454,7 @@ def test_perturbed_power_net_weights_are_refused(cheap, p):
 def test_random_power_net_mutants_are_never_certified_when_broken(cheap):
     """Eight template-constant weights of the p = 3 power nets, each scaled by 1 +- (0.1 .. 0.5): a mutant the
     falsifier breaks (exact counterexample) is never certified; some are refused (the test has teeth)."""
-    ds, net, cert, tau = cheap[3]
+    ds, net, cert, _tau = cheap[3]
     rng = np.random.default_rng(0)
     maps = net.segments[1].maps
     refused = 0
@@ -423,7 +463,7 @@ def test_random_power_net_mutants_are_never_certified_when_broken(cheap):
         cand = np.flatnonzero((maps[ti].ent_pidx < 0) & (maps[ti].ent_base != 0))
         e = int(rng.choice(cand))
         f = 1.0 + rng.choice([-1.0, 1.0]) * rng.uniform(0.1, 0.5)
-        bad = _mutated(net, 1, ti, "ent_base", e, lambda w: f * w)
+        bad = _mutated(net, 1, ti, "ent_base", e, lambda w: f * w)  # noqa: B023 (called at once)
         rep = certify_structural(bad, ds, progress=False)
         refused += not rep.certified
         broken = _broken(bad, ds, 3, cert.sigma)
@@ -436,7 +476,7 @@ def test_a_halved_power_scale_is_refused(cheap):
     """Delta^p on one coordinate's power net halved (the sum Sigma under-counts that coordinate): the OFF region
     along it moves out past r + w, so higher-label blocks reach into lower-label balls.  Refused; confirmed
     by the falsifier at the claimed radius when it finds the leak."""
-    ds, net, cert, tau = cheap[3]
+    ds, net, cert, _tau = cheap[3]
     ti, a = _threshold(net, cert, 3)
     t = net.segments[1].maps[ti]
     sel = np.flatnonzero(t.ent_row == t.active[a])

@@ -45,7 +45,7 @@ def test_certified_at_the_claim(shape, arithmetic):
 
 def test_one_dimensional_and_two_point_data():
     for ds in (Dataset.from_arrays([[0.0], [1.0]], [2, 1]), Dataset.from_arrays([[0.0, 0.0], [1.0, 0.0]], [1, 2])):
-        net, cert = construct_yu2024(ds, sigma=0.1)
+        net, _cert = construct_yu2024(ds, sigma=0.1)
         assert certify_structural(net, ds, progress=False).certified
         big = certify_structural(net, ds, sigma=0.6, progress=False)
         assert not big.certified and big.reason.startswith("geometry")
@@ -98,7 +98,7 @@ def _refuted_by_milp(net, ds, sigma) -> bool:
 
 def test_mutants_are_refused_and_some_are_really_broken(tiny):
     ds, net, cert = tiny
-    run = lambda m: certify_structural(m, ds, progress=False)  # noqa: E731
+    run = lambda m: certify_structural(m, ds, progress=False)
     r = cert.r
     chain, first = net.segments[1].maps, net.segments[0].maps
     # shrink r in every chain block (all p_j, n_j biases): the ball leaks out of the ON region
@@ -133,7 +133,7 @@ def test_mutants_are_refused_and_some_are_really_broken(tiny):
         weak = _mutated(weak, 1, 1, "ent_scale", int(e), lambda s: 0.25 * s)
     _refused(run(weak), "chain template")
     # the opening state m = 0 -> 0.5
-    m0 = [a for a in range(len(first[1].active)) if not (first[1].ent_row == first[1].active[a]).any()][0]
+    m0 = next(a for a in range(len(first[1].active)) if not (first[1].ent_row == first[1].active[a]).any())
     _refused(run(_mutated(net, 0, 1, "bias_base", m0, 0.5)), "network")
     # the input map's carry shift of one coordinate
     u0 = _rows(first[0], param_bias=False)[0]
@@ -155,6 +155,9 @@ def test_random_bias_mutants_past_the_margin_are_never_certified(tiny):
         for mi, t in enumerate(net.segments[seg].maps):
             for a in _rows(t, param_bias=True):
                 delta = rng.choice([-1.0, 1.0]) * rng.uniform(1.0, 3.0) * cert.w
-                rep = certify_structural(_mutated(net, seg, mi, "bias_base", a, lambda b: b + delta), ds,
-                                         progress=False)
+                rep = certify_structural(
+                    _mutated(net, seg, mi, "bias_base", a, lambda b: b + delta),  # noqa: B023 (called at once)
+                    ds,
+                    progress=False,
+                )
                 assert not rep.certified, (seg, mi, a, delta)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-
 from robustmem.cli import main
 from robustmem.network import load_network
 
@@ -14,14 +13,32 @@ SPHERE = ["--dataset", "sphere", "--param", "n=30", "--param", "d=4", "--param",
 
 def test_build_then_verify_round_trip(tmp_path, capsys):
     net_path = tmp_path / "s.rmnet"
-    assert main(["build", *SPHERE, "--construction", "theorem6", "--p", "inf", "--fraction-of-limit", "0.9",
-                 "--out", str(net_path)]) == 0
+    assert (
+        main(
+            [
+                "build",
+                *SPHERE,
+                "--construction",
+                "theorem6",
+                "--p",
+                "inf",
+                "--fraction-of-limit",
+                "0.9",
+                "--out",
+                str(net_path),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "wrote the network to" in out and "Theorem 6" in out
     net = load_network(net_path)
     assert net.meta["dataset"]["name"] == "sphere"
     report = tmp_path / "r.json"
-    assert main(["verify", str(net_path), "--samples", "4", "--pgd-balls", "3", "--pgd-steps", "2", "--json", str(report)]) == 0
+    assert (
+        main(["verify", str(net_path), "--samples", "4", "--pgd-balls", "3", "--pgd-steps", "2", "--json", str(report)])
+        == 0
+    )
     data = json.loads(report.read_text())
     assert data["passed"] is True and data["fit_exact"]["passed"] is True
     assert "verification PASSED" in capsys.readouterr().out
@@ -29,16 +46,47 @@ def test_build_then_verify_round_trip(tmp_path, capsys):
 
 def test_build_log_width_with_width(tmp_path, capsys):
     path = tmp_path / "lw.rmnet"
-    args = ["build", "--dataset", "sphere", "--param", "n=40", "--param", "d=12", "--param", "n_classes=2",
-            "--param", "seed=0", "--construction", "log-width", "--width", "9", "--p", "2", "--out", str(path)]
+    args = [
+        "build",
+        "--dataset",
+        "sphere",
+        "--param",
+        "n=40",
+        "--param",
+        "d=12",
+        "--param",
+        "n_classes=2",
+        "--param",
+        "seed=0",
+        "--construction",
+        "log-width",
+        "--width",
+        "9",
+        "--p",
+        "2",
+        "--out",
+        str(path),
+    ]
     assert main(args) == 0
     assert load_network(path).width <= 9
     assert "certified radius" in capsys.readouterr().out
 
 
 def test_radius_beyond_the_limit_is_an_error(tmp_path, capsys):
-    code = main(["build", *SPHERE, "--construction", "theorem6", "--p", "inf", "--fraction-of-limit", "1.2",
-                 "--out", str(tmp_path / "x.rmnet")])
+    code = main(
+        [
+            "build",
+            *SPHERE,
+            "--construction",
+            "theorem6",
+            "--p",
+            "inf",
+            "--fraction-of-limit",
+            "1.2",
+            "--out",
+            str(tmp_path / "x.rmnet"),
+        ]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert "Theorem 6 needs sigma/delta < 1/(2 c+_p(d))" in err
@@ -67,13 +115,58 @@ def test_missing_network_file_is_a_clear_error(tmp_path, capsys):
 
 def test_build_yu2024_lp_and_kim2025_memorizer_choice(tmp_path, capsys):
     path = tmp_path / "y.rmnet"
-    assert main(["build", *SPHERE, "--construction", "yu2024-lp", "--p", "3", "--sigma-over-delta", "0.3",
-                 "--out", str(path)]) == 0
+    assert (
+        main(
+            [
+                "build",
+                *SPHERE,
+                "--construction",
+                "yu2024-lp",
+                "--p",
+                "3",
+                "--sigma-over-delta",
+                "0.3",
+                "--out",
+                str(path),
+            ]
+        )
+        == 0
+    )
     net = load_network(path)
     assert net.meta["construction"] == "yu2024-lp" and net.width <= 6 * 4 + 2
-    assert main(["build", *SPHERE, "--construction", "kim2025", "--memorizer", "theorem16", "--sigma-over-delta", "0.2",
-                 "--out", str(tmp_path / "k.rmnet")]) == 0
+    assert (
+        main(
+            [
+                "build",
+                *SPHERE,
+                "--construction",
+                "kim2025",
+                "--memorizer",
+                "theorem16",
+                "--sigma-over-delta",
+                "0.2",
+                "--out",
+                str(tmp_path / "k.rmnet"),
+            ]
+        )
+        == 0
+    )
     assert load_network(tmp_path / "k.rmnet").width == 4 + 6  # Theorem 16 chain in R^4 (case II: no projection)
-    assert main(["build", *SPHERE, "--construction", "theorem5", "--memorizer", "theorem16", "--sigma-over-delta", "0.1",
-                 "--out", str(tmp_path / "t.rmnet")]) == 2
+    assert (
+        main(
+            [
+                "build",
+                *SPHERE,
+                "--construction",
+                "theorem5",
+                "--memorizer",
+                "theorem16",
+                "--sigma-over-delta",
+                "0.1",
+                "--out",
+                str(tmp_path / "t.rmnet"),
+            ]
+        )
+        == 2
+    )
     assert "--memorizer applies to kim2025 only, not theorem5" in capsys.readouterr().err

@@ -9,9 +9,32 @@ from robustmem.cli import main
 
 def _build(tmp_path) -> str:
     out = str(tmp_path / "t.rmnet")
-    assert main(["build", "--dataset", "sphere", "--param", "n=6", "--param", "d=3", "--param", "n_classes=2",
-                 "--param", "seed=0", "--construction", "theorem6", "--p", "inf", "--fraction-of-limit", "0.5",
-                 "--out", out]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "build",
+                "--dataset",
+                "sphere",
+                "--param",
+                "n=6",
+                "--param",
+                "d=3",
+                "--param",
+                "n_classes=2",
+                "--param",
+                "seed=0",
+                "--construction",
+                "theorem6",
+                "--p",
+                "inf",
+                "--fraction-of-limit",
+                "0.5",
+                "--out",
+                out,
+            ]
+        )
+        == 0
+    )
     return out
 
 
@@ -42,9 +65,32 @@ def test_certify_beyond_the_separation_is_not_certified(tmp_path, capsys):
 
 def test_certify_all_on_an_l3_network_skips_the_generic_methods_and_keeps_the_proof(tmp_path, capsys):
     out = str(tmp_path / "y.rmnet")
-    assert main(["build", "--dataset", "sphere", "--param", "n=8", "--param", "d=3", "--param", "n_classes=2",
-                 "--param", "seed=1", "--construction", "yu2024-lp", "--p", "3", "--sigma-over-delta", "0.3",
-                 "--out", out]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "build",
+                "--dataset",
+                "sphere",
+                "--param",
+                "n=8",
+                "--param",
+                "d=3",
+                "--param",
+                "n_classes=2",
+                "--param",
+                "seed=1",
+                "--construction",
+                "yu2024-lp",
+                "--p",
+                "3",
+                "--sigma-over-delta",
+                "0.3",
+                "--out",
+                out,
+            ]
+        )
+        == 0
+    )
     assert main(["certify", out, "--method", "all"]) == 0
     text = capsys.readouterr().out
     assert "| structural | 8/8 balls certified |" in text

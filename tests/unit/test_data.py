@@ -84,7 +84,9 @@ def test_coinciding_differently_labelled_points_are_named() -> None:
     X[17] = X[3]
     y = np.ones(20, dtype=int)
     y[17] = 2
-    with pytest.raises(NotSeparatedError, match=r"^points 3 and 17 have labels 1 and 2 but coincide: the data is not separated"):
+    with pytest.raises(
+        NotSeparatedError, match=r"^points 3 and 17 have labels 1 and 2 but coincide: the data is not separated"
+    ):
         Dataset(X, y)
 
 
@@ -163,8 +165,13 @@ def test_subset_and_with_name() -> None:
     assert ds.subset(np.array([True, False, True]), name="b").separation().delta == math.inf
     renamed = ds.with_name("b")
     assert renamed.name == "b" and renamed.separation() is ds.separation()
-    for bad, msg in [([], "empty"), ([3], r"indices\[0\] = 3 is outside 0..2"), ([-1], "outside"),
-                     (np.array([True]), r"shape \(3,\)"), ([0.5], "integers or a boolean mask")]:
+    for bad, msg in [
+        ([], "empty"),
+        ([3], r"indices\[0\] = 3 is outside 0..2"),
+        ([-1], "outside"),
+        (np.array([True]), r"shape \(3,\)"),
+        ([0.5], "integers or a boolean mask"),
+    ]:
         with pytest.raises(InvalidArgumentError, match=msg):
             ds.subset(bad)
     with pytest.raises(InvalidArgumentError, match="name"):
@@ -219,8 +226,12 @@ def _random_cases() -> list[tuple[str, np.ndarray, np.ndarray]]:
     cases.append(("grid-ties", G, (rng.integers(1, 3, len(u)))[inv.ravel()]))
     Y = np.concatenate([rng.standard_normal((40, 5)), rng.standard_normal((40, 5)) * 1e-9 + 3.0])
     cases.append(("offset-near-ties", Y + 1e6, rng.integers(1, 3, 80)))
-    Z = np.concatenate([np.full((30, 4), 1e6) + rng.standard_normal((30, 4)) * 1e-3,
-                        np.full((30, 4), -1e6) + rng.standard_normal((30, 4)) * 1e-3])
+    Z = np.concatenate(
+        [
+            np.full((30, 4), 1e6) + rng.standard_normal((30, 4)) * 1e-3,
+            np.full((30, 4), -1e6) + rng.standard_normal((30, 4)) * 1e-3,
+        ]
+    )
     cases.append(("two-far-clusters", Z, rng.integers(1, 4, 60)))
     line = 1e8 + np.array([0.0, 1e-7, -1e-7, 2e-7, np.nextafter(1e8 + 2e-7, 2e8) - 1e8, 5.0])[:, None]
     cases.append(("one-ulp-ties", line, np.array([1, 2, 2, 1, 2, 1])))
@@ -250,7 +261,9 @@ def test_separation_equals_brute_force_exactly(label: str, X: np.ndarray, y: np.
 
 @pytest.mark.parametrize("q", QS)
 @pytest.mark.parametrize(("label", "X", "y"), CASES[:7], ids=[c[0] for c in CASES[:7]])
-def test_separation_exact_with_tiny_blocks(tiny_blocks: None, label: str, X: np.ndarray, y: np.ndarray, q: float) -> None:
+def test_separation_exact_with_tiny_blocks(
+    tiny_blocks: None, label: str, X: np.ndarray, y: np.ndarray, q: float
+) -> None:
     assert min_separation(X, y, q) == Separation(*brute_separation(X, y, q), q)
 
 

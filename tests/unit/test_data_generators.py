@@ -49,9 +49,12 @@ def test_cube_points_are_delta_separated_in_the_cube(n: int, d: int, C: int, del
 
 @pytest.mark.parametrize("q", [1.0, 2.0, math.inf])
 @pytest.mark.parametrize(
-    ("n", "d", "C", "m", "delta", "spread"), [(200, 2, 3, 1, 0.5, 1.0), (150, 8, 2, 3, 1.0, 0.1), (120, 1, 4, 2, 0.2, 5.0)]
+    ("n", "d", "C", "m", "delta", "spread"),
+    [(200, 2, 3, 1, 0.5, 1.0), (150, 8, 2, 3, 1.0, 0.1), (120, 1, 4, 2, 0.2, 5.0)],
 )
-def test_gaussian_clusters_are_delta_separated(n: int, d: int, C: int, m: int, delta: float, spread: float, q: float) -> None:
+def test_gaussian_clusters_are_delta_separated(
+    n: int, d: int, C: int, m: int, delta: float, spread: float, q: float
+) -> None:
     ds = gaussian_clusters(n, d, n_classes=C, delta=delta, spread=spread, seed=11, clusters_per_class=m, q=q)
     assert (ds.N, ds.d, ds.C) == (n, d, C) and ds.labels.tolist() == list(range(1, C + 1))
     assert ds.separation(q).delta >= delta
@@ -71,22 +74,42 @@ def test_rejection_actually_moves_points() -> None:
         (lambda: sphere_points(0, 3, n_classes=1, seed=0), InvalidArgumentError, r"n must be an integer >= 1, got 0"),
         (lambda: sphere_points(5, 3, n_classes=6, seed=0), InvalidArgumentError, r"n_classes = 6 exceeds n = 5"),
         (lambda: sphere_points(5, 1, n_classes=2, seed=0), InvalidArgumentError, r"d >= 2 .* got d = 1"),
-        (lambda: sphere_points(5, 3, n_classes=2, seed=-1), InvalidArgumentError, r"seed must be an integer >= 0, got -1"),
+        (
+            lambda: sphere_points(5, 3, n_classes=2, seed=-1),
+            InvalidArgumentError,
+            r"seed must be an integer >= 0, got -1",
+        ),
         (lambda: sphere_points(5, 3, n_classes=2, seed=1.5), InvalidArgumentError, r"seed .* got 1.5"),
         (lambda: sphere_points(5, 3, n_classes=True, seed=0), InvalidArgumentError, r"n_classes .* got True"),
         (lambda: sphere_points(5, 3, n_classes=2, radius=0, seed=0), InvalidArgumentError, r"radius .* got 0"),
         (lambda: sphere_points(5, 3, n_classes=2, delta=math.nan, seed=0), InvalidArgumentError, r"delta .* got nan"),
-        (lambda: sphere_points(5, 3, n_classes=2, delta=2.5, seed=0), InvalidArgumentError,
-         r"delta = 2.5 exceeds the l_2 diameter 2.0 of the sphere of radius 1.0 in R\^3"),
-        (lambda: cube_points(5, 4, n_classes=2, delta=2.01, seed=0), InvalidArgumentError,
-         r"delta = 2.01 exceeds the l_2 diameter 2.0 of \[0, 1\]\^4"),
-        (lambda: cube_points(5, 4, n_classes=2, delta=1.01, seed=0, q=math.inf), InvalidArgumentError, r"l_inf diameter 1.0"),
+        (
+            lambda: sphere_points(5, 3, n_classes=2, delta=2.5, seed=0),
+            InvalidArgumentError,
+            r"delta = 2.5 exceeds the l_2 diameter 2.0 of the sphere of radius 1.0 in R\^3",
+        ),
+        (
+            lambda: cube_points(5, 4, n_classes=2, delta=2.01, seed=0),
+            InvalidArgumentError,
+            r"delta = 2.01 exceeds the l_2 diameter 2.0 of \[0, 1\]\^4",
+        ),
+        (
+            lambda: cube_points(5, 4, n_classes=2, delta=1.01, seed=0, q=math.inf),
+            InvalidArgumentError,
+            r"l_inf diameter 1.0",
+        ),
         (lambda: cube_points(5, 4, n_classes=2, delta=-1.0, seed=0), InvalidArgumentError, r"delta .* got -1.0"),
         (lambda: gaussian_clusters(5, 2, n_classes=2, delta=1.0, spread=0.0, seed=0), InvalidArgumentError, r"spread"),
-        (lambda: gaussian_clusters(5, 2, n_classes=2, delta=1.0, spread=1.0, seed=0, clusters_per_class=0),
-         InvalidArgumentError, r"clusters_per_class must be an integer >= 1, got 0"),
-        (lambda: cube_points(200, 2, n_classes=2, delta=0.5, seed=0), DataError,
-         r"could not reach separation delta = 0.5 \(l_2\) for 200 points in \[0, 1\]\^2 after 200 rounds"),
+        (
+            lambda: gaussian_clusters(5, 2, n_classes=2, delta=1.0, spread=1.0, seed=0, clusters_per_class=0),
+            InvalidArgumentError,
+            r"clusters_per_class must be an integer >= 1, got 0",
+        ),
+        (
+            lambda: cube_points(200, 2, n_classes=2, delta=0.5, seed=0),
+            DataError,
+            r"could not reach separation delta = 0.5 \(l_2\) for 200 points in \[0, 1\]\^2 after 200 rounds",
+        ),
         (lambda: sphere_points(5, 3, n_classes=2, seed=0, q=0), InvalidArgumentError, r"q must"),
     ],
 )
@@ -103,7 +126,10 @@ def test_single_class_may_exceed_the_diameter() -> None:
 @pytest.mark.parametrize("q", [1.0, 2.0, math.inf])
 @pytest.mark.parametrize("delta", [1.0, 0.37, 1e-6, 123.456])
 def test_rescale_to_separation_meets_its_bound(q: float, delta: float) -> None:
-    for ds in [cube_points(80, 5, n_classes=3, delta=0.1, seed=4), gaussian_clusters(60, 3, n_classes=2, delta=1, spread=1, seed=1)]:
+    for ds in [
+        cube_points(80, 5, n_classes=3, delta=0.1, seed=4),
+        gaussian_clusters(60, 3, n_classes=2, delta=1, spread=1, seed=1),
+    ]:
         out = rescale_to_separation(ds, delta, q=q)
         R = float(np.max(np.linalg.norm(out.X, ord=q, axis=1)))
         assert abs(out.separation(q).delta - delta) <= 4 * (ds.d + 8) * EPS * (delta + R)

@@ -67,8 +67,19 @@ def test_load_real_validates_its_arguments() -> None:
 
 
 def test_named_dataset_registry() -> None:
-    assert dataset_names() == ("digits", "iris", "wine", "breast_cancer", "sphere", "cube", "gaussian",
-                               "sphere-small", "digits-small", "kim2025-hard", "theorem19-hard")
+    assert dataset_names() == (
+        "digits",
+        "iris",
+        "wine",
+        "breast_cancer",
+        "sphere",
+        "cube",
+        "gaussian",
+        "sphere-small",
+        "digits-small",
+        "kim2025-hard",
+        "theorem19-hard",
+    )
     ds = named_dataset("sphere", n=200, d=10, n_classes=3, seed=0)
     assert (ds.N, ds.d, ds.C) == (200, 10, 3)
     assert named_dataset("cube", n=20, d=2, n_classes=2, delta=0.1, seed=0).separation().delta >= 0.1

@@ -49,9 +49,14 @@ def test_example1_symbolic(k):
 
 @pytest.mark.parametrize(
     "k, sigma, match",
-    [(0, 0.1, "k must be an integer >= 1, got 0"), (2, 0.0, "sigma must be a positive finite number, got 0.0"),
-     (2, float("inf"), "got inf"), (1.5, 0.1, "got 1.5"), (2, "0.1", "got '0.1'")],
-)  # fmt: skip
+    [
+        (0, 0.1, "k must be an integer >= 1, got 0"),
+        (2, 0.0, "sigma must be a positive finite number, got 0.0"),
+        (2, float("inf"), "got inf"),
+        (1.5, 0.1, "got 1.5"),
+        (2, "0.1", "got '0.1'"),
+    ],
+)
 def test_example1_argument_errors(k, sigma, match):
     with pytest.raises(InvalidArgumentError, match=match):
         example1(k, sigma)

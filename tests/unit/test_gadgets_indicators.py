@@ -178,13 +178,19 @@ TABLE = {
     "l1": (lambda b, u, c, y: indicator_l1(b, u, c, y, R, W, shift=SHIFT), K + 4, K + 2),
     "l2": (lambda b, u, c, y: indicator_l2(b, u, c, y, R, W, shift=SHIFT, M=M2), K + 6, K * (M2 + 1) + 2),
     "lp2": (lambda b, u, c, y: indicator_lp(b, u, c, y, R, W, p=2, shift=SHIFT, M=M2), K + 5, K * (2 + M2) + 2),
-    "lp3": (lambda b, u, c, y: indicator_lp(b, u, c, y, R, W, p=3, shift=SHIFT, M=M3), K + 7,
-            K * (2 + M3 + 3 * M3 + 1) + 2),
-    "lp4": (lambda b, u, c, y: indicator_lp(b, u, c, y, R, W, p=4, shift=SHIFT, M=M4), K + 7,
-            K * (2 + M4 + 2 * (3 * M4 + 1)) + 2),
+    "lp3": (
+        lambda b, u, c, y: indicator_lp(b, u, c, y, R, W, p=3, shift=SHIFT, M=M3),
+        K + 7,
+        K * (2 + M3 + 3 * M3 + 1) + 2,
+    ),
+    "lp4": (
+        lambda b, u, c, y: indicator_lp(b, u, c, y, R, W, p=4, shift=SHIFT, M=M4),
+        K + 7,
+        K * (2 + M4 + 2 * (3 * M4 + 1)) + 2,
+    ),
     "linf_par": (lambda b, u, c, y: indicator_linf_par(b, u, c, y, R, W, shift=SHIFT), 3 * K + 1, 2),
     "l1_par": (lambda b, u, c, y: indicator_l1_par(b, u, c, y, R, W, shift=SHIFT), 3 * K + 1, 3),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("kind", list(TABLE))

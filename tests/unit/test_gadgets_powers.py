@@ -78,7 +78,7 @@ def test_lower_bound_is_nearly_attained_for_p3() -> None:
 def test_clipped_outside_unit_interval(p: int, M: int) -> None:
     """g(t) = g(0) = 0 for t < 0 and g(t) = g(1) for t > 1, with 0 <= g <= 1 throughout."""
     net = power_network(p, M)
-    below = np.array([-1e6, -3.0, -2.0**-20])
+    below = np.array([-1e6, -3.0, -(2.0**-20)])
     above = np.array([1.0 + 2.0**-40, 1.5, 4.0, 1e6])
     g1 = power_reference(Fraction(1), p, M)
     assert exact(net, below) == [Fraction(0)] * 3
@@ -133,8 +133,10 @@ def test_parallel_channels_are_the_separate_power_nets(p: int, M: int) -> None:
     rng = np.random.default_rng(7 * p + M)
     T = np.concatenate([rng.uniform(-0.2, 1.3, (40, k)), [[0.0, 1.0, 0.5], [2.0**-M, 1.0 - 2.0**-30, 3.0]]])
     got = list(evaluate_exact(net, T).values)
-    want = [sum(Fraction(wgt) * power_reference(max(Fraction(t), Fraction(0)), p, M) for wgt, t in zip(weights, row))
-            for row in T]
+    want = [
+        sum(Fraction(wgt) * power_reference(max(Fraction(t), Fraction(0)), p, M) for wgt, t in zip(weights, row))
+        for row in T
+    ]
     assert got == want
 
 

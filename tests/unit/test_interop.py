@@ -18,15 +18,26 @@ from robustmem.cli import main
 from robustmem.construct import construct_theorem6, construct_zhang2017
 from robustmem.data import sphere_points
 from robustmem.errors import InvalidArgumentError, NetworkFormatError
-from robustmem.interop import (OUTPUT_TOLERANCE, export_onnx, import_onnx, marabou_check, onnx_layers, positional,
-                               relative_onnx_name, run_onnx, write_vnnlib)  # fmt: skip
+from robustmem.interop import (
+    OUTPUT_TOLERANCE,
+    export_onnx,
+    import_onnx,
+    marabou_check,
+    onnx_layers,
+    positional,
+    relative_onnx_name,
+    run_onnx,
+    write_vnnlib,
+)
 from robustmem.interop import marabou as marabou_module
 from robustmem.network import ReLUNetwork
 from robustmem.network.exact import evaluate_exact
 from robustmem.verify.sampling import exact_in_ball
 
 # torch's legacy exporter (dynamo=False: no onnxscript needed) announces its own deprecation
-TORCH_EXPORT = pytest.mark.filterwarnings("ignore:You are using the legacy TorchScript-based ONNX export:DeprecationWarning")
+TORCH_EXPORT = pytest.mark.filterwarnings(
+    "ignore:You are using the legacy TorchScript-based ONNX export:DeprecationWarning"
+)
 
 
 @pytest.fixture(scope="module")
@@ -49,10 +60,12 @@ def _forward(layers, X):
 def _model(nodes, inits, in_shape, out_shape=("batch", 1), *, outputs=("y",), elem=TensorProto.DOUBLE):
     """A hand-written ONNX model: input 'x', initializers given as {name: array}."""
     graph = helper.make_graph(
-        nodes, "hand", [helper.make_tensor_value_info("x", elem, list(in_shape))],
+        nodes,
+        "hand",
+        [helper.make_tensor_value_info("x", elem, list(in_shape))],
         [helper.make_tensor_value_info(o, elem, list(out_shape)) for o in outputs],
         initializer=[numpy_helper.from_array(np.asarray(a), name) for name, a in inits.items()],
-    )  # fmt: skip
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     onnx.checker.check_model(model)
     return model
@@ -85,8 +98,9 @@ def test_onnx_round_trip_is_exact(small, tmp_path):
     assert np.array_equal(back(X), net(X))
     # a list of (W, b) pairs is exported as such, and a second round trip changes nothing
     again = export_onnx(layers, tmp_path / "again.onnx")
-    assert all(np.array_equal(W, W2) and np.array_equal(b, b2)
-               for (W, b), (W2, b2) in zip(layers, onnx_layers(again.path)))  # fmt: skip
+    assert all(
+        np.array_equal(W, W2) and np.array_equal(b, b2) for (W, b), (W2, b2) in zip(layers, onnx_layers(again.path))
+    )
 
 
 def test_export_refuses_bad_options(small, tmp_path):
@@ -102,19 +116,31 @@ def test_export_refuses_bad_options(small, tmp_path):
 @TORCH_EXPORT
 def test_import_of_a_torch_exported_mlp_not_built_here(tmp_path):
     torch.manual_seed(0)
-    mlp = torch.nn.Sequential(torch.nn.Linear(5, 8), torch.nn.ReLU(), torch.nn.Linear(8, 4), torch.nn.ReLU(),
-                              torch.nn.Linear(4, 1))  # fmt: skip
+    mlp = torch.nn.Sequential(
+        torch.nn.Linear(5, 8), torch.nn.ReLU(), torch.nn.Linear(8, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1)
+    )
     path = tmp_path / "t.onnx"
-    torch.onnx.export(mlp, (torch.zeros(1, 5),), str(path), dynamo=False, input_names=["x"], output_names=["y"],
-                      dynamic_axes={"x": {0: "batch"}})  # fmt: skip
+    torch.onnx.export(
+        mlp,
+        (torch.zeros(1, 5),),
+        str(path),
+        dynamo=False,
+        input_names=["x"],
+        output_names=["y"],
+        dynamic_axes={"x": {0: "batch"}},
+    )
     layers = onnx_layers(path)
     assert [W.shape for W, _ in layers] == [(8, 5), (4, 8), (1, 4)]
     linears = [m for m in mlp if isinstance(m, torch.nn.Linear)]
     for (W, b), lin in zip(layers, linears):  # float32 weights widened exactly
         assert W.dtype == np.float64
-        assert np.array_equal(W, lin.weight.detach().double().numpy()) and np.array_equal(b, lin.bias.detach().double().numpy())
+        assert np.array_equal(W, lin.weight.detach().double().numpy()) and np.array_equal(
+            b, lin.bias.detach().double().numpy()
+        )
     X = np.random.default_rng(1).standard_normal((20, 5))
-    np.testing.assert_allclose(_forward(layers, X)[:, 0], run_onnx(path, X), rtol=1e-5, atol=1e-6)  # the model is float32
+    np.testing.assert_allclose(
+        _forward(layers, X)[:, 0], run_onnx(path, X), rtol=1e-5, atol=1e-6
+    )  # the model is float32
     net = import_onnx(path)
     assert net.input_dim == 5 and net.depth == 3
     np.testing.assert_allclose(net(X), _forward(layers, X)[:, 0], rtol=1e-13, atol=1e-15)  # summation order aside
@@ -153,8 +179,7 @@ def test_import_of_a_hand_written_matmul_add_chain_with_shape_no_ops(tmp_path):
         helper.make_node("Relu", ["z1"], ["h1"]),
         helper.make_node("MatMul", ["h1", "D"], ["y"]),
     ]
-    model = _model(nodes, {"a": a, "shape": np.array([0, -1], dtype=np.int64), "B": B, "c": c, "D": D},
-                   ["batch", 2, 3])  # fmt: skip
+    model = _model(nodes, {"a": a, "shape": np.array([0, -1], dtype=np.int64), "B": B, "c": c, "D": D}, ["batch", 2, 3])
     path = _save(model, tmp_path / "hand.onnx")
     layers = onnx_layers(path)
     assert len(layers) == 3
@@ -179,14 +204,32 @@ _W = {"W0": np.array([[1.0], [-1.0]]), "b0": np.zeros(2), "W1": np.ones((1, 2)),
     [
         # f(x) = x - x = 0: reading a ReLU in between would give |x| (unsound)
         ([_gemm(0, "x", "z"), _gemm(1, "z", "y")], r"node 1 \(Gemm\): a second affine map with no ReLU"),
-        ([_gemm(0, "x", "z"), helper.make_node("Relu", ["z"], ["h"]), _gemm(1, "h", "o"),
-          helper.make_node("Relu", ["o"], ["y"])], "the output passes through a ReLU"),  # fmt: skip
-        ([_gemm(0, "x", "z"), helper.make_node("Relu", ["z"], ["h"]), helper.make_node("Relu", ["h"], ["g"]),
-          _gemm(1, "g", "y")], r"node 2 \(Relu\): a ReLU that does not follow an affine map"),  # fmt: skip
-        ([_gemm(0, "x", "z", alpha=2.0), helper.make_node("Relu", ["z"], ["h"]), _gemm(1, "h", "y")],
-         r"node 0 \(Gemm\): only Gemm\(x, W, b\) with alpha = beta = 1"),  # fmt: skip
-        ([_gemm(0, "x", "z"), helper.make_node("Relu", ["x"], ["h"]), _gemm(1, "h", "y")],
-         r"node 1 \(Relu\): does not read the previous layer's output"),  # fmt: skip (a branch)
+        (
+            [
+                _gemm(0, "x", "z"),
+                helper.make_node("Relu", ["z"], ["h"]),
+                _gemm(1, "h", "o"),
+                helper.make_node("Relu", ["o"], ["y"]),
+            ],
+            "the output passes through a ReLU",
+        ),
+        (
+            [
+                _gemm(0, "x", "z"),
+                helper.make_node("Relu", ["z"], ["h"]),
+                helper.make_node("Relu", ["h"], ["g"]),
+                _gemm(1, "g", "y"),
+            ],
+            r"node 2 \(Relu\): a ReLU that does not follow an affine map",
+        ),
+        (
+            [_gemm(0, "x", "z", alpha=2.0), helper.make_node("Relu", ["z"], ["h"]), _gemm(1, "h", "y")],
+            r"node 0 \(Gemm\): only Gemm\(x, W, b\) with alpha = beta = 1",
+        ),
+        (
+            [_gemm(0, "x", "z"), helper.make_node("Relu", ["x"], ["h"]), _gemm(1, "h", "y")],
+            r"node 1 \(Relu\): does not read the previous layer's output",
+        ),  # (a branch)
         ([_gemm(0, "x", "z"), helper.make_node("Sigmoid", ["z"], ["h"]), _gemm(1, "h", "y")], r"node 1 \(Sigmoid\)"),
     ],
 )
@@ -220,7 +263,9 @@ def test_import_onnx_needs_one_output_value_but_onnx_layers_reads_any(tmp_path):
 
 
 def test_float32_export_counts_the_rounded_weights(tmp_path):
-    tenth = ReLUNetwork.from_dense([(np.array([[0.1], [-1.0]]), np.array([0.0, 0.3])), (np.array([[1.0, 0.5]]), np.zeros(1))])
+    tenth = ReLUNetwork.from_dense(
+        [(np.array([[0.1], [-1.0]]), np.array([0.0, 0.3])), (np.array([[1.0, 0.5]]), np.zeros(1))]
+    )
     rep = export_onnx(tenth, tmp_path / "f32.onnx", dtype="float32")
     assert rep.dtype == "float32" and rep.rounded_weights == 2  # 0.1 and 0.3 are not float32 numbers
     assert "2 weights rounded" in rep.summary()
@@ -260,7 +305,14 @@ def test_from_dense_names_what_is_wrong():
 
 def test_positional_numbers_round_trip():
     rng = np.random.default_rng(0)
-    for v in [0.1, 1e-300, 123456789.125, -2.5e-7, 5e20, *rng.standard_normal(200) * 10.0 ** rng.integers(-12, 12, 200)]:
+    for v in [
+        0.1,
+        1e-300,
+        123456789.125,
+        -2.5e-7,
+        5e20,
+        *rng.standard_normal(200) * 10.0 ** rng.integers(-12, 12, 200),
+    ]:
         t = positional(float(v))
         assert "e" not in t.lower() and float(t) == float(v), (v, t)
     with pytest.raises(InvalidArgumentError, match="finite"):
@@ -293,7 +345,9 @@ def test_vnnlib_boxes_contain_the_ball_by_at_most_an_ulp(small, tmp_path):
             moved += Fraction(lo[j]) != x - s
         # thresholds: the unsafe set Y_0 <= t_lo or Y_0 >= t_hi contains |Y_0 - y| >= eps, tightly
         y = int(ds.y[i])
-        t_lo, t_hi = (float(v) for v in re.search(r"\(<= Y_0 (-?[0-9.]+)\)\) \(and \(>= Y_0 (-?[0-9.]+)\)", text).groups())
+        t_lo, t_hi = (
+            float(v) for v in re.search(r"\(<= Y_0 (-?[0-9.]+)\)\) \(and \(>= Y_0 (-?[0-9.]+)\)", text).groups()
+        )
         assert Fraction(np.nextafter(t_lo, -np.inf)) < y - eps <= Fraction(t_lo)
         assert Fraction(t_hi) <= y + eps < Fraction(np.nextafter(t_hi, np.inf))
     assert moved > 0  # the data do exercise the outward rounding
@@ -400,6 +454,7 @@ def test_marabou_refuses_other_norms_and_enforces_its_timeout(small, tmp_path, m
         marabou_check(path, ds.X[0], int(ds.y[0]), 2.0, 0.1)
     with pytest.raises(InvalidArgumentError, match="eps"):
         marabou_check(path, ds.X[0], int(ds.y[0]), "inf", 0.1, eps=0.0)
+
     # Marabou 2.0 does not always honour its own timeout: the query runs in a child process, killed
     def stall(*args):
         time.sleep(120)
@@ -417,9 +472,32 @@ def test_marabou_refuses_other_norms_and_enforces_its_timeout(small, tmp_path, m
 
 def test_cli_export_writes_onnx_and_vnnlib(tmp_path, capsys):
     out = str(tmp_path / "t.rmnet")
-    assert main(["build", "--dataset", "sphere", "--param", "n=6", "--param", "d=3", "--param", "n_classes=2",
-                 "--param", "seed=0", "--construction", "theorem6", "--p", "inf", "--fraction-of-limit", "0.5",
-                 "--out", out]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "build",
+                "--dataset",
+                "sphere",
+                "--param",
+                "n=6",
+                "--param",
+                "d=3",
+                "--param",
+                "n_classes=2",
+                "--param",
+                "seed=0",
+                "--construction",
+                "theorem6",
+                "--p",
+                "inf",
+                "--fraction-of-limit",
+                "0.5",
+                "--out",
+                out,
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     assert main(["export", out, "--onnx", str(tmp_path / "t.onnx"), "--vnnlib", str(tmp_path / "v")]) == 0
     said = capsys.readouterr().out
@@ -441,9 +519,32 @@ def test_cli_export_writes_onnx_and_vnnlib(tmp_path, capsys):
 
 def test_cli_certify_with_marabou(tmp_path, capsys):
     out = str(tmp_path / "t.rmnet")
-    assert main(["build", "--dataset", "sphere", "--param", "n=6", "--param", "d=3", "--param", "n_classes=2",
-                 "--param", "seed=0", "--construction", "theorem6", "--p", "inf", "--fraction-of-limit", "0.5",
-                 "--out", out]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "build",
+                "--dataset",
+                "sphere",
+                "--param",
+                "n=6",
+                "--param",
+                "d=3",
+                "--param",
+                "n_classes=2",
+                "--param",
+                "seed=0",
+                "--construction",
+                "theorem6",
+                "--p",
+                "inf",
+                "--fraction-of-limit",
+                "0.5",
+                "--out",
+                out,
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     rep = tmp_path / "r.json"
     assert main(["certify", out, "--method", "marabou", "--eps", "0.5", "--max-points", "3", "--json", str(rep)]) == 0

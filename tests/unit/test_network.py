@@ -66,7 +66,9 @@ def probe_points(net: ReLUNetwork, seed: int = 1) -> np.ndarray:
     centers = net.segments[1].params[:, :3]
     box = centers[:, None, :] + rng.uniform(-0.4, 0.4, (len(centers), 12, 3))
     u = rng.standard_normal((len(centers), 20, 3))
-    shell = centers[:, None, :] + u / np.linalg.norm(u, axis=2, keepdims=True) * rng.uniform(0.18, 0.4, (len(centers), 20, 1))
+    shell = centers[:, None, :] + u / np.linalg.norm(u, axis=2, keepdims=True) * rng.uniform(
+        0.18, 0.4, (len(centers), 20, 1)
+    )
     near = np.concatenate([box.reshape(-1, 3), shell.reshape(-1, 3), centers])  # shell: the ramps r..r+w
     if matrix is not None:
         near = near @ matrix
@@ -169,7 +171,11 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
         assert [s.name for s in back.segments] == [s.name for s in net.segments]
         X = probe_points(net)
         assert np.array_equal(back(X), net(X)) and np.array_equal(back.evaluate_flat(X), net.evaluate_flat(X))
-        assert (back.depth, back.width, back.num_nonzero_parameters()) == (net.depth, net.width, net.num_nonzero_parameters())
+        assert (back.depth, back.width, back.num_nonzero_parameters()) == (
+            net.depth,
+            net.width,
+            net.num_nonzero_parameters(),
+        )
 
 
 def _members(path: Path) -> dict[str, np.ndarray]:

@@ -15,14 +15,18 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_network import ALL, probe_points, random_chain
 
 from robustmem.construct import construct_log_width, construct_theorem5, construct_theorem6
 from robustmem.data import sphere_points
 from robustmem.network.evaluate import (
-    KERNEL_MIN_ELEMENTS, TORCH_GRAIN, FloatArith, KernelArith, kernels_are_ieee, run_network,
-)  # fmt: skip
-
-from test_network import ALL, probe_points, random_chain
+    KERNEL_MIN_ELEMENTS,
+    TORCH_GRAIN,
+    FloatArith,
+    KernelArith,
+    kernels_are_ieee,
+    run_network,
+)
 
 B, N = 16, 1024  # B * N = 2 * KERNEL_MIN_ELEMENTS, below torch's grain size
 assert KERNEL_MIN_ELEMENTS <= B * N < TORCH_GRAIN

@@ -361,7 +361,7 @@ def test_report_fields_and_theorem_constants() -> None:
     assert (rep.n_points, rep.d, rep.k, rep.c_plus) == (ds.N, 64, 10, 1.0)
     assert rep.delta == delta and 0 < rep.tau <= delta
     assert rep.sigma_max_over_delta == rep.sigma_max / delta <= 0.5
-    assert rep.eps_theorem18 == theorem18_epsilon(ds.N, 64, 10) == 0.5 * math.sqrt(10 / (64 * math.e)) * ds.N ** -0.2
+    assert rep.eps_theorem18 == theorem18_epsilon(ds.N, 64, 10) == 0.5 * math.sqrt(10 / (64 * math.e)) * ds.N**-0.2
     assert rep.theorem18_hypothesis == (2 * 0.01 / delta <= rep.eps_theorem18)
     assert rep.preserves_theorem18 == (rep.eps >= rep.eps_theorem18)
     assert rep.theorem16_condition == (rep.eps > 2 * 0.01 / delta)

@@ -41,7 +41,7 @@ NAMES = [info.name for info in list_proofs()]
 
 
 def test_the_required_proofs_exist() -> None:
-    assert REQUIRED <= set(NAMES), f"missing: {REQUIRED - set(NAMES)}"
+    assert set(NAMES) >= REQUIRED, f"missing: {REQUIRED - set(NAMES)}"
     assert proofs_directory().name == "proofs" and proofs_directory().is_dir()
 
 

@@ -8,9 +8,18 @@ import pytest
 
 import robustmem
 
-SUBPACKAGES = ["robustmem.data", "robustmem.network", "robustmem.gadgets", "robustmem.construct",
-               "robustmem.projection", "robustmem.verify", "robustmem.bounds", "robustmem.norms", "robustmem.errors",
-               "robustmem.lower_bound"]
+SUBPACKAGES = [
+    "robustmem.data",
+    "robustmem.network",
+    "robustmem.gadgets",
+    "robustmem.construct",
+    "robustmem.projection",
+    "robustmem.verify",
+    "robustmem.bounds",
+    "robustmem.norms",
+    "robustmem.errors",
+    "robustmem.lower_bound",
+]
 
 
 @pytest.mark.parametrize("name", robustmem.__all__)

@@ -16,8 +16,11 @@ from robustmem.network.rational import RationalLayer, RationalNetwork
 def _abs_net(big: F = F(0)) -> RationalNetwork:
     """f(x) = |x_0| + big x_1 + 1/3 on two hidden ReLUs (and a third carrying x_1 + 2^70)."""
     lay1 = RationalLayer(2, rows=(((0, F(1)),), ((0, F(-1)),), ((1, F(1)),)), bias=(F(0), F(0), F(2) ** 70))
-    lay2 = RationalLayer(3, rows=(((0, F(1)), (1, F(1)), (2, big)) if big else ((0, F(1)), (1, F(1))),),
-                         bias=(F(1, 3) - big * F(2) ** 70,))  # fmt: skip
+    lay2 = RationalLayer(
+        3,
+        rows=(((0, F(1)), (1, F(1)), (2, big)) if big else ((0, F(1)), (1, F(1))),),
+        bias=(F(1, 3) - big * F(2) ** 70,),
+    )
     return RationalNetwork((lay1, lay2))
 
 

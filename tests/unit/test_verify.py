@@ -113,8 +113,12 @@ def test_falsify_finds_nothing_on_a_correct_chain(p: float) -> None:
     assert rep.passed and rep.n_counterexamples == 0 and rep.counterexamples == ()
     assert rep.max_abs_deviation == 0.0 and rep.n_balls_broken == 0
     n_vertices = 8 if math.isinf(p) else 6
-    assert rep.points_evaluated == {"random": 9 * 16, "boundary": 9 * 16, "vertices": 9 * n_vertices,
-                                    "pgd": 9 * 2 * (6 + 1)}  # fmt: skip
+    assert rep.points_evaluated == {
+        "random": 9 * 16,
+        "boundary": 9 * 16,
+        "vertices": 9 * n_vertices,
+        "pgd": 9 * 2 * (6 + 1),
+    }
     # the boundary samples reach the sphere (within the sampler's documented rounding bound)
     assert rep.method("boundary").max_distance >= R * (1 - 1e-13)
     assert rep.method("boundary").max_distance <= R
@@ -126,8 +130,12 @@ def test_falsify_finds_nothing_on_a_correct_chain(p: float) -> None:
 @pytest.mark.parametrize("method", ["random", "boundary", "vertices", "pgd"])
 @pytest.mark.parametrize("p", NORMS)
 def test_each_method_alone_breaks_every_ball_beyond_the_radius(p: float, method: str) -> None:
-    only = dict(n_random=16 if method == "random" else 0, boundary=method == "boundary",
-                vertices=method == "vertices", pgd=method == "pgd")  # fmt: skip
+    only = dict(
+        n_random=16 if method == "random" else 0,
+        boundary=method == "boundary",
+        vertices=method == "vertices",
+        pgd=method == "pgd",
+    )
     rep = falsify(chain(p), chain_data(), p=p, sigma=3 * R, n_boundary=16, pgd_steps=6, pgd_restarts=2, **only)
     assert [m.method for m in rep.methods] == [method]
     assert not rep.passed and rep.n_counterexamples > 0 and rep.n_balls_broken == 9
@@ -143,8 +151,11 @@ def test_pgd_iterations_climb_out_of_the_flat_core() -> None:
     random fallback and the gradient steps reach points with f != y from every one of 32 starts
     (sigma = 1.5 r; f = y on ||a - x||_2 <= (r^2 + w^2/4)^(1/2) = 1.118 r, 0 beyond 1.32 r)."""
     net, data = chain(2.0), chain_data()
-    batches = list(pgd_attack(net, data.X[:1], data.y[:1], p=2.0, sigma=1.5 * R, steps=10, restarts=32,
-                              rng=np.random.default_rng(3)))  # fmt: skip
+    batches = list(
+        pgd_attack(
+            net, data.X[:1], data.y[:1], p=2.0, sigma=1.5 * R, steps=10, restarts=32, rng=np.random.default_rng(3)
+        )
+    )
     assert [b.step for b in batches] == list(range(11))
     assert (batches[0].values == data.y[0]).sum() >= 5  # several starts in the flat region
     found = np.any([b.values != data.y[0] for b in batches], axis=0)
@@ -185,7 +196,7 @@ def test_falsify_is_reproducible_and_methods_use_separate_streams() -> None:
     net, data = chain(2.0), chain_data()
     kw = dict(p=2.0, sigma=3 * R, n_boundary=8, pgd_steps=3, pgd_restarts=2, seed=11)
     one, two = falsify(net, data, n_random=8, **kw), falsify(net, data, n_random=8, **kw)
-    strip = lambda r: {k: v for k, v in r.to_dict().items() if k != "seconds"}  # noqa: E731
+    strip = lambda r: {k: v for k, v in r.to_dict().items() if k != "seconds"}
     assert strip(one) == strip(two)
     alone = falsify(net, data, n_random=0, **kw)  # turning 'random' off leaves 'boundary' unchanged
     assert alone.method("boundary") == one.method("boundary")
@@ -193,8 +204,17 @@ def test_falsify_is_reproducible_and_methods_use_separate_streams() -> None:
 
 def test_progress_lines() -> None:
     lines: list[str] = []
-    falsify(chain(1.0), chain_data(), p=1.0, sigma=R, n_random=4, boundary=False, vertices=False, pgd=False,
-            progress=lines.append)  # fmt: skip
+    falsify(
+        chain(1.0),
+        chain_data(),
+        p=1.0,
+        sigma=R,
+        n_random=4,
+        boundary=False,
+        vertices=False,
+        pgd=False,
+        progress=lines.append,
+    )
     assert lines and "random 9/9 balls" in lines[-1] and "0 counterexamples" in lines[-1]
 
 

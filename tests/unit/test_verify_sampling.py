@@ -239,11 +239,18 @@ def test_sampler_arguments_are_validated() -> None:
 def _qp_projection(v: np.ndarray, z: float) -> np.ndarray:
     """min ||w - v||^2 s.t. sum(w+ + w-) <= z, w+-, >= 0 (w = w+ - w-), by SLSQP."""
     d = len(v)
-    fun = lambda q: 0.5 * np.sum((q[:d] - q[d:] - v) ** 2)  # noqa: E731
-    jac = lambda q: np.concatenate([q[:d] - q[d:] - v, -(q[:d] - q[d:] - v)])  # noqa: E731
+    fun = lambda q: 0.5 * np.sum((q[:d] - q[d:] - v) ** 2)
+    jac = lambda q: np.concatenate([q[:d] - q[d:] - v, -(q[:d] - q[d:] - v)])
     cons = {"type": "ineq", "fun": lambda q: z - q.sum(), "jac": lambda q: -np.ones(2 * d)}
-    res = minimize(fun, np.zeros(2 * d), jac=jac, constraints=[cons], bounds=[(0, None)] * (2 * d),
-                   method="SLSQP", options={"ftol": 1e-14, "maxiter": 500})  # fmt: skip
+    res = minimize(
+        fun,
+        np.zeros(2 * d),
+        jac=jac,
+        constraints=[cons],
+        bounds=[(0, None)] * (2 * d),
+        method="SLSQP",
+        options={"ftol": 1e-14, "maxiter": 500},
+    )
     return res.x[:d] - res.x[d:]
 
 

@@ -80,8 +80,10 @@ def test_width_is_linear_and_depth_free_of_d():
         for k in (1, 2, 7):
             assert yu2024_lp_width(k, p, M) == k + 1 + max(3 * k, 1 + k * per)
     X = np.array([[0.0, 0.0], [3.0, 0.0]])
-    nets = [construct_yu2024_lp(Dataset.from_arrays(np.pad(X, ((0, 0), (0, d - 2))), [1, 2]), p=3, sigma=1.0)
-            for d in (2, 8)]
+    nets = [
+        construct_yu2024_lp(Dataset.from_arrays(np.pad(X, ((0, 0), (0, d - 2))), [1, 2]), p=3, sigma=1.0)
+        for d in (2, 8)
+    ]
     # same r, w; M grows with log d only (Lemma 38's budget has k in it), so compare per-M depths
     for net in nets:
         cert = net.certificate
@@ -98,8 +100,9 @@ def test_radius_at_or_beyond_half_the_separation_is_refused_with_the_values():
     assert net([[0.3, 0.3], [0.7, 0.7]]).tolist() == [1.0, 2.0]
 
 
-@pytest.mark.parametrize("p,match", [(2.5, "p=2.5"), (1, "p=1"), (math.inf, "construct_yu2024"), ("two", "p='two'"),
-                                     (True, "p=True")])
+@pytest.mark.parametrize(
+    "p,match", [(2.5, "p=2.5"), (1, "p=1"), (math.inf, "construct_yu2024"), ("two", "p='two'"), (True, "p=True")]
+)
 def test_rejects_non_integer_exponents(p, match):
     ds = Dataset.from_arrays([[0.0], [1.0]], [1, 2])
     with pytest.raises(InvalidArgumentError, match=match):
