@@ -42,7 +42,8 @@ def _parse_kv(items: Sequence[str]) -> dict[str, Any]:
 
 
 def _load_data(name: str | None, path: str | None, params: Sequence[str]) -> tuple[Any, dict[str, Any]]:
-    from robustmem.data import load_dataset, named_dataset
+    from robustmem.catalog import named_dataset
+    from robustmem.data import load_dataset
 
     if (name is None) == (path is None):
         raise RobustMemError("give exactly one of --dataset NAME or --data FILE")
@@ -197,6 +198,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Build and verify the Theorem 6 l_inf memorizer of scikit-learn's digits."""
     from robustmem.construct import construct_theorem6
     from robustmem.data import load_real
+    from robustmem.network import save_network
     from robustmem.norms import c_plus
 
     t0 = time.perf_counter()
@@ -219,7 +221,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for line in _shape_lines(net, cert):
         _say(line)
     net.meta["dataset"] = {"name": "digits", "params": {}, "fingerprint": ds.fingerprint()}
-    path = net.save(out / "digits_theorem6_linf.rmnet")
+    path = save_network(net, out / "digits_theorem6_linf.rmnet")
     _say(f"wrote the network to {path}")
     report = _verify(
         net,
@@ -248,6 +250,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from robustmem.network import save_network
     from robustmem.norms import parse_p
 
     ds, source = _load_data(args.dataset, args.data, args.param)
@@ -262,7 +265,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     for line in _shape_lines(net, cert):
         _say(line)
     net.meta["dataset"] = {**source, "fingerprint": ds.fingerprint()}
-    path = net.save(args.out)
+    path = save_network(net, args.out)
     _say(f"wrote the network to {path}")
     return 0
 
@@ -270,8 +273,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 def _network_and_data(args: argparse.Namespace, net: Any = None) -> tuple[Any, Any, Any]:
     """The network file (or ``net``, already loaded from it), its certificate (None if it has none) and its
     dataset (named in the file or given)."""
+    from robustmem.catalog import named_dataset
     from robustmem.construct import Certificate
-    from robustmem.data import named_dataset
     from robustmem.network import load_network
 
     net = load_network(args.network) if net is None else net
@@ -291,7 +294,7 @@ def _network_and_data(args: argparse.Namespace, net: Any = None) -> tuple[Any, A
 
 def cmd_certify(args: argparse.Namespace) -> int:
     from robustmem.certify import certify, certify_structural
-    from robustmem.certify.bounds import GENERIC_NORMS
+    from robustmem.certify.propagation import GENERIC_NORMS
     from robustmem.norms import parse_p
 
     net, cert, ds = _network_and_data(args)
@@ -323,7 +326,9 @@ def cmd_certify(args: argparse.Namespace) -> int:
             n_all = rep.n_certified + rep.n_failed
             verdict = f"{n_ok}/{n_all} balls certified" + ("" if rep.certified else f" ({rep.reason})")
         elif m == "marabou":
-            rep = _certify_marabou(net, ds, p, sigma, points, eps=args.eps, timeout=args.timeout)
+            from robustmem.interop.marabou_balls import marabou_balls
+
+            rep = marabou_balls(net, ds, p, sigma, points, eps=args.eps, timeout=args.timeout)
             n_ok, n_all = rep.n_certified, len(rep.status)
             verdict = (
                 f"{n_ok} certified (|f - y| < {rep.eps:g}), {rep.status.count('refuted')} refuted,"
@@ -355,81 +360,6 @@ def cmd_certify(args: argparse.Namespace) -> int:
         else "certify FAILED: no method proved every ball"
     )
     return 0 if proved else 1
-
-
-class _MarabouReport:
-    """Marabou's verdicts on the balls ``indices`` (one :class:`~robustmem.interop.MarabouResult` each)."""
-
-    def __init__(self, indices: list[int], results: list[Any], p: float, sigma: float, eps: float, seconds: float):
-        self.indices, self.results, self.p, self.sigma, self.eps, self.seconds = (
-            indices,
-            results,
-            p,
-            sigma,
-            eps,
-            seconds,
-        )
-        self.status = tuple(r.status for r in results)
-        self.n_certified = self.status.count("certified")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": "certify",
-            "method": "marabou",
-            "p": _pn(self.p),
-            "sigma": self.sigma,
-            "eps": self.eps,
-            "n_checked": len(self.status),
-            "n_certified": self.n_certified,
-            "indices": self.indices,
-            "status": list(self.status),
-            "answers": [list(r.answers) for r in self.results],
-            "reasons": [r.reason for r in self.results],
-            "seconds": self.seconds,
-            "counterexamples": {
-                str(i): {"point": r.counterexample.tolist(), "exact_output": str(r.exact_output)}
-                for i, r in zip(self.indices, self.results)
-                if r.counterexample is not None
-            },
-        }
-
-    def summary(self, *, max_lines: int = 10) -> str:
-        head = (
-            f"certify (marabou), l_{_pn(self.p)} balls of radius {self.sigma:.6g}: {self.n_certified}/{len(self.status)}"
-            f" certified with |f - y| < {self.eps:g}, {self.status.count('refuted')} refuted,"
-            f" {self.status.count('unknown')} unknown ({self.seconds:.2f} s)"
-        )
-        lines = [
-            head,
-            "  guarantee: 'certified': Marabou proved |f - y| < eps on the ball (up to its floating-point"
-            " tolerances); 'refuted': a point of the closed ball where the exact network differs from y",
-        ]
-        others = [(i, r) for i, r in zip(self.indices, self.results) if r.status != "certified"]
-        lines += [f"  ball {i}: {r.summary()}" for i, r in others[:max_lines]]
-        if len(others) > max_lines:
-            lines.append(f"  ... and {len(others) - max_lines} more")
-        return "\n".join(lines)
-
-
-def _certify_marabou(
-    net: Any, ds: Any, p: float, sigma: float, points: list[int] | None, *, eps: float | None, timeout: float
-) -> _MarabouReport:
-    """Marabou on every ball (or ``points``), reading a float64 ONNX export of ``net`` (exactly ``net``)."""
-    import tempfile
-
-    from robustmem.interop import OUTPUT_TOLERANCE, export_onnx, marabou_check
-
-    if p not in (1.0, math.inf):
-        raise RobustMemError(f"Marabou's constraints are linear: --method marabou needs p = 1 or inf, got p = {_pn(p)}")
-    eps = OUTPUT_TOLERANCE if eps is None else eps
-    t = time.perf_counter()
-    indices = list(points) if points is not None else list(range(ds.N))
-    with tempfile.TemporaryDirectory() as tmp:
-        path = export_onnx(net, Path(tmp) / "net.onnx").path
-        results = [
-            marabou_check(path, ds.X[i], int(ds.y[i]), p, sigma, eps=eps, net=net, timeout=timeout) for i in indices
-        ]
-    return _MarabouReport(indices, results, p, sigma, eps, time.perf_counter() - t)
 
 
 def _radii_arg(text: str) -> list[float]:
@@ -606,7 +536,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 
 
 def cmd_datasets(args: argparse.Namespace) -> int:
-    from robustmem.data import dataset_names
+    from robustmem.catalog import dataset_names
 
     for name in dataset_names():
         _say(name)
@@ -630,6 +560,8 @@ def _add_verify_args(p: argparse.ArgumentParser, samples: int, pgd_balls: int | 
 
 
 def make_parser() -> argparse.ArgumentParser:
+    from robustmem.construct import CONSTRUCTIONS
+
     ap = argparse.ArgumentParser(prog="robustmem", description=__doc__)
     sub = ap.add_subparsers(dest="command", required=True)
 
@@ -644,7 +576,7 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--construction",
         required=True,
-        choices=["theorem5", "theorem6", "remark40", "log-width", "yu2024", "yu2024-lp", "kim2025"],
+        choices=sorted(CONSTRUCTIONS),
     )
     b.add_argument("--p", default="2", help="norm of the balls: 1, 2, inf, or any number > 0 (theorem5)")
     b.add_argument("--sigma", type=float, help="radius, absolute")

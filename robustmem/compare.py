@@ -115,7 +115,7 @@ def _build(name: str, dataset, p: float, sigma: float, log_width: int, seed: int
     if name == "zhang2017":
         return construct_zhang2017(dataset, p=p, seed=seed)
     if name in ("kim2025", "kim2025-smallest"):
-        from robustmem.construct.kim2025_large import construct_kim2025
+        from robustmem.construct.kim2025 import construct_kim2025
 
         dim = "theorem" if name == "kim2025" else "smallest"
         return construct_kim2025(dataset, p=p, sigma=sigma, dimension=dim, seed=seed)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import difflib
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
 from robustmem.errors import InvalidArgumentError
 
-__all__ = ["finite_layer", "index_list", "integer_at_least", "nonnegative_number", "positive_number"]
+__all__ = [
+    "finite_layer",
+    "index_list",
+    "integer_at_least",
+    "nonnegative_number",
+    "positive_number",
+    "unknown_name",
+]
 
 
 def positive_number(value: object, name: str) -> float:
@@ -62,3 +71,10 @@ def finite_layer(k: int, W: np.ndarray, b: np.ndarray) -> None:
         if len(bad):
             where = tuple(int(i) for i in bad[0])
             raise InvalidArgumentError(f"layer {k}: {name}{where} = {a[where]} is not finite")
+
+
+def unknown_name(name: object, choices: Sequence[str], what: str) -> InvalidArgumentError:
+    """The error for a name that is not one of ``choices``: names the value, the closest choice and all of them."""
+    close = difflib.get_close_matches(str(name), list(choices), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return InvalidArgumentError(f"unknown {what} {name!r}{hint}; choose one of {', '.join(choices)}")

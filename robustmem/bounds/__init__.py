@@ -4,7 +4,7 @@ Egosi, Yehudai, Shamir, "Logarithmic Width Suffices for Robust Memorization" (CO
 
 Modules: :mod:`~robustmem.bounds.constants` (c+-, a, b, the gap b/a), :mod:`~robustmem.bounds.radii`
 (Remark 4, Theorems 5, 7, 8, 18, 19, Remark 10), :mod:`~robustmem.bounds.widths` (equations (1) and (2),
-Corollary 9, :func:`width_report`, :func:`radii_for_width`) and :mod:`~robustmem.bounds.projection`
+Corollary 9, :func:`width_report`, :func:`radii_for_width`) and :mod:`~robustmem.bounds.robust_jl`
 (Appendix D's incomplete-beta probabilities and Theorem 18's union bound).
 """
 
@@ -26,20 +26,6 @@ from robustmem.bounds.constants import (
     gap_ratio,
     gap_ratio_expr,
 )
-from robustmem.bounds.projection import (
-    cap_projection_threshold,
-    cap_projection_threshold_expr,
-    dasgupta_gupta_bound,
-    dasgupta_gupta_bound_expr,
-    pair_union_bound,
-    projection_cdf,
-    projection_cdf_expr,
-    projection_small_ball_bound,
-    projection_small_ball_bound_expr,
-    theorem18_exact_union_bound,
-    theorem18_union_bound,
-    theorem18_union_bound_expr,
-)
 from robustmem.bounds.radii import (
     remark4_radius_limit,
     remark4_radius_limit_expr,
@@ -53,6 +39,20 @@ from robustmem.bounds.radii import (
     theorem18_epsilon_expr,
     theorem19_threshold,
     theorem19_threshold_expr,
+)
+from robustmem.bounds.robust_jl import (
+    cap_projection_threshold,
+    cap_projection_threshold_expr,
+    dasgupta_gupta_bound,
+    dasgupta_gupta_bound_expr,
+    pair_union_bound,
+    projection_cdf,
+    projection_cdf_expr,
+    projection_small_ball_bound,
+    projection_small_ball_bound_expr,
+    theorem18_exact_union_bound,
+    theorem18_union_bound,
+    theorem18_union_bound_expr,
 )
 from robustmem.bounds.widths import (
     RadiiForWidth,

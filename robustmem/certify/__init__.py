@@ -6,13 +6,13 @@
   (:func:`output_bounds`) or a complete MILP check for small networks; returns a :class:`CertifyReport`.
 """
 
-from robustmem.certify.bounds import OutputBounds, output_bounds
+from robustmem.certify.certify_report import CertCounterexample, CertifyReport
 from robustmem.certify.generic import certify
 from robustmem.certify.milp import MAX_UNSTABLE, MILP_TOLERANCE
-from robustmem.certify.report import CertCounterexample, CertifyReport
+from robustmem.certify.propagation import OutputBounds, output_bounds
 from robustmem.certify.structural import SUPPORTED as STRUCTURAL_SUPPORTED
 from robustmem.certify.structural import certify_structural
-from robustmem.certify.structural_report import StructuralCheck, StructuralReport
+from robustmem.certify.structural.report import StructuralCheck, StructuralReport
 
 __all__ = [
     "MAX_UNSTABLE",

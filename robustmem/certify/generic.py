@@ -4,13 +4,13 @@
 (W, b) pairs), unlike the structural certifier (:func:`~robustmem.certify.certify_structural`), which reads
 the package's chain constructions block by block.  Three methods:
 
-* ``'ibp'`` and ``'crown'``: rigorous output bounds (:mod:`robustmem.certify.bounds`).  A ball is
+* ``'ibp'`` and ``'crown'``: rigorous output bounds (:mod:`robustmem.certify.propagation`).  A ball is
   'certified' iff lower = upper = y_i (possible because the constructions saturate: their output is exactly
   y_i on the ball, and the bounds carry exact values through without rounding); otherwise the centre
   itself is evaluated exactly and a wrong output there makes the ball 'refuted'; else 'unknown'.
 * ``'milp'``: a complete search (:mod:`robustmem.certify.milp`) for small networks.
 
-See :class:`~robustmem.certify.report.CertifyReport` for what each status proves.
+See :class:`~robustmem.certify.certify_report.CertifyReport` for what each status proves.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from typing import Any, get_args
 
 import numpy as np
 
-from robustmem.certify.bounds import DEFAULT_WINDOW, ProgressLike, check_ball_norm, output_bounds
+from robustmem.certify.certify_report import CertifyMethod, CertifyReport
 from robustmem.certify.layers import LayerSource, as_layer_source
 from robustmem.certify.milp import MAX_UNSTABLE, milp_balls
-from robustmem.certify.report import CertifyMethod, CertifyReport
+from robustmem.certify.propagation import DEFAULT_WINDOW, ProgressLike, check_ball_norm, output_bounds
 from robustmem.certify.witness import confirm_counterexample
 from robustmem.errors import InvalidArgumentError
 from robustmem.validate import index_list, integer_at_least, nonnegative_number, positive_number

@@ -1,7 +1,7 @@
 """Complete check of small networks: min f and max f over each ball by mixed-integer programming.
 
 For every ball B_p(x_i, sigma) the network is encoded exactly (:mod:`robustmem.certify.milp_encoding`, big-M
-constants from the rigorous CROWN bounds of :mod:`robustmem.certify.bounds`; stable neurons get no binary)
+constants from the rigorous CROWN bounds of :mod:`robustmem.certify.propagation`; stable neurons get no binary)
 and the solver minimizes and maximizes f: HiGHS (``scipy.optimize.milp``) for p in {1, inf}, SCIP
 (``pyscipopt``, a mixed-integer program with the convex quadratic constraint sum_j (x_j - c_j)^2 <= sigma^2)
 for p = 2.
@@ -28,10 +28,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from robustmem.certify.bounds import DEFAULT_WINDOW, Progress, ProgressLike, layer_bounds, output_bounds
+from robustmem.certify.certify_report import CertCounterexample, CertifyReport, Status
 from robustmem.certify.layers import LayerSource
 from robustmem.certify.milp_encoding import MILPModel, encode_ball
-from robustmem.certify.report import CertCounterexample, CertifyReport, Status
+from robustmem.certify.propagation import DEFAULT_WINDOW, Progress, ProgressLike, layer_bounds, output_bounds
 from robustmem.certify.witness import confirm_counterexample
 from robustmem.errors import VerificationError
 from robustmem.norms import p_name

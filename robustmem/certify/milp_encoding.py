@@ -1,7 +1,7 @@
 """The big-M mixed-integer encoding of a ReLU network on one l_p ball (solver-neutral arrays).
 
 For the ball B_p(c, sigma) and rigorous pre-activation bounds l <= z <= u of every hidden neuron
-(:func:`~robustmem.certify.bounds.layer_bounds`), the feasible set of the model below contains the graph
+(:func:`~robustmem.certify.propagation.layer_bounds`), the feasible set of the model below contains the graph
 {(x, f(x)) : x in the ball} of the exact network (Tjeng, Xiao, Tedrake, "Evaluating Robustness of Neural
 Networks with Mixed Integer Programming", ICLR 2019):
 

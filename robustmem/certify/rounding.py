@@ -1,6 +1,6 @@
 """The float64 rounding policy of the bound engine: every computed bound encloses the exact real value.
 
-This module is the ONE place where the certifiers of :mod:`robustmem.certify.bounds` and
+This module is the ONE place where the certifiers of :mod:`robustmem.certify.propagation` and
 :mod:`robustmem.certify.milp` handle rounding.  The policy:
 
 1. **What is bounded.**  Weights, biases, centres and the radius are read as the exact rationals of their

@@ -1,11 +1,11 @@
 """Re-checking a candidate counterexample on the real network before anything is reported as refuted.
 
 A candidate (a solver's optimal input, or a training point itself) becomes a
-:class:`~robustmem.certify.report.CertCounterexample` only if
+:class:`~robustmem.certify.certify_report.CertCounterexample` only if
 
 1. it lies in the closed ball: points that float64 cannot prove inside are first moved inwards by
-   :func:`~robustmem.verify.sampling.shrink_into_ball` (solvers return points up to their feasibility
-   tolerance outside), then membership is decided exactly (:func:`~robustmem.verify.sampling.exact_in_ball`);
+   :func:`~robustmem.geometry.shrink_into_ball` (solvers return points up to their feasibility
+   tolerance outside), then membership is decided exactly (:func:`~robustmem.geometry.exact_in_ball`);
 2. the exact output of the network (float64 weights and input read as rationals) differs from the label.
 
 Otherwise the candidate is discarded and the ball's status stays 'unknown'.
@@ -17,9 +17,9 @@ from typing import Literal
 
 import numpy as np
 
+from robustmem.certify.certify_report import CertCounterexample
 from robustmem.certify.layers import LayerSource
-from robustmem.certify.report import CertCounterexample
-from robustmem.verify.sampling import ball_distance, certainly_in_ball, exact_in_ball, shrink_into_ball
+from robustmem.geometry import ball_distance, certainly_in_ball, exact_in_ball, shrink_into_ball
 
 __all__ = ["confirm_counterexample"]
 

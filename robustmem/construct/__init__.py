@@ -1,8 +1,7 @@
 """Constructions, one module per result: each returns a Construction (network, certificate)."""
 
-from robustmem.construct.certificate import Certificate, Construction
-from robustmem.construct.kim2025 import kim2025_attack, kim2025_hard_instance
-from robustmem.construct.kim2025_large import construct_kim2025, kim2025_plan
+from robustmem.certificate import Certificate, Construction
+from robustmem.construct.kim2025 import construct_kim2025, kim2025_plan
 from robustmem.construct.large_width import (
     construct_remark40,
     construct_theorem5,
@@ -46,8 +45,6 @@ __all__ = [
     "construct_yu2024_lp",
     "construct_zhang2017",
     "float64_fit",
-    "kim2025_attack",
-    "kim2025_hard_instance",
     "kim2025_plan",
     "l2_chain_parameters",
     "l2_chain_width",

@@ -1,22 +1,50 @@
-"""The necessary-width instance of Kim, Moon, Yun (NeurIPS 2025, arXiv 2510.24643) and its attack.
+"""The large-radius robust memorizer of Kim, Moon, Yun (NeurIPS 2025): project, then memorize.
 
-Instance: D = {(e_j, 1) : j = 1..k} u {(0, 2)} in R^d (k <= d unit vectors, default k = d), so
-N = k + 1, delta = 1 (the l_2 separation: ||e_j - 0||_2 = 1; the e_j share a label), and for a
-robustness ratio rho = 2 sigma / delta in (0, 1) the radius sigma = rho delta / 2.  Their
-statement: a network that (sigma, 2)-robustly memorizes every such dataset needs first-layer width
->= rho^2 min(N - 1, d).
+Kim, Moon, Yun, "The Cost of Robustness: Tighter Bounds on Parameter Complexity for Robust
+Memorization in ReLU Nets", NeurIPS 2025 (arXiv 2510.24643).  Notation: eps_D = delta / 2 (half the
+l_2 separation), mu = sigma, rho = mu / eps_D = 2 sigma / delta.  Theorem 4.2(iii) (proved as
+Theorem B.14, Appendix B.3): for rho in (1 / (5 sqrt d), 1) a network of width O~(rho^2 d), depth
+O~(N) and O~(N d^2 rho^4) parameters rho-robustly memorizes D.  The proof splits five cases (we read
+them in the paper's Appendix B.3; natural logarithms, as their Lemma B.22 shows):
 
-The argument made concrete (our proof of the step we verify): let W (m x d) be the first layer and
-S = span(e_1..e_k).  If m < rho^2 k, the kernel K of W restricted to S has dimension >= k - m, so
-with P the orthogonal projection onto K (inside S), sum_j ||P e_j||^2 = trace P >= k - m and some j
-has ||P e_j||^2 >= (k - m) / k > 1 - rho^2; then r = e_j - P e_j has ||r||_2^2 = 1 - ||P e_j||^2
-< rho^2 = (2 sigma)^2.  The points a = e_j - r / 2 in B_2(e_j, sigma) and a' = r / 2 in B_2(0, sigma)
-satisfy a - a' = P e_j in ker W, so W a = W a': the network outputs the same value at both and
-misses label 1 or label 2.  (The l_2 balls lie inside the l_p balls of the same radius for p >= 2,
-so the same pair defeats l_p robustness for every p >= 2.)
+====  =============================================  ===========================================================
+case  condition                                      first map
+====  =============================================  ===========================================================
+I     rho >= 1/3                                     identity (Yu-Gao-Zhang's memorizer in R^d)
+II    rho < 1/3, d < 600 ln N                        identity
+III   rho < 1/3, N < 600 ln N <= d                   phi: R^d -> R^N onto span{x_i} (Proposition B.21)
+IV    rho < 1/3, N >= d >= 600 ln N                  random projection, m = max(ceil(9 d rho^2), ceil(600 ln N),
+                                                     ceil(10 ln d)), alpha = 1/5 (Proposition B.19)
+V     rho < 1/3, d > N >= 600 ln N                   phi onto span{x_i}, then projection with
+                                                     m = max(ceil(9 N rho^2), ceil(600 ln N))
+====  =============================================  ===========================================================
 
-Everything is exact: the kernel basis and the projection are computed in rational arithmetic on the
-float64 weights, and the network is evaluated at the rational points a, a' with Fractions.
+Proposition B.19 / Lemma B.18 (a strengthened Johnson-Lindenstrauss lemma after Matousek, Lectures
+on Discrete Geometry, Theorem 15.2.1): for 24 alpha^-2 ln N <= m <= d a random orthogonal projection
+onto m dimensions is 1-Lipschitz and keeps (1 - alpha) beta ||x_i - x_j|| <= ||phi(x_i - x_j)||
+<= (1 + alpha) beta ||x_i - x_j|| for all pairs with positive probability, beta >= sqrt(m / d) / 2
+when m >= 10 ln d; with m >= 9 d rho^2 this gives eps_D' >= (4/5) beta eps_D >= (6/5) rho eps_D,
+so the projected balls (same radius, the map is 1-Lipschitz) are apart at ratio 5/6.
+
+What is built here (the deviations are stated in every certificate's notes):
+
+* ``dimension="theorem"`` follows the case table with the paper's constants.  For every dataset
+  that fits in memory the constants 600 ln N (>= 4000 once N >= 800) put it in cases I-III, so the
+  random projection of cases IV-V is never used: the paper's projection only pays off beyond
+  N ~ 5300 points in d >= 600 ln N dimensions.
+* ``dimension="smallest"`` keeps the paper's map (span reduction, then a random orthogonal
+  projection; ``draws`` Haar draws, the best kept) but takes the smallest m whose projection passes
+  the exact check below; ``dimension=m`` uses that m.  Neither is the paper's constant: they show
+  what the projection achieves on the given data.
+* The memorizer in the image space is, by default, Yu-Gao-Zhang's width-O(m) l_2 network that the
+  paper cites (their Lemma D.2 = Yu-Gao-Zhang Theorem B.6 with p = 2), built as in
+  :mod:`robustmem.construct.yu2024_lp` (Theorem 37's chain with parallel Lemma 38 indicators,
+  width 4m + 2 (4m + 1 when M = 1), depth O(N log)); ``memorizer="theorem16"`` uses the chain of Egosi-Yehudai-Shamir
+  Theorem 16 instead (l_2 indicators coordinate after coordinate, width m + 6, depth O(N m log)).
+* Whatever m, the network's correctness is checked, not assumed: both memorizers require the
+  images of the balls (radius ||M|| c+_p(d) sigma, plus rounding) to be apart (HypothesisError
+  otherwise).  Other p than 2 use B_p(x, sigma) in B_2(x, c+_p(d) sigma) (the paper's Appendix C
+  has its own l_p constants, not used here).
 """
 
 from __future__ import annotations
@@ -24,163 +52,220 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Literal
 
 import numpy as np
 
-from robustmem.data import Dataset
+from robustmem.certificate import Construction
+from robustmem.construct.common import check_sigma
 from robustmem.errors import HypothesisError, InvalidArgumentError
-from robustmem.lower_bound.attack import exact_kernel
-from robustmem.network.network import ReLUNetwork
+from robustmem.norms import c_plus, check_p, p_name
 
-__all__ = ["Kim2025Attack", "Kim2025Instance", "exact_forward", "kim2025_attack", "kim2025_hard_instance"]
+__all__ = ["KMY_ALPHA", "Kim2025Plan", "construct_kim2025", "kim2025_plan", "kim2025_span_map"]
+
+KMY_ALPHA = 0.2  # alpha = 1/5 in Theorem B.14 cases IV and V
+DimensionChoice = Literal["theorem", "smallest"]
+Memorizer = Literal["yu2024", "theorem16"]
 
 
-@dataclass(frozen=True, eq=False)
-class Kim2025Instance:
-    """{(e_j, 1)}_{j <= k} u {(0, 2)} in R^d with delta = 1 and sigma = rho delta / 2."""
+@dataclass(frozen=True)
+class Kim2025Plan:
+    """Which case of Theorem B.14 applies and the dimension of the image space.
 
-    dataset: Dataset
+    ``case`` in {"I", ..., "V"}; ``span`` whether the first step maps onto span{x_i} (Prop. B.21);
+    ``m`` the random-projection dimension (None: no random projection); ``reason`` in words.
+    """
+
+    N: int
     d: int
-    k: int
     rho: float
-    delta: float
-    sigma: float
+    case: str
+    span: bool
+    m: int | None
+    reason: str
 
     @property
     def necessary_width(self) -> float:
-        """rho^2 min(N - 1, d): a first layer narrower than this is defeated by :func:`kim2025_attack`."""
-        return self.rho**2 * min(self.dataset.N - 1, self.d)
+        """rho^2 min(N - 1, d): no first layer narrower than this works for every dataset (Prop. 3.2)."""
+        return self.rho**2 * min(self.N - 1, self.d)
 
 
-def kim2025_hard_instance(d: int, rho: float, *, k: int | None = None) -> Kim2025Instance:
-    """The hard instance of Kim, Moon, Yun 2025 (k = d unit vectors by default).
+def kim2025_plan(N: int, d: int, rho: float) -> Kim2025Plan:
+    """The case of Kim-Moon-Yun Theorem B.14 and its dimension m, with the paper's constants.
 
-    >>> inst = kim2025_hard_instance(4, 0.5)
-    >>> inst.dataset.N, inst.delta, inst.sigma, inst.necessary_width
-    (5, 1.0, 0.25, 1.0)
+    >>> kim2025_plan(100, 64, 0.5).case, kim2025_plan(10**6, 10**5, 0.125).m
+    ('I', 14063)
     """
-    if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1:
-        raise InvalidArgumentError(f"d must be an integer >= 1, got {d!r}")
-    k = int(d) if k is None else k
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= d:
-        raise InvalidArgumentError(f"k must be an integer in [1, d = {d}], got {k!r}")
-    if isinstance(rho, bool) or not isinstance(rho, (int, float)) or not 0 < rho < 1:
-        raise InvalidArgumentError(f"rho = 2 sigma / delta must lie in (0, 1), got {rho!r}")
-    X = np.zeros((k + 1, d))
-    X[np.arange(k), np.arange(k)] = 1.0
-    y = np.array([1] * k + [2])
-    ds = Dataset.from_arrays(X, y, name=f"kim2025(d={d}, k={k})")
-    return Kim2025Instance(ds, int(d), int(k), float(rho), 1.0, float(rho) / 2.0)
+    for name, v in (("N", N), ("d", d)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise InvalidArgumentError(f"{name} must be an integer >= 1, got {v!r}")
+    if isinstance(rho, bool) or not isinstance(rho, (int, float)) or not 0 <= rho < 1:
+        raise HypothesisError(f"robust memorization needs rho = 2 sigma / delta in [0, 1), got {rho!r}")
+    N, d = int(N), int(d)
+    big = 600.0 * math.log(N) if N >= 2 else 0.0
+    if N < 2:
+        return Kim2025Plan(N, d, rho, "II", False, None, "a single point: nothing to separate, no projection")
+    if rho >= 1.0 / 3.0:
+        return Kim2025Plan(N, d, rho, "I", False, None, f"rho = {rho:.4g} >= 1/3: Yu-Gao-Zhang in R^d")
+    if d < big:
+        return Kim2025Plan(N, d, rho, "II", False, None, f"d = {d} < 600 ln N = {big:.4g}: no projection")
+    if big > N:
+        return Kim2025Plan(N, d, rho, "III", True, None, f"N = {N} < 600 ln N = {big:.4g} <= d: onto span{{x_i}}")
+    if d <= N:
+        m = max(math.ceil(9 * d * Fraction(rho) ** 2), math.ceil(big), math.ceil(10 * math.log(d)))
+        why = f"N >= d >= 600 ln N: m = max(9 d rho^2, 600 ln N, 10 ln d) = {m}"
+        return Kim2025Plan(N, d, rho, "IV", False, m, why)
+    m = max(math.ceil(9 * N * Fraction(rho) ** 2), math.ceil(big))
+    return Kim2025Plan(N, d, rho, "V", True, m, f"d > N >= 600 ln N: span, then m = max(9 N rho^2, 600 ln N) = {m}")
 
 
-def exact_forward(net: ReLUNetwork, x: list[Fraction]) -> Fraction:
-    """f(x) for a rational input, in exact arithmetic over the network's dense layers."""
-    h = list(x)
-    layers = list(net.layers())
-    for n, lay in enumerate(layers):
-        W, b = lay.W, lay.b
-        out = []
-        for row, bias in zip(W, b):
-            acc = Fraction(float(bias))
-            for wv, hv in zip(row, h):
-                if wv != 0.0 and hv != 0:
-                    acc += Fraction(float(wv)) * hv
-            out.append(acc if n == len(layers) - 1 or acc > 0 else Fraction(0))
-        h = out
-    return h[0]
+def kim2025_span_map(X: np.ndarray) -> np.ndarray:
+    """Proposition B.21: a matrix V^T (r x d) with orthonormal rows spanning span{x_i} (r = rank of X).
 
-
-@dataclass(frozen=True, eq=False)
-class Kim2025Attack:
-    """Two points in differently-labelled sigma-balls with the same first-layer image.
-
-    ``a`` in B_2(e_j, sigma) (label 1), ``a_prime`` in B_2(0, sigma) (label 2), both exact rationals;
-    ``image_gap_exact`` = max |(W (a - a'))_m| = 0; ``outputs_exact`` the network's exact values at
-    both (equal); ``wrong_labels`` the labels the common value misses (at least one).
+    1-Lipschitz and an isometry on span{x_i}, so all distances between data points are kept.
+    (The paper pads the basis to N vectors; the rank-r basis is the same map with zero rows dropped.)
     """
-
-    j: int
-    a: tuple[Fraction, ...]
-    a_prime: tuple[Fraction, ...]
-    first_layer_width: int
-    kernel_dim: int
-    distance_sq: Fraction  # ||a - e_j||_2^2 = ||a'||_2^2 = ||r||^2 / 4
-    sigma: float
-    image_gap_exact: Fraction
-    outputs_exact: tuple[Fraction, Fraction] | None
-    wrong_labels: tuple[int, ...]
-
-    def __post_init__(self) -> None:
-        if self.image_gap_exact != 0:
-            raise InvalidArgumentError(f"W a != W a': gap {self.image_gap_exact}")
-        if not self.distance_sq <= Fraction(self.sigma) ** 2:
-            raise InvalidArgumentError(
-                f"the pair is at l_2 distance {math.sqrt(self.distance_sq)!r} > sigma = {self.sigma!r}"
-            )
+    X = np.asarray(X, dtype=np.float64)
+    _, S, Vt = np.linalg.svd(X, full_matrices=False)
+    tol = S.max(initial=0.0) * max(X.shape) * np.finfo(np.float64).eps
+    r = max(1, int((tol < S).sum()))
+    return np.ascontiguousarray(Vt[:r])
 
 
-def _solve_exact(G: list[list[Fraction]], rhs: list[Fraction]) -> list[Fraction]:
-    n = len(G)
-    M = [row[:] + [v] for row, v in zip(G, rhs)]
-    for c in range(n):
-        piv = next(r for r in range(c, n) if M[r][c] != 0)
-        M[c], M[piv] = M[piv], M[c]
-        inv = 1 / M[c][c]
-        M[c] = [v * inv for v in M[c]]
-        for r in range(n):
-            if r != c and M[r][c] != 0:
-                f = M[r][c]
-                M[r] = [a - f * b for a, b in zip(M[r], M[c])]
-    return [M[r][n] for r in range(n)]
+def _projected(dataset, V: np.ndarray | None, m: int, seed: int, draws: int) -> np.ndarray:
+    """The best (largest image separation) of ``draws`` Haar projections onto m dimensions,
+    composed with V; identity-like when m >= the current dimension."""
+    from robustmem.construct.log_width import projected_margin
+    from robustmem.projection import haar_projection
+
+    base = np.eye(dataset.d) if V is None else V
+    k = base.shape[0]
+    if m >= k:
+        return base
+    best, best_tau = None, -math.inf
+    rng = np.random.default_rng(seed)
+    for _ in range(draws):
+        M = haar_projection(k, m, seed=rng) @ base
+        try:
+            tau = projected_margin(dataset, M)["tau"]
+        except HypothesisError:
+            continue
+        if tau > best_tau:
+            best, best_tau = M, tau
+    if best is None:
+        raise HypothesisError(f"every one of {draws} projections onto {m} dimensions collapses two labels")
+    return best
 
 
-def kim2025_attack(net_or_matrix: Any, instance: Kim2025Instance) -> Kim2025Attack:
-    """Defeat a first layer W of width m < rho^2 k on the Kim-Moon-Yun instance (module docstring).
+def construct_kim2025(
+    dataset,
+    *,
+    p: float = 2.0,
+    sigma: float,
+    dimension: DimensionChoice | int = "theorem",
+    seed: int = 0,
+    draws: int = 8,
+    memorizer: Memorizer = "yu2024",
+) -> Construction:
+    """Kim-Moon-Yun 2025, Theorem 4.2(iii) (Theorem B.14): project, then memorize in the image.
 
-    Guarantee: the returned a, a' are exact rationals in the closed l_2 balls of radius sigma
-    around e_j (label 1) and 0 (label 2), with W a = W a' exactly; for a network, its exact outputs
-    at a and a' are computed independently and are equal.  HypothesisError when no unit vector is
-    within 2 sigma of the kernel (always avoided when m < rho^2 k; possible, not certain, otherwise).
+    Guarantee: the network outputs exactly y_i on every closed ball B_p(x_i, sigma).  Hypothesis:
+    rho' = 2 c+_p(d) sigma / delta < 1 (HypothesisError otherwise), and the chosen map keeps the
+    image balls apart (checked exactly by construct_through_map; HypothesisError otherwise).
+
+    ``dimension``: "theorem" (the case table with the paper's constants, module docstring),
+    "smallest" (the smallest m whose best-of-``draws`` projection passes the check), or an int m.
+
+    ``memorizer``: the network in the image space.  "yu2024" (default, the paper's choice, their
+    Lemma D.2): Yu-Gao-Zhang's width-O(m) l_2 memorizer
+    (:func:`~robustmem.construct.yu2024_lp.yu2024_lp_through_map`, width 4m + 2); "theorem16": the
+    Egosi-Yehudai-Shamir Theorem 16 chain (width m + 6, deeper by a factor about m).
+
+    >>> from robustmem.data import sphere_points
+    >>> ds = sphere_points(12, 6, n_classes=2, delta=0.5, seed=0)
+    >>> net, cert = construct_kim2025(ds, sigma=0.1)
+    >>> cert.theorem, net.width
+    ('Kim, Moon, Yun 2025, Theorem 4.2(iii) (Theorem B.14, case II)', 26)
+    >>> construct_kim2025(ds, sigma=0.1, memorizer="theorem16").network.width
+    12
     """
-    if not isinstance(instance, Kim2025Instance):
-        raise InvalidArgumentError(f"instance must be a Kim2025Instance, got {type(instance).__name__}")
-    d, k = instance.d, instance.k
-    net = net_or_matrix if isinstance(net_or_matrix, ReLUNetwork) else None
-    W = np.asarray(next(iter(net.layers())).W if net is not None else net_or_matrix, dtype=np.float64)
-    if W.ndim != 2 or W.shape[1] != d:
-        raise InvalidArgumentError(f"the first layer must have shape (m, d = {d}), got {W.shape}")
-    basis = exact_kernel(W[:, :k])  # kernel inside S = span(e_1..e_k)
-    if not basis:
-        raise HypothesisError(f"the first layer has full rank {k} on span(e_1..e_{k}): no kernel direction")
-    q = len(basis)
-    G = [[sum((u * v for u, v in zip(bu, bv)), Fraction(0)) for bv in basis] for bu in basis]
-    # ||P e_j||^2 = c_j^T G c_j with G c_j = (basis_l[j])_l; pick j maximising it (float screening, exact check)
-    Kf = np.array([[float(v) for v in bu] for bu in basis])  # q x k
-    Pf = Kf.T @ np.linalg.solve(Kf @ Kf.T, Kf)
-    order = np.argsort(-np.diag(Pf), kind="stable")
-    s2 = Fraction(instance.sigma) ** 2
-    for j in (int(t) for t in order[:3]):
-        c = _solve_exact(G, [bu[j] for bu in basis])
-        Pe = [sum((cl * bu[i] for cl, bu in zip(c, basis)), Fraction(0)) for i in range(k)]
-        r = [(Fraction(1) if i == j else Fraction(0)) - Pe[i] for i in range(k)]
-        dist_sq = sum((v * v for v in r), Fraction(0)) / 4
-        if dist_sq <= s2:
-            break
-    else:
+    p, sigma = check_p(p), check_sigma(sigma)
+    through_map, deviation = _memorizer(memorizer)
+    N, d = dataset.N, dataset.d
+    delta = dataset.separation(2.0).delta
+    rho = 2.0 * c_plus(p, d) * sigma / delta
+    if not rho < 1.0:
         raise HypothesisError(
-            f"no unit vector lies within 2 sigma = {2 * instance.sigma!r} of the first layer's kernel "
-            f"(width {W.shape[0]} >= rho^2 k = {instance.rho**2 * k:.6g} is allowed to resist)"
+            f"Kim-Moon-Yun need rho = 2 c+_p(d) sigma / delta < 1 (p = {p_name(p)}, d = {d}); got rho = {rho:.6g}"
         )
-    a = [Fraction(0)] * d
-    a_prime = [Fraction(0)] * d
-    for i in range(k):
-        a[i] = (Fraction(1) if i == j else Fraction(0)) - r[i] / 2
-        a_prime[i] = r[i] / 2
-    gap = max(abs(sum((Fraction(float(wv)) * (u - v) for wv, u, v in zip(row, a, a_prime)), Fraction(0))) for row in W)
-    outputs, wrong = None, ()
-    if net is not None:
-        fa, fb = exact_forward(net, a), exact_forward(net, a_prime)
-        outputs = (fa, fb)
-        wrong = tuple(lab for lab, val in ((1, fa), (2, fb)) if val != lab)
-    return Kim2025Attack(j, tuple(a), tuple(a_prime), int(W.shape[0]), q, dist_sq, instance.sigma, gap, outputs, wrong)
+    plan = kim2025_plan(N, d, rho)
+    X = np.asarray(dataset.X, dtype=np.float64)
+    notes = [
+        f"rho = 2 c+_p(d) sigma / delta = {rho:.6g}; necessary first-layer width rho^2 min(N - 1, d) = "
+        f"{plan.necessary_width:.4g} (Proposition 3.2)"
+    ]
+    if dimension == "theorem":
+        V = kim2025_span_map(X) if plan.span else None
+        M = _projected(dataset, V, plan.m, seed, draws) if plan.m is not None else (np.eye(d) if V is None else V)
+        theorem = f"Kim, Moon, Yun 2025, Theorem 4.2(iii) (Theorem B.14, case {plan.case})"
+        notes.append(f"case {plan.case}: {plan.reason}")
+    elif dimension == "smallest" or (isinstance(dimension, (int, np.integer)) and not isinstance(dimension, bool)):
+        V = kim2025_span_map(X)
+        k = V.shape[0]
+        if dimension == "smallest":
+            candidates = range(1, k + 1)
+        else:
+            if not 1 <= int(dimension) <= d:
+                raise InvalidArgumentError(f"dimension must lie in [1, d = {d}], got {dimension!r}")
+            candidates = [int(dimension)]
+        last = None
+        for m in candidates:
+            try:
+                M = _projected(dataset, V, m, seed, draws)
+                built = through_map(
+                    dataset,
+                    M,
+                    p=p,
+                    sigma=sigma,
+                    construction="kim2025",
+                    theorem=f"Kim, Moon, Yun 2025, Theorem 4.2(iii) recipe, image dimension m = {M.shape[0]}",
+                    notes=tuple(notes)
+                    + (
+                        f"dimension {dimension!r} (not the paper's constant; the paper's case is "
+                        f"{plan.case}: {plan.reason}); span{{x_i}} has dimension {k}",
+                    )
+                    + deviation,
+                )
+                return built
+            except HypothesisError as exc:
+                if dimension != "smallest":
+                    raise
+                last = exc
+        raise HypothesisError(
+            f"no image dimension m in 1..{k} keeps the balls of radius sigma = {sigma!r} apart "
+            f"(best of {draws} projections each); at m = {k}: {last}"
+        )
+    else:
+        raise InvalidArgumentError(f"dimension must be 'theorem', 'smallest' or an integer, got {dimension!r}")
+    return through_map(
+        dataset, M, p=p, sigma=sigma, theorem=theorem, construction="kim2025", notes=tuple(notes) + deviation
+    )
+
+
+def _memorizer(name: str):
+    """(the through-map constructor, the certificate note) for ``memorizer``."""
+    if name == "yu2024":
+        from robustmem.construct.yu2024_lp import yu2024_lp_through_map
+
+        return yu2024_lp_through_map, (
+            "memorizer in the image space: Yu-Gao-Zhang's l_2 network (Theorem B.6 shape, width 4m + 2), as cited by "
+            "Kim-Moon-Yun (Lemma D.2)",
+        )
+    if name == "theorem16":
+        from robustmem.construct.log_width import construct_through_map
+
+        return construct_through_map, (
+            "memorizer in the image space: the Egosi-Yehudai-Shamir Theorem 16 chain (width m + 6), not Yu-Gao-Zhang's "
+            "network cited by Kim-Moon-Yun (Lemma D.2)",
+        )
+    raise InvalidArgumentError(f"memorizer must be 'yu2024' or 'theorem16', got {name!r}")

@@ -28,7 +28,7 @@ from typing import Literal
 
 import numpy as np
 
-from robustmem.construct.certificate import Certificate, Construction
+from robustmem.certificate import Certificate, Construction
 from robustmem.construct.common import (
     U,
     carry_shift,

@@ -27,7 +27,7 @@ from typing import Literal
 import numpy as np
 
 from robustmem.bounds.radii import remark10_radius, theorem7_radius
-from robustmem.construct.certificate import Certificate, Construction
+from robustmem.certificate import Certificate, Construction
 from robustmem.construct.common import U, carry_shift, check_sigma, dataset_fingerprint, lowered, raised
 from robustmem.construct.large_width import l2_chain_parameters, l2_chain_width
 from robustmem.errors import HypothesisError, InvalidArgumentError, NotSeparatedError
@@ -264,7 +264,7 @@ def construct_log_width(
             p=p,
             sigma=sigma,
             theorem="Theorem 7",
-            construction="log_width",
+            construction="log-width",
             notes=notes,
             compute_delta=compute_delta,
         )
@@ -279,7 +279,7 @@ def construct_log_width(
                 p=p,
                 sigma=sigma,
                 theorem="Theorem 7",
-                construction="log_width",
+                construction="log-width",
                 notes=(f"smallest width in [7, {d + 5}] certifying sigma (searched upward)",),
             )
         except HypothesisError as exc:

@@ -62,7 +62,7 @@ from typing import Any
 
 import numpy as np
 
-from robustmem.construct.certificate import Certificate, Construction
+from robustmem.certificate import Certificate, Construction
 from robustmem.construct.common import dataset_fingerprint
 from robustmem.errors import HypothesisError, InvalidArgumentError
 from robustmem.network.rational import RationalLayer, RationalNetwork

@@ -14,7 +14,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from robustmem.construct.certificate import Construction
+from robustmem.certificate import Construction
 from robustmem.construct.vardi2022 import VardiPlan, _label_gap
 from robustmem.norms import check_p
 
@@ -140,7 +140,7 @@ def vardi2022_attack(
     evaluated exactly.  A counterexample is a candidate whose exact output differs from y_i.
     ``max_points`` limits the attacked training points (a seeded random subset).
     """
-    from robustmem.verify.sampling import check_ball_p, check_sigma, exact_in_ball, shrink_into_ball, uniform_in_ball
+    from robustmem.geometry import check_ball_p, check_sigma, exact_in_ball, shrink_into_ball, uniform_in_ball
 
     p, radius = check_ball_p(p), check_sigma(radius)
     net = construction.network

@@ -28,7 +28,7 @@ import math
 
 import numpy as np
 
-from robustmem.construct.certificate import Certificate, Construction
+from robustmem.certificate import Certificate, Construction
 from robustmem.construct.common import (
     carry_shift,
     check_sigma,

@@ -37,7 +37,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from robustmem.construct.certificate import Certificate, Construction
+from robustmem.certificate import Certificate, Construction
 from robustmem.construct.common import (
     U,
     carry_shift,

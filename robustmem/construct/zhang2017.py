@@ -35,7 +35,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from robustmem.construct.certificate import Certificate, Construction
+from robustmem.certificate import Certificate, Construction
 from robustmem.construct.common import lowered
 from robustmem.errors import HypothesisError
 from robustmem.network.builder import Builder, Coef, Expr

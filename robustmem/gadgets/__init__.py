@@ -48,7 +48,7 @@ from robustmem.gadgets.powers import (
     power_steps_for,
     power_width,
 )
-from robustmem.gadgets.rounding import emit_rounding, rounding_depth, rounding_network, rounding_reference
+from robustmem.gadgets.rounding_net import emit_rounding, rounding_depth, rounding_network, rounding_reference
 from robustmem.gadgets.squaring import (
     emit_square,
     square_error_bound,

@@ -33,10 +33,10 @@ from typing import Any, Literal
 import numpy as np
 
 from robustmem.errors import InvalidArgumentError, VerificationError
+from robustmem.geometry import certainly_in_ball, exact_in_ball, shrink_into_ball
 from robustmem.interop.vnnlib import OUTPUT_TOLERANCE, _down, _up
 from robustmem.network.network import ReLUNetwork
 from robustmem.norms import check_p, p_name
-from robustmem.verify.sampling import certainly_in_ball, exact_in_ball, shrink_into_ball
 
 __all__ = ["MarabouResult", "MarabouStatus", "marabou_check"]
 

@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 
 from robustmem.errors import InvalidArgumentError
+from robustmem.geometry import exact_in_ball
 from robustmem.norms import check_p, p_name
-from robustmem.verify.sampling import exact_in_ball
 
 __all__ = ["OUTPUT_TOLERANCE", "VnnlibExport", "positional", "relative_onnx_name", "write_vnnlib"]
 

@@ -2,8 +2,8 @@
 
 from robustmem.network.builder import Builder, Coef, Expr, Param
 from robustmem.network.exact import ExactEvaluation, evaluate_exact, evaluate_fraction, evaluate_verified
-from robustmem.network.io import FORMAT_NAME, FORMAT_VERSION, load_network, save_network
 from robustmem.network.network import AffineMap, ReLUNetwork, Segment
+from robustmem.network.storage import FORMAT_NAME, FORMAT_VERSION, load_network, save_network
 from robustmem.network.template import MapTemplate
 
 __all__ = [

@@ -352,19 +352,6 @@ class ReLUNetwork:
 
         return to_torch(self, dtype=dtype or torch.float64)
 
-    def save(self, path: Any) -> Any:
-        """Write the network to ``path`` (see :mod:`robustmem.network.io`); returns the path."""
-        from robustmem.network.io import save_network
-
-        return save_network(self, path)
-
-    @staticmethod
-    def load(path: Any) -> ReLUNetwork:
-        """Read a network written by :meth:`save`."""
-        from robustmem.network.io import load_network
-
-        return load_network(path)
-
     def __repr__(self) -> str:
         name = self.meta.get("construction", "network")
         return f"ReLUNetwork({name}, input_dim={self.input_dim}, width={self.width}, depth={self.depth})"

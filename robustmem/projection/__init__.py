@@ -9,7 +9,7 @@ search (best_of_random, optimize_projection), _numerics (the rounding policy).
 from robustmem.projection.cap import cap_min_norm, cap_minimizer, pair_preservation
 from robustmem.projection.haar import check_projection, haar_projection
 from robustmem.projection.pairs import CrossLabelSearch, CrossMinimum, SearchStrategy
-from robustmem.projection.report import PreservationReport, preservation_report, tau_of
+from robustmem.projection.preservation import PreservationReport, preservation_report, tau_of
 from robustmem.projection.search import (
     SearchMethod,
     SearchResult,

@@ -35,7 +35,7 @@ Closed form.  Write a = ||P z|| (= ||Pi_S z||), b = ||Pi_K z||, n = ||z|| = sqrt
   eps_pair <= a / n; eps_pair >= (a - r) / n (sin is subadditive on [0, pi/2]: sin(psi) <= sin(psi - theta)
   + sin(theta)); eps_pair is increasing in a and decreasing in n (for fixed a > r).
 
-Pruning lemma (used by the all-pairs search in :mod:`robustmem.projection.report`).  For e in [0, 1) and
+Pruning lemma (used by the all-pairs search in :mod:`robustmem.projection.preservation`).  For e in [0, 1) and
 r < n:  sin(psi - theta) >= e  <=>  a sqrt(1 - e^2) - b e >= r.
 Proof: with beta = arcsin(e), both sides of sin(psi - theta) >= sin(beta) are sines of angles in
 [-pi/2, pi/2], so it is psi - theta >= beta, i.e. psi - beta >= theta; again both are in [-pi/2, pi/2], so

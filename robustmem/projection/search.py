@@ -23,7 +23,7 @@ from scipy.special import logsumexp
 from robustmem.errors import InvalidArgumentError
 from robustmem.projection.haar import _check_dims, check_projection, haar_projection
 from robustmem.projection.pairs import CrossLabelSearch, PairBudgetExceeded, SearchStrategy
-from robustmem.projection.report import PreservationReport, _dataset_arrays, preservation_report
+from robustmem.projection.preservation import PreservationReport, _dataset_arrays, preservation_report
 from robustmem.validate import integer_at_least, positive_number
 
 __all__ = ["SearchMethod", "SearchResult", "best_of_random", "optimize_projection", "pca_projection"]

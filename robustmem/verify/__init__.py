@@ -5,6 +5,15 @@
   balls B_p(x_i, sigma); counterexamples are re-checked exactly.
 """
 
+from robustmem.geometry import (
+    ball_distance,
+    ball_vertices,
+    certainly_in_ball,
+    exact_in_ball,
+    on_sphere,
+    shrink_into_ball,
+    uniform_in_ball,
+)
 from robustmem.verify.attacks import (
     PGDBatch,
     ascent_direction,
@@ -16,15 +25,6 @@ from robustmem.verify.attacks import (
 from robustmem.verify.falsify import falsify
 from robustmem.verify.fit import verify_fit
 from robustmem.verify.reports import Counterexample, FalsificationReport, FitReport, MethodStats
-from robustmem.verify.sampling import (
-    ball_distance,
-    ball_vertices,
-    certainly_in_ball,
-    exact_in_ball,
-    on_sphere,
-    shrink_into_ball,
-    uniform_in_ball,
-)
 
 __all__ = [
     "Counterexample",

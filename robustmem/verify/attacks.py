@@ -16,7 +16,7 @@ Ingredients (each a small public function, tested on its own):
   (Duchi, Shalev-Shwartz, Singer, Chandra, ICML 2008, Figure 1).
 * :func:`project_onto_ball` -- Euclidean projection for p in {1, 2, inf} (Duchi / rescaling /
   clipping), radial rescaling for other p; followed by
-  :func:`~robustmem.verify.sampling.shrink_into_ball`, so the float64 distance is <= sigma.
+  :func:`~robustmem.geometry.shrink_into_ball`, so the float64 distance is <= sigma.
 * :func:`nearest_other_label` -- the k nearest differently-labelled training points of each ball's
   centre; their projections onto the ball are the first starts (for a memorizer the label changes
   on the way to a differently-labelled neighbour).
@@ -36,7 +36,7 @@ import numpy as np
 from scipy.spatial.distance import cdist
 
 from robustmem.errors import InvalidArgumentError
-from robustmem.verify.sampling import (
+from robustmem.geometry import (
     check_ball_p,
     check_sigma,
     shrink_into_ball,
@@ -111,7 +111,7 @@ def project_onto_ball(A: np.ndarray, centers: np.ndarray, p: float, sigma: float
 def ascent_direction(G: np.ndarray, p: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """(D, zero): the l_p steepest-ascent direction of every row of G (||D_row||_p = 1 up to
     rounding), and a mask of the rows whose gradient was exactly zero; those get a random
-    direction from :func:`~robustmem.verify.sampling.unit_sphere`."""
+    direction from :func:`~robustmem.geometry.unit_sphere`."""
     p = check_ball_p(p)
     G = np.asarray(G, dtype=np.float64)
     _n, d = G.shape

@@ -1,7 +1,7 @@
 """Falsification: search the balls B_p(x_i, sigma) for points where the network misses the label.
 
 :func:`falsify` evaluates, for every attacked ball, uniform samples, boundary samples, extreme
-points and projected-gradient iterates (:mod:`robustmem.verify.sampling`,
+points and projected-gradient iterates (:mod:`robustmem.geometry`,
 :mod:`robustmem.verify.attacks`) and counts the points a with f(a) != y_i.  It is a search, not a
 proof: a passed :class:`~robustmem.verify.reports.FalsificationReport` says that none of the
 evaluated points was a counterexample, and how many there were, by which method.
@@ -18,13 +18,7 @@ from typing import Any
 import numpy as np
 
 from robustmem.errors import InvalidArgumentError, VerificationError
-from robustmem.network.exact import evaluate_exact
-from robustmem.norms import p_name
-from robustmem.validate import index_list
-from robustmem.verify.attacks import nearest_other_label, pgd_attack
-from robustmem.verify.fit import dataset_arrays
-from robustmem.verify.reports import BallSelection, Counterexample, FalsificationReport, FalsifyMethod, MethodStats
-from robustmem.verify.sampling import (
+from robustmem.geometry import (
     VERTEX_ENUMERATION_MAX_DIM,
     ball_distance,
     ball_vertices,
@@ -35,6 +29,12 @@ from robustmem.verify.sampling import (
     on_sphere,
     uniform_in_ball,
 )
+from robustmem.network.exact import evaluate_exact
+from robustmem.norms import p_name
+from robustmem.validate import index_list
+from robustmem.verify.attacks import nearest_other_label, pgd_attack
+from robustmem.verify.fit import dataset_arrays
+from robustmem.verify.reports import BallSelection, Counterexample, FalsificationReport, FalsifyMethod, MethodStats
 
 __all__ = ["POINTS_PER_CALL", "falsify"]
 
@@ -195,10 +195,10 @@ def falsify(
     """Search every attacked ball B_p(x_i, sigma) for a point a with net(a) != y_i.
 
     Guarantee: every evaluated point a satisfies ||a - x_i||_p <= sigma for the exact reals (proved
-    in float64 by :func:`~robustmem.verify.sampling.certainly_in_ball`, checked again before the
+    in float64 by :func:`~robustmem.geometry.certainly_in_ball`, checked again before the
     point is counted); a counterexample is such a point with net(a) != y_i exactly, no tolerance.
     The listed counterexamples (the worst per ball and method, at most ``max_listed``) are re-checked
-    with exact arithmetic: exact membership (:func:`~robustmem.verify.sampling.exact_in_ball`) and
+    with exact arithmetic: exact membership (:func:`~robustmem.geometry.exact_in_ball`) and
     the exact output (:func:`~robustmem.network.exact.evaluate_exact`); both are recorded.
 
     Methods, per attacked ball (each from its own random stream derived from ``seed``, so turning

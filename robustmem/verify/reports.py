@@ -186,7 +186,7 @@ class Counterexample:
 
     ``distance`` is the float64 ||a - x_ball||_p (checked <= sigma when the report is built);
     ``inside_exact`` is the exact-arithmetic verdict on ||a - x_ball||_p <= sigma (see
-    :func:`robustmem.verify.sampling.exact_in_ball`).  ``output`` is ``net(a)`` in float64;
+    :func:`robustmem.geometry.exact_in_ball`).  ``output`` is ``net(a)`` in float64;
     ``exact_output`` is the exact rational output of the network at ``a``.
     """
 

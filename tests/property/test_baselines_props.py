@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from property.strategies import norms, separated_datasets
 
-from robustmem.construct.kim2025_large import construct_kim2025
+from robustmem.construct.kim2025 import construct_kim2025
 from robustmem.construct.vardi2022 import LAYOUT_WIDTH, construct_vardi2022
 from robustmem.construct.vardi2022_checks import vardi2022_attack, vardi2022_breaking_radius, vardi2022_radius
 from robustmem.construct.yu2024 import construct_yu2024

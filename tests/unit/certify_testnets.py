@@ -21,9 +21,9 @@ from robustmem.construct import (
     construct_yu2024_lp,
 )
 from robustmem.data import Dataset, sphere_points
+from robustmem.geometry import ball_vertices, on_sphere, uniform_in_ball
 from robustmem.network.builder import Builder, Coef, Expr
 from robustmem.network.network import ReLUNetwork
-from robustmem.verify.sampling import ball_vertices, on_sphere, uniform_in_ball
 
 Layers = list[tuple[np.ndarray, np.ndarray]]
 INF = math.inf

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from robustmem.compare import COMPARED, compare, to_csv, to_markdown
-from robustmem.construct.kim2025 import kim2025_attack, kim2025_hard_instance
 from robustmem.construct.yu2024 import construct_yu2024
 from robustmem.construct.zhang2017 import construct_zhang2017, zhang2017_radius
 from robustmem.data import Dataset, sphere_points
 from robustmem.errors import HypothesisError
+from robustmem.lower_bound.kim2025_instance import kim2025_attack, kim2025_hard_instance
 from robustmem.network.builder import Builder, Coef, Expr
 from robustmem.network.network import ReLUNetwork
 from robustmem.verify import falsify, verify_fit

@@ -25,14 +25,14 @@ from certify_testnets import CONSTRUCTIONS, ball_samples, random_layers, saturat
 
 from robustmem.certify import certify, output_bounds
 from robustmem.certify import milp as milp_module
-from robustmem.certify.bounds import layer_bounds
 from robustmem.certify.layers import as_layer_source
 from robustmem.certify.milp_encoding import encode_ball
+from robustmem.certify.propagation import layer_bounds
 from robustmem.construct import construct_log_width, construct_zhang2017
 from robustmem.data import Dataset, sphere_points
 from robustmem.errors import VerificationError
+from robustmem.geometry import exact_in_ball
 from robustmem.verify import falsify
-from robustmem.verify.sampling import exact_in_ball
 
 INF = math.inf
 NORMS = [1.0, 2.0, INF]
@@ -182,7 +182,7 @@ def _attack(net, ds: Dataset, p: float, sigma: float) -> tuple[np.ndarray, np.nd
 
 @pytest.mark.parametrize("name, method", [("remark40-pinf", "crown"), ("theorem6-p1", "milp"), ("theorem5-p2", "milp")])
 def test_foolbox_finds_nothing_in_certified_balls(name: str, method: str) -> None:
-    from robustmem.verify.sampling import shrink_into_ball
+    from robustmem.geometry import shrink_into_ball
 
     ds, dl = tiny()
     net, cert = CONSTRUCTIONS[name][0](ds, dl)

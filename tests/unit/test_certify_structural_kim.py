@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 
+from robustmem.catalog import named_dataset
 from robustmem.certify import certify_structural
 from robustmem.construct import construct_kim2025
-from robustmem.data import named_dataset
 
 
 @pytest.mark.parametrize("memorizer", ["yu2024", "theorem16"])

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from robustmem.certify import certify_structural
-from robustmem.certify.structural_geometry import (
+from robustmem.certify.structural.geometry import (
     Images,
     InputMap,
     _norm,
@@ -32,16 +32,16 @@ from robustmem.certify.structural_geometry import (
     out_distance,
     raw_input_map,
 )
-from robustmem.certify.structural_pl import PL, psi_value
-from robustmem.certify.structural_regions import Regions
-from robustmem.certify.structural_symbols import Unsupported
+from robustmem.certify.structural.pl import PL, psi_value
+from robustmem.certify.structural.regions import Regions
+from robustmem.certify.structural.symbols import Unsupported
 from robustmem.construct.yu2024_lp import construct_yu2024_lp
 from robustmem.data import Dataset, sphere_points
+from robustmem.geometry import exact_in_ball
 from robustmem.network.exact import evaluate_exact
 from robustmem.network.network import ReLUNetwork, Segment
 from robustmem.norms import pnorm
 from robustmem.verify import falsify
-from robustmem.verify.sampling import exact_in_ball
 
 INF = math.inf
 

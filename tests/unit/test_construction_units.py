@@ -11,7 +11,7 @@ import pytest
 from robustmem.construct import Certificate, construct_remark40, construct_theorem5, construct_theorem6
 from robustmem.data import Dataset, sphere_points
 from robustmem.errors import HypothesisError, InvalidArgumentError
-from robustmem.network import load_network
+from robustmem.network import load_network, save_network
 from robustmem.verify import falsify, verify_fit
 
 
@@ -46,7 +46,7 @@ def test_bad_sigma_is_named(ds, bad):
 
 def test_certificate_round_trips_through_the_network_file(ds, tmp_path):
     net, cert = construct_theorem5(ds, p=math.inf, sigma=0.01)
-    path = net.save(tmp_path / "n.rmnet")
+    path = save_network(net, tmp_path / "n.rmnet")
     again = load_network(path)
     assert Certificate.from_dict(again.meta["certificate"]) == cert
     assert np.array_equal(again(ds.X), net(ds.X))

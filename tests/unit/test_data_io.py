@@ -1,4 +1,4 @@
-"""Dataset files: .npz and .csv round trips and malformed inputs (robustmem.data.io)."""
+"""Dataset files: .npz and .csv round trips and malformed inputs (robustmem.data.files)."""
 
 from __future__ import annotations
 

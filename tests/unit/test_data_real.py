@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from robustmem.data import Dataset, coincident_groups, dataset_names, load_real, named_dataset
+from robustmem.catalog import dataset_names, named_dataset
+from robustmem.data import Dataset, coincident_groups, load_real
 from robustmem.errors import InvalidArgumentError, NotSeparatedError
 
 

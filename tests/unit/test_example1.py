@@ -60,12 +60,3 @@ def test_example1_symbolic(k):
 def test_example1_argument_errors(k, sigma, match):
     with pytest.raises(InvalidArgumentError, match=match):
         example1(k, sigma)
-
-
-def test_doctests():
-    import doctest
-
-    import robustmem.example1
-
-    result = doctest.testmod(robustmem.example1)
-    assert result.failed == 0 and result.attempted > 0

@@ -18,6 +18,7 @@ from robustmem.cli import main
 from robustmem.construct import construct_theorem6, construct_zhang2017
 from robustmem.data import sphere_points
 from robustmem.errors import InvalidArgumentError, NetworkFormatError
+from robustmem.geometry import exact_in_ball
 from robustmem.interop import (
     OUTPUT_TOLERANCE,
     export_onnx,
@@ -32,7 +33,6 @@ from robustmem.interop import (
 from robustmem.interop import marabou as marabou_module
 from robustmem.network import ReLUNetwork
 from robustmem.network.exact import evaluate_exact
-from robustmem.verify.sampling import exact_in_ball
 
 # torch's legacy exporter (dynamo=False: no onnxscript needed) announces its own deprecation
 TORCH_EXPORT = pytest.mark.filterwarnings(

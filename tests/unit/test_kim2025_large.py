@@ -3,26 +3,19 @@ projected memorizer (exact fit, no falsifier hit), and its consistency with thei
 
 from __future__ import annotations
 
-import doctest
 import math
 
 import numpy as np
 import pytest
 
-import robustmem.construct.kim2025_large as kmy
-from robustmem.construct.kim2025 import kim2025_attack, kim2025_hard_instance
-from robustmem.construct.kim2025_large import construct_kim2025, kim2025_plan, kim2025_span_map
+from robustmem.construct.kim2025 import construct_kim2025, kim2025_plan, kim2025_span_map
 from robustmem.data import sphere_points
 from robustmem.errors import HypothesisError, InvalidArgumentError
+from robustmem.lower_bound.kim2025_instance import kim2025_attack, kim2025_hard_instance
 from robustmem.norms import c_plus
 from robustmem.verify import falsify, verify_fit
 
 FAST = dict(n_random=8, n_boundary=8, pgd_steps=4, pgd_restarts=1)
-
-
-def test_docstring_examples():
-    result = doctest.testmod(kmy)
-    assert result.attempted > 0 and result.failed == 0
 
 
 @pytest.mark.parametrize(

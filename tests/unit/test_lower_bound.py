@@ -234,12 +234,3 @@ def test_kernel_attack_defeats_theorem7_width7_network():
     _check_pair(res, inst, 2.0)
     assert res.outputs[0] == res.outputs[1]
     assert len(res.wrong_labels) == 1
-
-
-@pytest.mark.parametrize("module", ["covers", "instance", "attack"])
-def test_doctests(module):
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(f"robustmem.lower_bound.{module}"))
-    assert result.failed == 0 and result.attempted > 0

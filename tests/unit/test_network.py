@@ -26,7 +26,7 @@ from robustmem.gadgets import indicators as ind
 from robustmem.gadgets.chain import chain_network
 from robustmem.gadgets.indicators_lp import indicator_lp
 from robustmem.network import Builder, Param, ReLUNetwork, evaluate_exact, evaluate_fraction, evaluate_verified
-from robustmem.network.io import FORMAT_VERSION, load_network, save_network
+from robustmem.network.storage import FORMAT_VERSION, load_network, save_network
 
 SHIFT = 4.0
 KINDS = {

@@ -1,20 +1,13 @@
-"""The preset datasets (robustmem.data.presets): reachable by name, with the documented shapes."""
+"""The preset datasets (robustmem.catalog): reachable by name, with the documented shapes."""
 
 from __future__ import annotations
 
-import doctest
-
 import pytest
 
-import robustmem.data.presets as presets
-from robustmem.construct.kim2025 import kim2025_hard_instance
-from robustmem.data import dataset_names, named_dataset
+import robustmem.catalog as presets
+from robustmem.catalog import dataset_names, named_dataset
 from robustmem.errors import InvalidArgumentError
-
-
-def test_docstring_examples():
-    result = doctest.testmod(presets)
-    assert result.attempted > 0 and result.failed == 0
+from robustmem.lower_bound.kim2025_instance import kim2025_hard_instance
 
 
 def test_every_preset_is_named_and_builds_without_arguments():

@@ -3,13 +3,11 @@ beyond float64, and non-robustness (the proved radius is sharp)."""
 
 from __future__ import annotations
 
-import doctest
 import math
 
 import numpy as np
 import pytest
 
-import robustmem.construct.vardi2022 as vys
 from robustmem.construct.vardi2022 import LAYOUT_WIDTH, VYS_WIDTH, construct_vardi2022
 from robustmem.construct.vardi2022_checks import float64_fit, vardi2022_attack, vardi2022_radius
 from robustmem.construct.zhang2017 import construct_zhang2017
@@ -19,11 +17,6 @@ from robustmem.errors import InvalidArgumentError
 
 def _exact_fit(c, ds) -> bool:
     return [int(v) if v.denominator == 1 else None for v in c.network.evaluate_exact(ds.X)] == [int(v) for v in ds.y]
-
-
-def test_docstring_examples():
-    result = doctest.testmod(vys)
-    assert result.attempted > 0 and result.failed == 0
 
 
 @pytest.mark.parametrize("n,d,C,seed", [(3, 2, 3, 0), (7, 4, 2, 1), (50, 10, 3, 2), (200, 6, 5, 3)])

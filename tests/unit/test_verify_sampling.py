@@ -21,8 +21,7 @@ import pytest
 from scipy.optimize import minimize
 
 from robustmem.errors import InvalidArgumentError
-from robustmem.verify.attacks import ascent_direction, nearest_other_label, project_l1_ball, project_onto_ball
-from robustmem.verify.sampling import (
+from robustmem.geometry import (
     VERTEX_ENUMERATION_MAX_DIM,
     ball_distance,
     ball_vertices,
@@ -33,6 +32,7 @@ from robustmem.verify.sampling import (
     shrink_into_ball,
     uniform_in_ball,
 )
+from robustmem.verify.attacks import ascent_direction, nearest_other_label, project_l1_ball, project_onto_ball
 
 PS = [1.0, 1.5, 2.0, 3.0, math.inf]
 EPS = float(np.finfo(np.float64).eps)

@@ -36,7 +36,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from robustmem.certify.structural_symbols import ETA_Q, Unsupported, all_pow2, two_sum
+from robustmem.certify.structural.symbols import ETA_Q, Unsupported, all_pow2, two_sum
 
 __all__ = [
     "Images",

@@ -19,6 +19,10 @@ from robustmem.norms import p_name
 __all__ = ["Certificate", "Construction"]
 
 
+#: construction IDs written by earlier versions -> the one spelling used now (the CLI's --construction names)
+LEGACY_CONSTRUCTION_IDS: dict[str, str] = {"log_width": "log-width"}
+
+
 def _num(x: float) -> float | str:
     return p_name(x) if isinstance(x, float) and math.isinf(x) else x
 
@@ -75,7 +79,9 @@ class Certificate:
 
     @staticmethod
     def from_dict(d: dict[str, Any]) -> Certificate:
+        """The inverse of :meth:`to_dict`; files written before construction IDs were unified say "log_width"."""
         kw = dict(d)
+        kw["construction"] = LEGACY_CONSTRUCTION_IDS.get(kw.get("construction", ""), kw.get("construction", ""))
         for k in ("p", "sigma", "delta", "tau", "tau_norm"):
             if isinstance(kw.get(k), str):
                 kw[k] = math.nan if kw[k] == "nan" else math.inf

@@ -12,7 +12,7 @@ Bounds used (f_j the exact per-coordinate functions, psi(t) = |t|^q for q = 1, 2
 * sum, sup over the In region: const + sum_j max_{|t| <= R} f_j (every coordinate of the ball lies in
   [-R, R]), and for finite q also const + R^q + sum_j max_{|t| <= R} (f_j - psi) (since sum_j psi(a_j) =
   ||a||_q^q <= R^q: sum_j f_j(a_j) = sum_j psi(a_j) + sum_j (f_j - psi)(a_j)); the smaller one.  For q >= 3 the
-  maxima of f_j - psi are exact rational upper bounds (tangent bound, :mod:`.structural_pl`), which keeps the
+  maxima of f_j - psi are exact rational upper bounds (tangent bound, :mod:`.pl`), which keeps the
   sum an upper bound.
 * sum, inf over the Out region: q = inf: some |a_j| >= R, so const + min_j (min_{|t| >= R} f_j + sum_{l != j}
   min f_l); finite q: with T = R^q and e_j = max_t (min(psi(t), T) - f_j(t)), sum_j f_j(a_j) >=
@@ -24,7 +24,7 @@ Bounds used (f_j the exact per-coordinate functions, psi(t) = |t|^q for q = 1, 2
   min_j min_{|t| >= R} f_j (q = inf only).
 
 All quantities are exact rationals; floating-point evaluation enters through the error bounds of
-:mod:`.structural_template` (``pre_err`` for a neuron that must be exactly 0, ``err`` for a value).
+:mod:`.template` (``pre_err`` for a neuron that must be exactly 0, ``err`` for a value).
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from robustmem.certify.structural_pl import combine, psi_power, psi_value
-from robustmem.certify.structural_symbols import PLB, Agg, BlockFacts, Node, Unsupported, gamma_q
+from robustmem.certify.structural.pl import combine, psi_power, psi_value
+from robustmem.certify.structural.symbols import PLB, Agg, BlockFacts, Node, Unsupported, gamma_q
 
 __all__ = ["Regions"]
 

@@ -1,6 +1,6 @@
 """The symbolic values of the structural certifier: exact envelopes, aggregates, neurons, and float helpers.
 
-See :mod:`.structural_template` for how a block's neurons receive these values.
+See :mod:`.template` for how a block's neurons receive these values.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from robustmem.certify.structural_pl import PL
+from robustmem.certify.structural.pl import PL
 
 __all__ = [
     "ETA_Q",

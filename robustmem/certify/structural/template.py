@@ -5,7 +5,7 @@ parameter-dependent numbers.  :func:`interpret_block` walks the template's maps 
 every neuron a symbolic value, justified by the weights alone (never by the code that built them):
 
 * ``coord``: a carried coordinate u_j (weight 1, bias 0: the ReLU is the identity on u_j >= 0);
-* ``agg`` ``sum``: const + sum_j f_j(a_j), each f_j an exact piecewise-linear function (:mod:`.structural_pl`)
+* ``agg`` ``sum``: const + sum_j f_j(a_j), each f_j an exact piecewise-linear function (:mod:`.pl`)
   of the block's offset coordinate a_j = u_j + alpha_j - c_j.  A first-layer neuron relu(s u_j + beta) with
   s = +-1 and a per-block bias beta *anchors* coordinate j (alpha = s beta); every first-layer neuron on u_j is
   relu(s a_j + kappa) with kappa = beta - s alpha + s c_j, exact when kappa is the same rational for every block,
@@ -42,8 +42,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from robustmem.certify.structural_pl import PL, combine
-from robustmem.certify.structural_symbols import (
+from robustmem.certify.structural.pl import PL, combine
+from robustmem.certify.structural.symbols import (
     ETA_Q,
     ONE,
     PLB,

@@ -8,9 +8,9 @@ product is rounded to nearest in any summation order (FMA allowed, no overflow: 
 How: the network is cut where the certificate says it is made of blocks (input map, N chain blocks sharing a
 template, output map), each block is proven once, exactly, and the pieces are glued by Theorem 37:
 
-1. input map (:mod:`.structural_geometry`): u = W x + b and m = 0; W equals the certificate's projection (or
+1. input map (:mod:`.geometry`): u = W x + b and m = 0; W equals the certificate's projection (or
    the identity) and b its shift; every carried u_j stays >= its float64 error on the union of the balls.
-2. chain template (:mod:`.structural_template`, :mod:`.structural_regions`): read symbolically, the block
+2. chain template (:mod:`.template`, :mod:`.regions`): read symbolically, the block
    computes m' = max(m, z_b) with z_b = relu(y_b + gamma_b V_b(a_b)), a_b = u - c_b its offset.  For the whole
    family of blocks at once, in exact rational arithmetic, the certifier proves radii R_in <= r and
    R_out >= r + w (bisection from the certificate's r, w) with z_b = y_b on ||a_b||_q <= R_in and z_b = 0 on
@@ -19,7 +19,7 @@ template, output map), each block is proven once, exactly, and the pieces are gl
    per-coordinate functions are enumerated piece by piece, the squaring nets of Lemma 41 included (their
    accuracy against Lemma 38's budget eps~ is checked too).  q is 1, 2, inf or an integer >= 3 (yu2024-lp's
    l_p indicators with power nets g_{p,M}, checked against eps~ the same way; for q >= 3 the maxima of
-   f - |a|^q are exact rational upper bounds, :mod:`.structural_pl`).  For float64 a second pair of radii is proven with
+   f - |a|^q are exact rational upper bounds, :mod:`.pl`).  For float64 a second pair of radii is proven with
    every rounding bounded, and "z_b = 0" is replaced by what suffices for Theorem 37 from a block whose label
    exceeds the point's: z_b <= F, the least label of the network (every y_i >= F).  The running maximum is the identity m + relu(z - m) =
    max(m, z); in float64, RN(m + RN(y - m)) = y for floats 0 <= m <= y and an integer y < 2^52 (Sterbenz when
@@ -35,7 +35,7 @@ template, output map), each block is proven once, exactly, and the pieces are gl
 Fused chains (``yu2024``): the input map and the first block share a segment (the first block reads x, its
 input-map rows u = x + B are read off the same affine map) and the state is a pair (m, e) with m + e the running
 maximum; each block's label neuron e = relu(y_b + gamma_b V_b - m) is the pending update m + e = max(m, z_b)
-(:mod:`.structural_template`), completed by the next block's first map or by the output map f = m + e.  Steps
+(:mod:`.template`), completed by the next block's first map or by the output map f = m + e.  Steps
 2 and 5 then run for two templates, the first block (in x, centre c_1 = -alpha_1 + shift) and the chain (in u);
 the geometry uses the smaller ON and the larger OFF radius of the two.  In float64 the label neuron's sum has the
 extra term -m, 0 <= m <= max_b y_b (the float running maximum never passes the largest label): its rounding
@@ -56,7 +56,7 @@ from typing import Any
 
 import numpy as np
 
-from robustmem.certify.structural_geometry import (
+from robustmem.certify.structural.geometry import (
     Images,
     InputMap,
     centres,
@@ -70,10 +70,10 @@ from robustmem.certify.structural_geometry import (
     read_fused_input_map,
     read_input_map,
 )
-from robustmem.certify.structural_regions import Regions
-from robustmem.certify.structural_report import Arithmetic, StructuralCheck, StructuralReport
-from robustmem.certify.structural_symbols import BlockFacts, Unsupported
-from robustmem.certify.structural_template import interpret_block
+from robustmem.certify.structural.regions import Regions
+from robustmem.certify.structural.report import Arithmetic, StructuralCheck, StructuralReport
+from robustmem.certify.structural.symbols import BlockFacts, Unsupported
+from robustmem.certify.structural.template import interpret_block
 from robustmem.errors import InvalidArgumentError, VerificationError
 from robustmem.norms import p_name
 from robustmem.validate import nonnegative_number
@@ -85,7 +85,7 @@ SUPPORTED: dict[str, str] = {
     "theorem5": "Theorem 5: chain of Lemma 38 l_2 indicators (squaring nets) in R^d, any p",
     "theorem6": "Theorem 6: chain of exact l_1 (running sum) or l_inf (Lemma 39 running max) indicators",
     "remark40": "Remark 40: chain of parallel exact l_1 / l_inf indicators",
-    "log_width": "Theorem 7: projection P folded into the input map, Lemma 38 chain in R^{k-6}",
+    "log-width": "Theorem 7: projection P folded into the input map, Lemma 38 chain in R^{k-6}",
     "theorem16": "Theorem 16: a given linear map M folded into the input map, Lemma 38 chain",
     "remark11": "Remark 11: sigma = 0, width 7 (one projected coordinate)",
     "kim2025": "Kim-Moon-Yun: their map (identity, span{x_i} or projection) folded into the input map, Lemma 38 chain",
@@ -121,7 +121,7 @@ class _Run:
 
 
 def _certificate(net: Any, certificate: Any):
-    from robustmem.construct.certificate import Certificate
+    from robustmem.certificate import Certificate
 
     if certificate is not None:
         if not isinstance(certificate, Certificate):
