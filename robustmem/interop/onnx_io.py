@@ -18,10 +18,10 @@ naming the node index and op type.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -208,6 +208,123 @@ def _data_input(node: Any, cur: str, k: int) -> list[str]:
     return [name for name in ins if name != cur]
 
 
+class _MlpReader:
+    """Reads an ONNX graph node by node into dense layers: one method per accepted op, each checking its node.
+
+    State: ``features`` is the current tensor's shape without the batch axis, ``cur`` its name; ``pending`` holds a
+    MatMul's W (out, in) until its Add (or a ReLU) closes the layer; ``relu_after[j]`` says layer j is followed by
+    a ReLU.
+    """
+
+    def __init__(self, consts: dict[str, np.ndarray], features: tuple[int, ...], cur: str) -> None:
+        self.consts = consts
+        self.features = features
+        self.cur = cur
+        self.layers: Layers = []
+        self.relu_after: list[bool] = []
+        self.pending: np.ndarray | None = None
+
+    def _close(self, W: np.ndarray, b: np.ndarray) -> None:
+        self.layers.append((W, b))
+        self.relu_after.append(False)
+
+    def read(self, k: int, node: Any, attrs: dict[str, Any], others: list[str]) -> None:
+        op = node.op_type
+        if op in ("Gemm", "MatMul"):
+            if self.pending is not None or (self.layers and not self.relu_after[-1]):
+                raise _fail(k, op, "a second affine map with no ReLU in between")  # the list would read one in
+            if len(self.features) != 1:
+                raise _fail(k, op, f"input of shape {self.features} is not flat (missing Flatten)")
+        handler = self._HANDLERS.get(op)
+        if handler is None:
+            raise _fail(k, op, "not part of a ReLU MLP (Gemm, MatMul, Add, Relu, Flatten, Reshape, Identity)")
+        handler(self, k, node, attrs, others)
+        self.cur = node.output[0]
+
+    def _identity(self, k: int, node: Any, attrs: dict[str, Any], others: list[str]) -> None:
+        pass
+
+    def _flatten(self, k: int, node: Any, attrs: dict[str, Any], others: list[str]) -> None:
+        if attrs.get("axis", 1) != 1:
+            raise _fail(k, node.op_type, f"axis {attrs['axis']} would mix the batch axis into the features")
+        self.features = (math.prod(self.features),)
+
+    def _reshape(self, k: int, node: Any, attrs: dict[str, Any], others: list[str]) -> None:
+        op = node.op_type
+        if not others or others[0] not in self.consts or attrs.get("allowzero", 0):
+            raise _fail(k, op, "only a Reshape to a constant shape (allowzero = 0) is read")
+        shape, n = [int(s) for s in self.consts[others[0]].reshape(-1)], math.prod(self.features)
+        if len(shape) != 2 or shape[0] not in (-1, 0) or shape[1] not in (n, -1) or (shape[0] == shape[1] == -1):
+            raise _fail(k, op, f"reshape to {shape} is not the no-op [batch, {n}]")
+        self.features = (n,)
+
+    def _gemm(self, k: int, node: Any, attrs: dict[str, Any], others: list[str]) -> None:
+        op = node.op_type
+        if (
+            attrs.get("alpha", 1.0) != 1.0
+            or attrs.get("beta", 1.0) != 1.0
+            or attrs.get("transA", 0) != 0
+            or node.input[0] != self.cur
+        ):
+            raise _fail(k, op, f"only Gemm(x, W, b) with alpha = beta = 1 and transA = 0 is read, got {attrs}")
+        B = _weight(self.consts, node.input[1], k, op)
+        W = B if attrs.get("transB", 0) else B.T
+        if W.ndim != 2 or W.shape[1] != self.features[0]:
+            raise _fail(k, op, f"weight of shape {B.shape} does not map {self.features[0]} inputs")
+        b = _weight(self.consts, node.input[2], k, op) if len(node.input) > 2 and node.input[2] else np.zeros(1)
+        self._close(W, _bias(b, W.shape[0], k, op))
+        self.features = (W.shape[0],)
+
+    def _matmul(self, k: int, node: Any, attrs: dict[str, Any], others: list[str]) -> None:
+        B = _weight(self.consts, others[0], k, node.op_type)
+        if node.input[0] != self.cur or B.ndim != 2 or B.shape[0] != self.features[0]:
+            raise _fail(k, node.op_type, f"only x @ W with W of shape ({self.features[0]}, n) is read, got W {B.shape}")
+        self.pending, self.features = B.T, (B.shape[1],)
+
+    def _add(self, k: int, node: Any, attrs: dict[str, Any], others: list[str]) -> None:
+        op = node.op_type
+        if self.pending is None:
+            raise _fail(k, op, "an Add that does not follow a MatMul (only biases are read)")
+        W = self.pending
+        self._close(W, _bias(_weight(self.consts, others[0], k, op), W.shape[0], k, op))
+        self.pending = None
+
+    def _relu(self, k: int, node: Any, attrs: dict[str, Any], others: list[str]) -> None:
+        self.flush()
+        if not self.layers or self.relu_after[-1]:
+            raise _fail(k, node.op_type, "a ReLU that does not follow an affine map")
+        self.relu_after[-1] = True
+
+    def flush(self) -> None:
+        """Close a MatMul that has no bias."""
+        if self.pending is not None:
+            self._close(self.pending, np.zeros(self.pending.shape[0]))
+            self.pending = None
+
+    _HANDLERS: ClassVar[dict[str, Callable[..., None]]] = {
+        "Identity": _identity,
+        "Flatten": _flatten,
+        "Reshape": _reshape,
+        "Gemm": _gemm,
+        "MatMul": _matmul,
+        "Add": _add,
+        "Relu": _relu,
+    }
+
+
+def _graph_input(path: str | Path, g: Any, consts: dict[str, np.ndarray]) -> tuple[str, tuple[int, ...]]:
+    """The graph's one data input: its name and its shape without the batch axis."""
+    inputs = [v for v in g.input if v.name not in consts]
+    if len(inputs) != 1 or len(g.output) != 1:
+        raise NetworkFormatError(
+            f"{path}: a ReLU MLP has one data input and one output, got {len(inputs)} and {len(g.output)}"
+        )
+    dims = [d.dim_value if d.HasField("dim_value") else None for d in inputs[0].type.tensor_type.shape.dim]
+    if len(dims) < 2 or any(d is None for d in dims[1:]):
+        raise NetworkFormatError(f"{path}: input {inputs[0].name!r} has shape {dims}; need [batch, features...]")
+    return inputs[0].name, tuple(int(d) for d in dims[1:])
+
+
 def onnx_layers(path: str | Path) -> Layers:
     """The dense float64 layers [(W_1, b_1), ..., (W_L, b_L)] of an ONNX ReLU MLP (ReLU between them).
 
@@ -224,92 +341,24 @@ def onnx_layers(path: str | Path) -> Layers:
         raise NetworkFormatError(f"{path}: not a readable ONNX model ({type(exc).__name__}: {exc})") from exc
     g = model.graph
     consts = _constants(model)
-    inputs = [v for v in g.input if v.name not in consts]
-    if len(inputs) != 1 or len(g.output) != 1:
-        raise NetworkFormatError(
-            f"{path}: a ReLU MLP has one data input and one output, got {len(inputs)} and {len(g.output)}"
-        )
-    dims = [d.dim_value if d.HasField("dim_value") else None for d in inputs[0].type.tensor_type.shape.dim]
-    if len(dims) < 2 or any(d is None for d in dims[1:]):
-        raise NetworkFormatError(f"{path}: input {inputs[0].name!r} has shape {dims}; need [batch, features...]")
-    features: tuple[int, ...] = tuple(int(d) for d in dims[1:])  # the current tensor's shape without the batch axis
-    cur = inputs[0].name
-    layers: Layers = []
-    relu_after: list[bool] = []
-    pending: np.ndarray | None = None  # a MatMul's W (out, in), waiting for its Add
+    reader = _MlpReader(consts, *reversed(_graph_input(path, g, consts)))
     for k, node in enumerate(g.node):
-        op = node.op_type
-        if op == "Constant":
+        if node.op_type == "Constant":
             if node.output[0] not in consts:
-                raise _fail(k, op, "only Constant nodes with a tensor 'value' are read")
+                raise _fail(k, node.op_type, "only Constant nodes with a tensor 'value' are read")
             continue
         attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
-        others = _data_input(node, cur, k)
-        if op in ("Gemm", "MatMul") and (pending is not None or (layers and not relu_after[-1])):
-            raise _fail(k, op, "a second affine map with no ReLU in between")  # the list would read one in
-        if op in ("Gemm", "MatMul") and len(features) != 1:
-            raise _fail(k, op, f"input of shape {features} is not flat (missing Flatten)")
-        if op == "Identity":
-            pass
-        elif op == "Flatten":
-            if attrs.get("axis", 1) != 1:
-                raise _fail(k, op, f"axis {attrs['axis']} would mix the batch axis into the features")
-            features = (math.prod(features),)
-        elif op == "Reshape":
-            if not others or others[0] not in consts or attrs.get("allowzero", 0):
-                raise _fail(k, op, "only a Reshape to a constant shape (allowzero = 0) is read")
-            shape, n = [int(s) for s in consts[others[0]].reshape(-1)], math.prod(features)
-            if len(shape) != 2 or shape[0] not in (-1, 0) or shape[1] not in (n, -1) or (shape[0] == shape[1] == -1):
-                raise _fail(k, op, f"reshape to {shape} is not the no-op [batch, {n}]")
-            features = (n,)
-        elif op == "Gemm":
-            if (
-                attrs.get("alpha", 1.0) != 1.0
-                or attrs.get("beta", 1.0) != 1.0
-                or attrs.get("transA", 0) != 0
-                or node.input[0] != cur
-            ):
-                raise _fail(k, op, f"only Gemm(x, W, b) with alpha = beta = 1 and transA = 0 is read, got {attrs}")
-            B = _weight(consts, node.input[1], k, op)
-            W = B if attrs.get("transB", 0) else B.T
-            if W.ndim != 2 or W.shape[1] != features[0]:
-                raise _fail(k, op, f"weight of shape {B.shape} does not map {features[0]} inputs")
-            b = _weight(consts, node.input[2], k, op) if len(node.input) > 2 and node.input[2] else np.zeros(1)
-            layers.append((W, _bias(b, W.shape[0], k, op)))
-            relu_after.append(False)
-            features = (W.shape[0],)
-        elif op == "MatMul":
-            B = _weight(consts, others[0], k, op)
-            if node.input[0] != cur or B.ndim != 2 or B.shape[0] != features[0]:
-                raise _fail(k, op, f"only x @ W with W of shape ({features[0]}, n) is read, got W {B.shape}")
-            pending, features = B.T, (B.shape[1],)
-        elif op == "Add":
-            if pending is None:
-                raise _fail(k, op, "an Add that does not follow a MatMul (only biases are read)")
-            layers.append((pending, _bias(_weight(consts, others[0], k, op), pending.shape[0], k, op)))
-            relu_after.append(False)
-            pending = None
-        elif op == "Relu":
-            if pending is not None:  # a MatMul without bias
-                layers.append((pending, np.zeros(pending.shape[0])))
-                relu_after.append(False)
-                pending = None
-            if not layers or relu_after[-1]:
-                raise _fail(k, op, "a ReLU that does not follow an affine map")
-            relu_after[-1] = True
-        else:
-            raise _fail(k, op, "not part of a ReLU MLP (Gemm, MatMul, Add, Relu, Flatten, Reshape, Identity)")
-        cur = node.output[0]
-    if pending is not None:
-        layers.append((pending, np.zeros(pending.shape[0])))
-        relu_after.append(False)
-    if not layers:
+        reader.read(k, node, attrs, _data_input(node, reader.cur, k))
+    reader.flush()
+    if not reader.layers:
         raise NetworkFormatError(f"{path}: no affine map found")
-    if relu_after[-1]:
+    if reader.relu_after[-1]:
         raise NetworkFormatError(f"{path}: the output passes through a ReLU; Definition 1 ends with an affine map")
-    if cur != g.output[0].name:
-        raise NetworkFormatError(f"{path}: the graph output {g.output[0].name!r} is not the last map's result {cur!r}")
-    return layers
+    if reader.cur != g.output[0].name:
+        raise NetworkFormatError(
+            f"{path}: the graph output {g.output[0].name!r} is not the last map's result {reader.cur!r}"
+        )
+    return reader.layers
 
 
 def import_onnx(path: str | Path) -> ReLUNetwork:

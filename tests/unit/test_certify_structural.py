@@ -15,8 +15,8 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from property.strategies import separated_datasets
 
-from robustmem.certify.structural import certifier as structural_module
 from robustmem.certify.structural import SUPPORTED, certify_structural
+from robustmem.certify.structural import certifier as structural_module
 from robustmem.certify.structural.geometry import cplus_upper, spectral_upper
 from robustmem.certify.structural.pl import PL, combine
 from robustmem.certify.structural.report import StructuralCheck, StructuralReport
