@@ -3,7 +3,7 @@
 Each file proofs/NAME.py states one lemma of Egosi, Yehudai, Shamir (COLT 2025) in its module docstring
 and has ``check() -> str``, which proves the statement with exact sympy algebra and raises AssertionError,
 naming the remainder, when a step fails. :func:`list_proofs` reads the files without running them;
-:func:`run_proofs` imports each by path and runs its check.
+:func:`run_proofs` imports each by path and runs its check; :func:`load_proof` imports one without running it.
 
 The helpers are the only primitives the proofs use to conclude anything:
 
@@ -24,6 +24,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Literal
 
 import sympy as sp
@@ -40,6 +41,7 @@ __all__ = [
     "assert_nonnegative",
     "assert_zero",
     "list_proofs",
+    "load_proof",
     "proofs_directory",
     "reduce_piecewise",
     "relu",
@@ -198,14 +200,27 @@ def list_proofs(directory: Path | None = None) -> list[ProofInfo]:
     return infos
 
 
+def load_proof(name: str, *, directory: Path | None = None) -> ModuleType:
+    """Import proofs/NAME.py by path (without running its check), e.g. to test code against its statement."""
+    infos = {info.name: info for info in list_proofs(directory)}
+    if name not in infos:
+        raise InvalidArgumentError(f"unknown proof {name!r}; available: {sorted(infos)}")
+    return _import(infos[name])
+
+
+def _import(info: ProofInfo) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"robustmem_proofs_{info.name}", info.path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {info.path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _run_one(info: ProofInfo) -> ProofResult:
     start = time.perf_counter()
     try:
-        spec = importlib.util.spec_from_file_location(f"robustmem_proofs_{info.name}", info.path)
-        if spec is None or spec.loader is None:
-            raise ImportError(f"cannot load {info.path}")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        module = _import(info)
         check = getattr(module, "check", None)
         if not callable(check):
             raise AssertionError(f"{info.path.name} has no check() function")
