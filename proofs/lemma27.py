@@ -25,7 +25,7 @@ import math
 
 import sympy as sp
 
-from robustmem.lower_bound.covers import circle_cover
+from robustmem.lower_bound import circle_cover
 from robustmem.proofcheck import assert_equal, assert_holds, assert_nonnegative, log_enclosure, pi_enclosure
 
 

@@ -118,7 +118,7 @@ def test_lemma46_proof_rejects_a_gadget_with_a_wrong_bias(monkeypatch: pytest.Mo
     """The proof checks the gadget's own biases: a rounding net with (2(C - l) + 1)/2 fails it."""
     from fractions import Fraction
 
-    import robustmem.gadgets.rounding as rounding
+    import robustmem.gadgets.rounding_net as rounding
 
     monkeypatch.setattr(rounding, "rounding_offset", lambda C, level: Fraction(2 * (C - level) + 1, 2))
     with pytest.raises(AssertionError, match="rounding_offset"):
