@@ -1,21 +1,20 @@
-"""Lemma 75's constant C = 10 sqrt(pi) ln 2 gives the 2416 of b_{p,d} and the 4832 of Theorem 19: 2415 < 16 C^2 < 2416.
+"""Lemma 75: A_k = (5k ln(k+1) sqrt(2 pi (k+1)))^{1/k} decreases in k in N, so A_k <= A_1 = 10 sqrt(pi) ln 2.
 
-Egosi, Yehudai, Shamir (COLT 2025), Lemma 75 and Theorems 8 and 19. The paper bounds the covering constant of its
-lower-bound instance by C = 10 sqrt(pi) ln 2 (Lemma 75) and states the lower bounds with the integers
-2416 (b_{p,d} = 2416 d^{max(0, 1/p - 1/2)}) and 4832 = 2 * 2416 (Theorem 19: 2 sigma/delta > 4832 N^{-2/k}).
-What is proved here is the arithmetic that links them: 16 C^2 = 1600 pi (ln 2)^2 lies in (2415, 2416), so
-2416 = ceil(16 C^2) >= 16 C^2 and 4832 >= 32 C^2, and C < 12.29.
-(Note: this session could not consult the paper's text of Lemma 75, so the statement of the covering bound itself
-is not restated here; the factor 16 is the one that reproduces 2416 = ceil(16 C^2) exactly.)
+Egosi, Yehudai, Shamir (COLT 2025), Lemma 75 (Appendix H.4): for every k in N,
+(5k ln(k+1) sqrt(2 pi (k+1)))^{1/k} <= 10 sqrt(pi) ln 2. Hence Delta_k = sqrt(2) A_k <= Delta_1 (Lemma 27's constant)
+and Theorem 19's 4832 >= 16 Delta_1^2 = 3200 pi (ln 2)^2; the 2416 of b_{p,d} (Theorem 8) is 4832/2. The paper's
+proof: psi(k) = ln A_k = (1/k)(c + ln k + ln ln(k+1) + ln(k+1)/2), c = ln 5 + ln(2 pi)/2; each term decreases for
+k >= 4.14 and psi(1..5) are computed. No typo.
 
-Proof, with exact rational enclosures and no floating point:
-* ln 2 = sum_{n>=1} 1/(n 2^n); the partial sum S_M satisfies S_M <= ln 2 <= S_M + 1/((M+1) 2^M).
-* pi = 16 arctan(1/5) - 4 arctan(1/239) (Machin); arctan x = sum (-1)^n x^{2n+1}/(2n+1) is alternating with
-  decreasing terms for 0 < x < 1, so consecutive partial sums enclose it.
-* Interval arithmetic on these rational enclosures bounds 1600 pi (ln 2)^2 and C^2 = 100 pi (ln 2)^2.
-Machin's formula is checked exactly: (5 + i)^4 (239 - i) = 114244 (1 + i) in the Gaussian integers, so
-tan(4 arctan(1/5) - arctan(1/239)) = 1; as 0 < arctan x <= x, that angle lies in (-1/239, 4/5), inside
-(-pi/2, pi/2) where tan is injective, so it is pi/4. The enclosures are cross-checked against sympy's pi and log(2).
+Proof here (exact; the analytic facts used are the monotonicity of ln and the mean value theorem):
+1. k psi(k) = ln(A_k^k) expands to c + ln k + ln ln(k+1) + ln(k+1)/2 (sympy, k > 0), and A_1 = 10 sqrt(pi) ln 2.
+2. k = 1..5: A_1 > A_2 > A_3 > A_4 > A_5, from Q_k := (A_k^k)^2 = 50 pi k^2 (k+1) ln^2(k+1) and
+   A_k > A_{k+1} <=> Q_k^{k+1} > Q_{k+1}^k, with rational enclosures of pi and ln 2..ln 6 (interval arithmetic).
+3. Real k >= 5: k^2 psi'(k) = -c + (1 - ln k) + (k/((k+1) ln(k+1)) - ln ln(k+1)) + (k/(2(k+1)) - ln(k+1)/2) (an
+   identity), and each bracket is < 0 there: c > 0; ln k >= ln 5 > 1; k/((k+1) ln(k+1)) < 1/ln 6 < ln ln 6 <=
+   ln ln(k+1); k/(2(k+1)) < 1/2 < ln(6)/2. So psi decreases on [5, oo).
+Together: A_k is decreasing on N and its maximum is A_1. Then the arithmetic behind the integers: 16 A_1^2 =
+1600 pi (ln 2)^2 lies in (2415, 2416), so 4832 >= 2 * 16 A_1^2 = 16 Delta_1^2 and 2416 = ceil(16 A_1^2); A_1 < 12.29.
 """
 
 from __future__ import annotations
@@ -23,52 +22,70 @@ from __future__ import annotations
 import sympy as sp
 
 from robustmem.bounds import b_pd_expr, theorem19_threshold_expr
-from robustmem.proofcheck import assert_equal, assert_holds
+from robustmem.proofcheck import assert_equal, assert_holds, log_enclosure, pi_enclosure
 
 Rational = sp.Rational
 
 
-def ln2_enclosure(terms: int) -> tuple[sp.Rational, sp.Rational]:
-    """Rational (low, high) with low <= ln 2 <= high, from the series sum 1/(n 2^n)."""
-    partial = sum((Rational(1, n * 2**n) for n in range(1, terms + 1)), Rational(0))
-    return partial, partial + Rational(1, (terms + 1) * 2**terms)
+def a_k_power(k: sp.Expr) -> sp.Expr:
+    """A_k^k = 5k ln(k+1) sqrt(2 pi (k+1))."""
+    return 5 * k * sp.log(k + 1) * sp.sqrt(2 * sp.pi * (k + 1))
 
 
-def arctan_enclosure(x: sp.Rational, terms: int) -> tuple[sp.Rational, sp.Rational]:
-    """Rational (low, high) enclosing arctan(x), 0 < x < 1, from two consecutive alternating partial sums."""
-    partial = [Rational(0)]
-    for n in range(terms + 1):
-        partial.append(partial[-1] + (-1) ** n * x ** (2 * n + 1) / (2 * n + 1))
-    a, b = partial[-2], partial[-1]
-    return min(a, b), max(a, b)
-
-
-def pi_enclosure(terms: int) -> tuple[sp.Rational, sp.Rational]:
-    """Rational (low, high) enclosing pi by Machin's formula."""
-    lo5, hi5 = arctan_enclosure(Rational(1, 5), terms)
-    lo239, hi239 = arctan_enclosure(Rational(1, 239), terms)
-    return 16 * lo5 - 4 * hi239, 16 * hi5 - 4 * lo239
+def q_enclosure(k: int) -> tuple[sp.Rational, sp.Rational]:
+    """Rational (low, high) around Q_k = (A_k^k)^2 = 50 pi k^2 (k+1) ln^2(k+1)."""
+    pi_lo, pi_hi = pi_enclosure(12)
+    ln_lo, ln_hi = log_enclosure(k + 1, 60)
+    scale = 50 * k**2 * (k + 1)
+    return scale * pi_lo * ln_lo**2, scale * pi_hi * ln_hi**2
 
 
 def check() -> str:
     gaussian = sp.expand((5 + sp.I) ** 4 * (239 - sp.I))
     assert_equal(gaussian, 114244 * (1 + sp.I), "Machin: (5 + i)^4 (239 - i) = 114244 (1 + i)")
     pi_lo, pi_hi = pi_enclosure(12)
-    ln_lo, ln_hi = ln2_enclosure(60)
     assert_holds(sp.And(pi_lo < sp.pi, sp.pi < pi_hi), "pi enclosure agrees with sympy's pi")
+
+    # 1. the logarithm and A_1
+    k = sp.Symbol("k", positive=True)
+    c = sp.log(5) + sp.log(2 * sp.pi) / 2
+    psi_k = (c + sp.log(k) + sp.log(sp.log(k + 1)) + sp.log(k + 1) / 2) / k
+    assert_equal(sp.expand_log(sp.log(a_k_power(k)), force=True), k * psi_k, "k psi(k) = ln(A_k^k)")
+    assert_equal(a_k_power(sp.Integer(1)), 10 * sp.sqrt(sp.pi) * sp.log(2), "A_1 = 10 sqrt(pi) ln 2")
+    assert_equal(sp.sqrt(2) * a_k_power(sp.Integer(1)), sp.sqrt(2) * 10 * sp.sqrt(sp.pi) * sp.log(2), "Delta_1")
+
+    # 2. A_1 > ... > A_5 in exact interval arithmetic
+    for kk in range(1, 5):
+        q_lo, _ = q_enclosure(kk)
+        _, q_next_hi = q_enclosure(kk + 1)
+        assert_holds(q_lo ** (kk + 1) > q_next_hi**kk, f"A_{kk} > A_{kk + 1}")
+
+    # 3. psi decreases on [5, oo)
+    derivative = -c + (1 - sp.log(k)) + (k / ((k + 1) * sp.log(k + 1)) - sp.log(sp.log(k + 1)))
+    derivative += k / (2 * (k + 1)) - sp.log(k + 1) / 2
+    assert_equal(sp.diff(psi_k, k) * k**2, derivative, "k^2 psi'(k)")
+    ln5_lo, _ = log_enclosure(5)
+    ln6_lo, _ = log_enclosure(6)
+    assert_holds(ln5_lo > 0 and log_enclosure(2 * pi_lo)[0] > 0, "c = ln 5 + ln(2 pi)/2 > 0")
+    assert_holds(ln5_lo > 1, "ln k >= ln 5 > 1 for k >= 5")
+    assert_holds(1 / ln6_lo < log_enclosure(ln6_lo)[0], "k/((k+1) ln(k+1)) < 1/ln 6 < ln ln 6 <= ln ln(k+1)")
+    assert_holds(ln6_lo > 1, "k/(2(k+1)) < 1/2 < ln(6)/2 <= ln(k+1)/2")
+
+    # the integers of Theorems 8 and 19
+    ln_lo, ln_hi = log_enclosure(2, 60)
     assert_holds(sp.And(ln_lo < sp.log(2), sp.log(2) < ln_hi), "ln 2 enclosure agrees with sympy's log(2)")
-    sixteen_c2_lo, sixteen_c2_hi = 1600 * pi_lo * ln_lo**2, 1600 * pi_hi * ln_hi**2
-    assert_holds(Rational(2415) < sixteen_c2_lo, f"16 C^2 > 2415 (low end {sp.N(sixteen_c2_lo, 12)})")
-    assert_holds(sixteen_c2_hi < Rational(2416), f"16 C^2 < 2416 (high end {sp.N(sixteen_c2_hi, 12)})")
-    assert_holds(2 * sixteen_c2_hi < Rational(4832), "32 C^2 < 4832")
-    c2_hi = 100 * pi_hi * ln_hi**2
-    assert_holds(c2_hi < Rational(1229, 100) ** 2, "C < 12.29")
-    d, k, N = sp.Symbol("d", positive=True), sp.Symbol("k", positive=True), sp.Symbol("N", positive=True)
+    sixteen_a1_lo, sixteen_a1_hi = 1600 * pi_lo * ln_lo**2, 1600 * pi_hi * ln_hi**2
+    assert_holds(Rational(2415) < sixteen_a1_lo, f"16 A_1^2 > 2415 (low end {sp.N(sixteen_a1_lo, 12)})")
+    assert_holds(sixteen_a1_hi < Rational(2416), f"16 A_1^2 < 2416 (high end {sp.N(sixteen_a1_hi, 12)})")
+    assert_holds(2 * sixteen_a1_hi < Rational(4832), "16 Delta_1^2 = 32 A_1^2 < 4832")
+    assert_holds(100 * pi_hi * ln_hi**2 < Rational(1229, 100) ** 2, "A_1 < 12.29")
+    d, kk_sym, N = sp.Symbol("d", positive=True), sp.Symbol("k", positive=True), sp.Symbol("N", positive=True)
     assert_equal(b_pd_expr(2, d), 2416, "b_{2,d} = 2416 (the constant of robustmem.bounds)")
-    assert_equal(theorem19_threshold_expr(N, k) / N ** (-2 / k), 2 * 2416, "Theorem 19's 4832 = 2 * 2416")
+    assert_equal(theorem19_threshold_expr(N, kk_sym) / N ** (-2 / kk_sym), 2 * 2416, "Theorem 19's 4832 = 2 * 2416")
     return (
-        f"2415 < 16 (10 sqrt(pi) ln 2)^2 < 2416 (enclosure [{sp.N(sixteen_c2_lo, 10)}, {sp.N(sixteen_c2_hi, 10)}]),"
-        " so 2416 = ceil(16 C^2) and 4832 >= 32 C^2"
+        "A_1 > A_2 > ... > A_5 (exact intervals) and psi = ln A_k decreasing on [5, oo) (k^2 psi' < 0 term by term):"
+        f" max_k A_k = A_1 = 10 sqrt(pi) ln 2; 16 A_1^2 in [{sp.N(sixteen_a1_lo, 10)}, {sp.N(sixteen_a1_hi, 10)}]"
+        " gives 2416 and 4832"
     )
 
 

@@ -469,12 +469,14 @@ def _format_fields(rep: Any) -> str:
 
 
 def cmd_proofs(args: argparse.Namespace) -> int:
+    from robustmem.fidelity import render_text
     from robustmem.proofcheck import list_proofs, run_proofs
 
     if not args.run:
         for info in list_proofs():
             _say(f"{info.name:<28} {info.summary}")
-        _say("run them with: robustmem proofs --run")
+        _say(f"\nfidelity table (every numbered statement; docs/fidelity.md):\n{render_text()}")
+        _say("run the proofs with: robustmem proofs --run")
         return 0
     results = run_proofs(args.only or None)
     for r in results:

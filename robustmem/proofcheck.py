@@ -3,7 +3,7 @@
 Each file proofs/NAME.py states one lemma of Egosi, Yehudai, Shamir (COLT 2025) in its module docstring
 and has ``check() -> str``, which proves the statement with exact sympy algebra and raises AssertionError,
 naming the remainder, when a step fails. :func:`list_proofs` reads the files without running them;
-:func:`run_proofs` imports each by path and runs its check.
+:func:`run_proofs` imports each by path and runs its check; :func:`load_proof` imports one without running it.
 
 The helpers are the only primitives the proofs use to conclude anything:
 
@@ -14,6 +14,8 @@ The helpers are the only primitives the proofs use to conclude anything:
   expressions over a box of intervals; an affine expression attains its extremes at the box's vertices, so a
   sign that holds there holds on the whole box. A relu whose argument changes sign inside the box is reported,
   never guessed.
+* :func:`log_enclosure`, :func:`pi_enclosure`: rational intervals around ln x and pi, for inequalities between
+  transcendental constants (interval arithmetic on Rationals, no floating point).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Literal
 
 import sympy as sp
@@ -40,6 +43,9 @@ __all__ = [
     "assert_nonnegative",
     "assert_zero",
     "list_proofs",
+    "load_proof",
+    "log_enclosure",
+    "pi_enclosure",
     "proofs_directory",
     "reduce_piecewise",
     "relu",
@@ -149,6 +155,46 @@ def reduce_piecewise(expr: sp.Expr, box: Box) -> sp.Expr:
     return e.func(*args)
 
 
+# ------------------------------------------------------------------------------- rational enclosures
+
+
+def log_enclosure(x: sp.Rational | int, terms: int = 40) -> tuple[sp.Rational, sp.Rational]:
+    """Rationals (low, high) with low <= ln x <= high, for a rational x > 0.
+
+    ln x = 2 artanh(z) = 2 sum_{n >= 0} z^(2n+1)/(2n+1) with z = (x - 1)/(x + 1); for z >= 0 the partial sum is a
+    lower bound and the omitted tail is at most 2 z^(2N+1) / ((2N+1)(1 - z^2)) (a geometric series); x < 1 uses
+    ln x = -ln(1/x).
+    """
+    value = sp.Rational(x)
+    if value <= 0:
+        raise InvalidArgumentError(f"log_enclosure needs x > 0, got {value}")
+    if value < 1:
+        low, high = log_enclosure(1 / value, terms)
+        return -high, -low
+    z = (value - 1) / (value + 1)
+    partial = sum((z ** (2 * n + 1) / (2 * n + 1) for n in range(terms)), sp.Rational(0))
+    tail = z ** (2 * terms + 1) / ((2 * terms + 1) * (1 - z**2))
+    return 2 * partial, 2 * (partial + tail)
+
+
+def _arctan_enclosure(x: sp.Rational, terms: int) -> tuple[sp.Rational, sp.Rational]:
+    partial = [sp.Rational(0)]
+    for n in range(terms + 1):
+        partial.append(partial[-1] + (-1) ** n * x ** (2 * n + 1) / (2 * n + 1))
+    return min(partial[-2], partial[-1]), max(partial[-2], partial[-1])
+
+
+def pi_enclosure(terms: int = 12) -> tuple[sp.Rational, sp.Rational]:
+    """Rationals (low, high) enclosing pi, by Machin's formula pi = 16 arctan(1/5) - 4 arctan(1/239).
+
+    arctan's alternating series has decreasing terms for 0 < x < 1, so consecutive partial sums enclose it;
+    Machin's formula itself is (5 + i)^4 (239 - i) = 114244 (1 + i) (checked in proofs/lemma75.py).
+    """
+    lo5, hi5 = _arctan_enclosure(sp.Rational(1, 5), terms)
+    lo239, hi239 = _arctan_enclosure(sp.Rational(1, 239), terms)
+    return 16 * lo5 - 4 * hi239, 16 * hi5 - 4 * lo239
+
+
 # ------------------------------------------------------------------------------------------------ runner
 
 
@@ -198,14 +244,27 @@ def list_proofs(directory: Path | None = None) -> list[ProofInfo]:
     return infos
 
 
+def load_proof(name: str, *, directory: Path | None = None) -> ModuleType:
+    """Import proofs/NAME.py by path (without running its check), e.g. to test code against its statement."""
+    infos = {info.name: info for info in list_proofs(directory)}
+    if name not in infos:
+        raise InvalidArgumentError(f"unknown proof {name!r}; available: {sorted(infos)}")
+    return _import(infos[name])
+
+
+def _import(info: ProofInfo) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"robustmem_proofs_{info.name}", info.path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {info.path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _run_one(info: ProofInfo) -> ProofResult:
     start = time.perf_counter()
     try:
-        spec = importlib.util.spec_from_file_location(f"robustmem_proofs_{info.name}", info.path)
-        if spec is None or spec.loader is None:
-            raise ImportError(f"cannot load {info.path}")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        module = _import(info)
         check = getattr(module, "check", None)
         if not callable(check):
             raise AssertionError(f"{info.path.name} has no check() function")

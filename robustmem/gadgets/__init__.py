@@ -19,8 +19,8 @@ indicator_lp, lp_penalty, lp_tolerance,                    l_p indicator, intege
 lp_indicator_steps, indicator_lp_par                       (_par: coordinates in parallel)
 indicator_linf_par, indicator_l1_par                       parallel indicators (Remark 40)
 BlockEmitter, chain_block_maps, chain_network              chain of running maxima (Theorem 37)
-rounding_reference, emit_rounding, rounding_network,       rounding net psi (Lemma 46)
-rounding_depth
+rounding_reference, emit_rounding, rounding_network,       rounding net psi (Lemma 46 as printed;
+rounding_depth, rounding_offset                            proofs/lemma46.py)
 abs_network, max_network, carry_network,                   standalone test networks
 indicator_network
 =========================================================  ==========================================
@@ -48,7 +48,13 @@ from robustmem.gadgets.powers import (
     power_steps_for,
     power_width,
 )
-from robustmem.gadgets.rounding_net import emit_rounding, rounding_depth, rounding_network, rounding_reference
+from robustmem.gadgets.rounding_net import (
+    emit_rounding,
+    rounding_depth,
+    rounding_network,
+    rounding_offset,
+    rounding_reference,
+)
 from robustmem.gadgets.squaring import (
     emit_square,
     square_error_bound,
@@ -92,6 +98,7 @@ __all__ = [
     "power_width",
     "rounding_depth",
     "rounding_network",
+    "rounding_offset",
     "rounding_reference",
     "running_max",
     "shifted_input_layer",

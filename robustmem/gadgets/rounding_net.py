@@ -1,43 +1,30 @@
-"""The rounding net psi of Lemma 46: width 2, depth O(C), psi(t) = m on [m - 1/4, m + 1/4].
+"""The rounding net psi of Lemma 46, built with the paper's own recursion: width 2, 3C ReLU layers.
 
-Statement (Lemma 46).  For an integer C >= 1 there is a ReLU network psi_C: R -> R of width 2 and
-2C - 1 affine maps with psi_C(t) = m for t in [m - 1/4, m + 1/4], m = 1..C.  The net below
-computes the clamped staircase
+Statement (Lemma 46).  For an integer C >= 1 (the paper states C >= 2; C = 1 works the same way) there is a
+ReLU network psi: R -> R of width 2 and depth O(C) with psi(t) = m for every t in [m - 1/4, m + 1/4],
+m = 1..C.
 
-    psi_C(t) = 1 for t <= 5/4,  psi_C(t) = C for t >= C - 1/4,
-    psi_C(t) = m for t in [m - 1/4, m + 1/4],  psi_C(t) = 2t - m - 1/2 on [m + 1/4, m + 3/4]
+Recursion (Lemma 46's proof, as printed).  For l = 0..C-1, with psi_{-1} = 0,
 
-(the ramps join the plateaus continuously).
+    psi_{3l}(x)   = relu(2x - (2(C - l) - 1)/2 - psi_{3l-1}(x)),
+    psi_{3l+1}(x) = relu(l + 1 - psi_{3l}(x)),
+    psi_{3l+2}(x) = relu(l + 1 - psi_{3l+1}(x)),
 
-Recursion.  Let L_m(t) = 2t - m - 1/2, the ramp from (m + 1/4, m) to (m + 3/4, m + 1), and
-psi_1 = 1.  For m = 1..C-1,
+and psi = psi_{3C-1}.  Each psi_j is one ReLU neuron; the other neuron of every layer carries the input
+(Figure 11), so the width is 2 and there are 3C ReLU layers.
 
-    psi_{m+1}(t) = min(m + 1, max(psi_m(t), L_m(t))).
+What it computes (proved in proofs/lemma46.py for every C, symbolically in the plateau index):
+psi = S_C, the clamped staircase
 
-Proof of the staircase by induction: psi_m is the clamped staircase up to level m, so
-psi_m(t) >= t - 1/4 on [0, m + 1/4] and L_m(t) <= t - 1/4 exactly when t <= m + 1/4: the max
-leaves psi_m unchanged left of m + 1/4, follows the ramp on [m + 1/4, m + 3/4] (where
-psi_m = m <= L_m) and the min with m + 1 caps it afterwards.
+    S_C(t) = 0 for t <= 1/4,   S_C(t) = m on [m - 1/4, m + 1/4] (1 <= m <= C - 1),   S_C(t) = C for t >= C - 1/4,
+    S_C(t) = 2t - m - 1/2 on the ramps [m + 1/4, m + 3/4] (0 <= m <= C - 1),
 
-Width 2.  A layer can carry t (t >= 0 is its own ReLU) in one neuron and compute ONE new ReLU
-in the other.  max and min each cost one ReLU of an affine function of (t, q) once psi is kept
-in the form "affine function of (t, q)" with a single non-negative neuron q:
+on all of R.  The proof shows psi_{3l+2}(x) = S_{l+1}(x - (C - 1 - l)/2), i.e. the net builds the staircase
+from the top level down, each round subtracting the previous (half-shifted) staircase from 2x.
 
-    psi_m = m - q                       (m >= 2)
-    q_A = relu(m - q - L_m(t))          then max(psi_m, L_m) = L_m(t) + q_A
-    q_B = relu(m + 1 - L_m(t) - q_A)    then psi_{m+1} = m + 1 - q_B,
-
-using max(a, b) = b + relu(a - b) and min(a, b) = a - relu(a - b).  Step 1 (psi_1 = 1 is a
-constant) uses max(1, L_1) = 1 + q_A with q_A = relu(L_1(t) - 1) instead, so its first map reads
-the input t only there while it starts carrying relu(t) in the other neuron; then
-q_B = relu(1 - q_A).  Every step is two affine maps of width 2 and psi_C = C - q after 2(C - 1)
-maps.  For t < 0 the carried relu(t) = 0 enters only the ramps m >= 2, which are inactive at 0,
-so psi_C(t) = 1 for all t <= 5/4.
-
-Note on the source: the statement (width 2, depth O(C)) is the paper's.  The recursion and its
-proof above were derived and checked here (exactly, in rational arithmetic, by the tests); the
-paper's own recursion could not be compared with it, because its text was not available when this
-module was written.
+Carrying the input.  The first layer reads the raw input t and carries relu(t); every later psi_{3l} reads
+relu(t).  This changes nothing: for t <= 0 both 2t and 2 relu(t) = 0 give a relu argument <= -1/2 - psi <= 0,
+so psi_{3l} = 0 either way.  Hence the emitted network equals the recursion on all of R.
 """
 
 from __future__ import annotations
@@ -49,7 +36,7 @@ from robustmem.errors import InvalidArgumentError
 from robustmem.network.builder import Builder, Expr, ExprLike
 from robustmem.network.network import ReLUNetwork
 
-__all__ = ["emit_rounding", "rounding_depth", "rounding_network", "rounding_reference"]
+__all__ = ["emit_rounding", "rounding_depth", "rounding_network", "rounding_offset", "rounding_reference"]
 
 Num = TypeVar("Num", float, Fraction)
 
@@ -60,59 +47,72 @@ def _check_C(C: int) -> None:
 
 
 def rounding_depth(C: int) -> int:
-    """Number of maps :func:`emit_rounding` emits: 2(C - 1)."""
+    """Number of maps :func:`emit_rounding` emits (ReLU layers psi_0 .. psi_{3C-1}): 3C."""
     _check_C(C)
-    return 2 * (C - 1)
+    return 3 * C
+
+
+def rounding_offset(C: int, level: int) -> Fraction:
+    """The bias (2(C - l) - 1)/2 subtracted in psi_{3l} = relu(2x - bias - psi_{3l-1}), l = ``level``."""
+    _check_C(C)
+    if isinstance(level, bool) or not isinstance(level, int) or not 0 <= level < C:
+        raise InvalidArgumentError(f"the rounding net's level must be an integer in [0, {C - 1}], got {level!r}")
+    return Fraction(2 * (C - level) - 1, 2)
 
 
 def rounding_reference(t: Num, C: int) -> Num:
-    """psi_C(t) from the min/max recursion of the module docstring (exact for Fraction input).
+    """psi(t) from Lemma 46's recursion (exact for Fraction input).
 
-    >>> [rounding_reference(Fraction(x, 8), 3) for x in (6, 10, 11, 12, 14, 30)]
-    [Fraction(1, 1), Fraction(1, 1), Fraction(5, 4), Fraction(3, 2), Fraction(2, 1), Fraction(3, 1)]
+    >>> [str(rounding_reference(Fraction(x, 8), 3)) for x in (0, 4, 6, 10, 11, 12, 14, 30)]
+    ['0', '1/2', '1', '1', '5/4', '3/2', '2', '3']
     """
     _check_C(C)
-    psi = 1 + 0 * t
-    for m in range(1, C):
-        psi = min(m + 1 + 0 * t, max(psi, 2 * t - m - (Fraction(1, 2) if isinstance(t, Fraction) else 0.5)))
-    return psi
+    if isinstance(t, Fraction):  # every value is an integer multiple of 1/s with s = 2 * denominator(t)
+        s = 2 * t.denominator
+        scaled = 0
+        for level in range(C):
+            bias = rounding_offset(C, level) * s
+            p0 = max(0, 4 * t.numerator - int(bias) - scaled)
+            p1 = max(0, (level + 1) * s - p0)
+            scaled = max(0, (level + 1) * s - p1)
+        return Fraction(scaled, s)
+    prev = 0.0 * t
+    for level in range(C):
+        p0 = max(0.0, 2.0 * t - float(rounding_offset(C, level)) - prev)
+        p1 = max(0.0, level + 1.0 - p0)
+        prev = max(0.0, level + 1.0 - p1)
+    return prev
 
 
 def emit_rounding(b: Builder, t: ExprLike, C: int, tag: str) -> Expr:
-    """Emit psi_C on the input ``t`` (Lemma 46); return psi_C(t) as an expression.
+    """Emit psi (Lemma 46, the paper's recursion) on the input ``t``; return psi(t) as an expression.
 
-    ``t`` must be >= 0 unless it reads only raw network inputs (then relu(t) is carried and
-    psi_C(t) = 1 for t < 0).  Emits rounding_depth(C) = 2(C - 1) maps of 2 new neurons each; the
-    returned expression C - q reads one temporary neuron.  For C = 1 nothing is emitted and the
-    constant 1 is returned.
+    Emits rounding_depth(C) = 3C maps with at most 2 new neurons each (``t`` may be any affine expression of the
+    live slots, of any sign: the first map carries relu(t)).  The returned expression reads one temporary neuron
+    holding psi(t) = S_C(t) (the clamped staircase of the module docstring; = m on [m - 1/4, m + 1/4]).
     """
     _check_C(C)
     t = Expr.of(t)
-    if C == 1:
-        return Expr(const=1.0)
-    ts, q = f"{tag}.t", f"{tag}.q"
-    q_now: Expr = Expr()  # psi_1 = 1 - q with q = 0
-    for m in range(1, C):
-        last = m == C - 1
-        if m == 1:  # start carrying relu(t); max(1, L_1(t)) = 1 + relu(L_1(t) - 1) reads t only here
-            b.layer({ts: t, q: (2.0 * t - 1.5) - 1.0})
-            top = 1.0 + b.v(q)
-        else:  # q_A = relu(psi_m - L_m(t)) and max(psi_m, L_m) = L_m(t) + q_A
-            b.layer({q: (m - q_now) - (2.0 * b.v(ts) - (m + 0.5))})
-            top = (2.0 * b.v(ts) - (m + 0.5)) + b.v(q)
-        # q_B = relu(m + 1 - max(psi_m, L_m)) and psi_{m+1} = m + 1 - q_B
-        b.layer({q: (m + 1.0) - top}, drop=[ts] if last else [], temp_names=[q] if last else [])
-        q_now = b.v(q)
-    return Expr(const=float(C)) - q_now
+    ts, p = f"{tag}.t", f"{tag}.psi"
+    for level in range(C):
+        offset = float(rounding_offset(C, level))  # a multiple of 1/2: exact in float64
+        last_read = level == C - 1
+        if level == 0:  # psi_0 = relu(2t - offset): reads the raw t; start carrying relu(t)
+            b.layer({ts: t, p: 2.0 * t - offset} if not last_read else {p: 2.0 * t - offset})
+        else:  # psi_{3l} = relu(2 relu(t) - offset - psi_{3l-1})
+            b.layer({p: 2.0 * b.v(ts) - offset - b.v(p)}, drop=[ts] if last_read else [])
+        b.layer({p: (level + 1.0) - b.v(p)})  # psi_{3l+1}
+        b.layer({p: (level + 1.0) - b.v(p)}, temp_names=[p] if last_read else [])  # psi_{3l+2}
+    return b.v(p)
 
 
 def rounding_network(C: int) -> ReLUNetwork:
-    """A standalone network t -> psi_C(t) on one real input: width 2 (0 for C = 1), depth 2C - 1.
+    """A standalone network t -> psi(t) on one real input: width 2 (1 for C = 1), depth 3C + 1 affine maps.
 
     >>> import numpy as np
     >>> net = rounding_network(4)
-    >>> [float(v) for v in net(np.array([[0.8], [2.2], [2.5], [3.75], [9.0]]))], net.width, net.depth
-    ([1.0, 2.0, 2.5, 4.0, 4.0], 2, 7)
+    >>> [float(v) for v in net(np.array([[-3.0], [0.8], [2.2], [2.5], [3.75], [9.0]]))], net.width, net.depth
+    ([0.0, 1.0, 2.0, 2.5, 4.0, 4.0], 2, 13)
     """
     b = Builder(["t"], raw_inputs=True)
     b.output(emit_rounding(b, b.v("t"), C, "psi"))

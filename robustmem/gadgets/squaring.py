@@ -7,7 +7,7 @@ for t >= 1.  With h^(s) its s-fold composition,
 
 is the piecewise-linear interpolant of t^2 at the 2^M + 1 points j / 2^M, so on [0, 1]
 
-    0 <= f_M(t) - t^2 <= 2^(-2M-2)        (proved exactly in proofs/squaring_net.py)
+    0 <= f_M(t) - t^2 <= 2^(-2M-2)        (proved exactly in proofs/lemma41.py)
 
 and f_M(t) = t for t >= 1.  As a network on one input it has width 3 (relu(g), relu(g - 1/2),
 relu(g - 1) of the current sawtooth g, with the accumulator folded into the first of them at the

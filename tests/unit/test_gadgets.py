@@ -7,7 +7,6 @@ read as rationals), so every equality below is an equality of rationals.
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 import numpy as np
@@ -18,6 +17,7 @@ from robustmem.gadgets import (
     abs_network,
     carry_network,
     chain_network,
+    emit_rounding,
     indicator_l1,
     indicator_l2,
     indicator_linf,
@@ -27,12 +27,15 @@ from robustmem.gadgets import (
     max_network,
     rounding_depth,
     rounding_network,
+    rounding_offset,
     rounding_reference,
     square_error_bound,
     square_network,
 )
+from robustmem.network.builder import Builder
 from robustmem.network.exact import evaluate_exact, evaluate_fraction
 from robustmem.network.network import ReLUNetwork
+from robustmem.proofcheck import load_proof
 
 RNG_SEED = 20250216
 
@@ -185,7 +188,11 @@ class TestChain:
 
 
 class TestRounding:
-    """Lemma 46: psi_C(t) = m on [m - 1/4, m + 1/4], m = 1..C; width 2, depth 2C - 1."""
+    """Lemma 46 as printed: the emitted network equals proofs/lemma46.py's staircase S_C on all of R (exact).
+
+    psi(t) = m on [m - 1/4, m + 1/4] (m = 1..C), the ramps 2t - m - 1/2 between, 0 below 1/4, C above
+    C - 1/4; width 2, 3C ReLU layers (3C + 1 affine maps standalone).
+    """
 
     @pytest.mark.parametrize("C", [1, 2, 3, 6, 17])
     def test_plateaus_exactly(self, C: int) -> None:
@@ -199,28 +206,45 @@ class TestRounding:
             want += [Fraction(m)] * (len(edges) + len(inner))
         assert exact(net, np.array(pts)[:, None]) == want
 
-    @pytest.mark.parametrize("C", [2, 5])
-    def test_ramps_and_clamps(self, C: int) -> None:
-        """Between plateaus psi is the ramp 2t - m - 1/2; it is 1 below 5/4 and C above C - 1/4."""
+    @pytest.mark.parametrize("C", [1, 2, 5, 12])
+    def test_network_weights_equal_the_proved_statement(self, C: int) -> None:
+        """The real float64 weights, evaluated with Fractions, give proofs/lemma46.staircase everywhere tried."""
+        staircase = load_proof("lemma46").staircase
         net = rounding_network(C)
-        t = np.concatenate([np.linspace(-5.0, C + 5.0, 801), [-1e9, 1e9]])
-        got = exact(net, t[:, None])
+        rng = np.random.default_rng(RNG_SEED + 7 * C)
+        grid = np.arange(-16, 8 * C + 24) / 8.0  # every plateau and ramp end, and their midpoints
+        t = np.concatenate([grid, rng.uniform(-2.0, C + 2.0, 200), awkward_reals(rng, 50), [-1e9, 1e9]])
+        got = evaluate_fraction(net, t[:, None])
+        assert got == [staircase(Fraction(v), C) for v in t]
         assert got == [rounding_reference(Fraction(v), C) for v in t]
-        for v, g in zip(t, got):
-            m = math.floor(v - 0.25)
-            if v <= 1.25:
-                assert g == 1
-            elif v >= C - 0.25:
-                assert g == C
-            elif Fraction(v) - m <= Fraction(3, 4):
-                assert g == 2 * Fraction(v) - m - Fraction(1, 2)
+        assert [rounding_reference(float(v), C) for v in grid] == [float(g) for g in got[: len(grid)]]
+
+    def test_a_wrong_staircase_is_told_apart(self) -> None:
+        """The comparison above can fail: the old (min/max) rounding net was 1, not 0, below 1/4."""
+        staircase = load_proof("lemma46").staircase
+        assert staircase(Fraction(0), 3) == 0 and staircase(Fraction(5, 8), 3) == Fraction(3, 4)
+        assert rounding_reference(Fraction(5, 8), 3) == Fraction(3, 4) != 1
+
+    def test_inside_a_network_on_a_signed_affine_input(self) -> None:
+        """emit_rounding on t = 3x - 2 (negative for x < 2/3) after other slots: psi(3x - 2) exactly."""
+        staircase = load_proof("lemma46").staircase
+        b = Builder(["x"], raw_inputs=True)
+        b.layer({"keep": b.v("x") + 10.0})
+        out = emit_rounding(b, 3.0 * b.v("keep") - 32.0, 4, "r")
+        b.output(out + b.v("keep"))
+        net = ReLUNetwork.from_builder(b)
+        x = np.arange(-24, 40) / 8.0
+        assert evaluate_fraction(net, x[:, None]) == [staircase(3 * Fraction(v) - 2, 4) + Fraction(v) + 10 for v in x]
+        assert net.width == 3
 
     @pytest.mark.parametrize("C", [1, 2, 9])
     def test_width_and_depth(self, C: int) -> None:
         net = rounding_network(C)
-        assert net.depth == rounding_depth(C) + 1 == 2 * C - 1
-        assert net.width == (0 if C == 1 else 2)
+        assert net.depth == rounding_depth(C) + 1 == 3 * C + 1
+        assert net.width == (1 if C == 1 else 2)
 
     def test_rejects_bad_levels(self) -> None:
         with pytest.raises(InvalidArgumentError, match="C=0"):
             rounding_network(0)
+        with pytest.raises(InvalidArgumentError, match="level must be an integer in \\[0, 2\\]"):
+            rounding_offset(3, 3)

@@ -16,6 +16,7 @@ from robustmem.proofcheck import (
     assert_nonnegative,
     assert_zero,
     list_proofs,
+    load_proof,
     proofs_directory,
     reduce_piecewise,
     relu,
@@ -29,9 +30,16 @@ REQUIRED = {
     "lemma38",
     "lemma39",
     "lemma41",
+    "lemma24",
+    "lemma27",
+    "lemma28",
     "lemma46",
+    "lemma62",
+    "lemma63",
     "lemma75",
+    "lemmas20_21",
     "lemmas68_70",
+    "lemmas71_74",
     "theorem18_cap",
     "theorem18_union_bound",
     "theorem37",
@@ -104,6 +112,17 @@ def test_case_analysis_refuses_a_relu_that_changes_sign() -> None:
     hat = 2 * relu(t) - 4 * relu(t - sp.Rational(1, 2)) + 2 * relu(t - 1)
     with pytest.raises(AssertionError, match="does not simplify"):
         assert_equal(reduce_piecewise(hat, {t: (sp.Rational(1, 2), sp.Integer(1))}), 2 * t, "wrong hat piece")
+
+
+def test_lemma46_proof_rejects_a_gadget_with_a_wrong_bias(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The proof checks the gadget's own biases: a rounding net with (2(C - l) + 1)/2 fails it."""
+    from fractions import Fraction
+
+    import robustmem.gadgets.rounding_net as rounding
+
+    monkeypatch.setattr(rounding, "rounding_offset", lambda C, level: Fraction(2 * (C - level) + 1, 2))
+    with pytest.raises(AssertionError, match="rounding_offset"):
+        load_proof("lemma46").check()
 
 
 # --------------------------------------------------------------------------- the runner
