@@ -85,6 +85,9 @@ _EXPORTS: dict[str, str] = {
     "kernel_attack": "robustmem.lower_bound",
     "KernelAttackResult": "robustmem.lower_bound",
     "example1": "robustmem.example1",
+    # interoperability
+    "export_onnx": "robustmem.interop",
+    "import_onnx": "robustmem.interop",
     # bounds
     "width_report": "robustmem.bounds",
     "radii_for_width": "robustmem.bounds",

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from robustmem.errors import InvalidArgumentError
+from robustmem.labels import RAISE, Label, check_classes, decode_labels
 from robustmem.norms import p_name
 
 __all__ = ["Certificate", "Construction"]
@@ -32,7 +34,9 @@ class Certificate:
     """The claim of one construction; all radii in the input space's own units.
 
     Guarantee claimed: for every training point i and every x with ||x - x_i||_p <= sigma,
-    the network outputs exactly y_i.
+    the network outputs exactly y_i (the paper's label in 1..C).  ``n_classes`` is C as the
+    dataset defines it (:attr:`robustmem.data.Dataset.C`); ``classes`` (None, or the C user labels)
+    names the outputs: output m means ``classes[m - 1]`` (:meth:`decode`).
     """
 
     construction: str  # e.g. "theorem5"
@@ -60,6 +64,21 @@ class Certificate:
     sigma_projected: float | None = None  # sigma' = c+_p(d) sigma in the projected space
     dataset_fingerprint: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    classes: tuple[Label, ...] | None = None  # the user's label for each output 1..C (None: outputs are labels)
+
+    def __post_init__(self) -> None:
+        if self.classes is not None:
+            cls = check_classes(self.classes)
+            if len(cls) != self.n_classes:
+                raise InvalidArgumentError(f"the certificate lists {len(cls)} classes but n_classes = {self.n_classes}")
+            object.__setattr__(self, "classes", cls)
+
+    def decode(self, values: object, *, missing: object = RAISE) -> np.ndarray:
+        """The user's labels for network outputs ``values`` (exact integers 1..C); see :func:`robustmem.labels.decode_labels`.
+
+        A value that is not exactly an integer in 1..C raises DataError unless ``missing`` is given.
+        """
+        return decode_labels(values, self.classes, missing=missing)
 
     @property
     def sigma_over_delta(self) -> float:
@@ -88,6 +107,8 @@ class Certificate:
         if kw.get("projection") is not None:
             kw["projection"] = tuple(tuple(float(v) for v in row) for row in kw["projection"])
         kw["notes"] = tuple(kw.get("notes", ()))
+        if kw.get("classes") is not None:
+            kw["classes"] = tuple(kw["classes"])
         return Certificate(**kw)
 
     def projection_matrix(self) -> np.ndarray | None:
@@ -103,6 +124,11 @@ class Certificate:
         if self.square_steps is not None:
             lines.append(
                 f"  squaring net M = {self.square_steps}: error {self.square_error:.3g} <= budget {self.eps_tilde:.3g}"
+            )
+        if self.classes is not None:
+            shown = ", ".join(f"{m} -> {c!r}" for m, c in enumerate(self.classes[:8], start=1))
+            lines.append(
+                f"  labels: C = {self.n_classes} classes, outputs {shown}{', ...' if self.n_classes > 8 else ''}"
             )
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)

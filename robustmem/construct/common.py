@@ -34,6 +34,7 @@ __all__ = [
     "margin_or_raise",
     "power_of_two_below",
     "raised",
+    "resolve_sigma",
     "shortened_up",
 ]
 
@@ -105,3 +106,35 @@ def margin_or_raise(tau: float, r: float, *, theorem: str, sigma: float, delta: 
             "choose a smaller sigma"
         )
     return power_of_two_below(gap)
+
+
+def resolve_sigma(
+    dataset, sigma: float | None, sigma_over_delta: float | None, *, required: bool = True
+) -> float | None:
+    """The radius from exactly one of ``sigma`` (absolute) and ``sigma_over_delta`` (units of delta).
+
+    ``sigma_over_delta = s`` means sigma = s * delta with delta the dataset's exact l_2 separation
+    (``dataset.separation(2.0).delta``, Definition 2), the unit the paper states its bounds in.
+    Both given: InvalidArgumentError.  Neither: InvalidArgumentError when ``required``, else None.
+    A single-label dataset (delta infinite) has no unit: sigma_over_delta is refused there.
+    """
+    if sigma is not None and sigma_over_delta is not None:
+        raise InvalidArgumentError(
+            f"give sigma= (absolute) or sigma_over_delta= (units of delta), not both "
+            f"(got sigma={sigma!r}, sigma_over_delta={sigma_over_delta!r})"
+        )
+    if sigma_over_delta is None:
+        if sigma is None and required:
+            raise InvalidArgumentError(
+                "a radius is required: give sigma= (in the input's units) or sigma_over_delta= "
+                "(a fraction of the l2 separation delta)"
+            )
+        return None if sigma is None else check_sigma(sigma)
+    ratio = nonnegative_number(sigma_over_delta, "sigma_over_delta")
+    delta = dataset.separation(2.0).delta
+    if not math.isfinite(delta):
+        raise InvalidArgumentError(
+            f"sigma_over_delta={sigma_over_delta!r} needs the separation delta, but the dataset has a single label "
+            "(delta is infinite); give sigma= instead"
+        )
+    return ratio * delta

@@ -57,7 +57,7 @@ from typing import Literal
 import numpy as np
 
 from robustmem.certificate import Construction
-from robustmem.construct.common import check_sigma
+from robustmem.construct.common import resolve_sigma
 from robustmem.errors import HypothesisError, InvalidArgumentError
 from robustmem.norms import c_plus, check_p, p_name
 
@@ -161,7 +161,8 @@ def construct_kim2025(
     dataset,
     *,
     p: float = 2.0,
-    sigma: float,
+    sigma: float | None = None,
+    sigma_over_delta: float | None = None,
     dimension: DimensionChoice | int = "theorem",
     seed: int = 0,
     draws: int = 8,
@@ -181,6 +182,9 @@ def construct_kim2025(
     (:func:`~robustmem.construct.yu2024_lp.yu2024_lp_through_map`, width 4m + 2); "theorem16": the
     Egosi-Yehudai-Shamir Theorem 16 chain (width m + 6, deeper by a factor about m).
 
+    ``sigma`` (the radius in the input's units) or ``sigma_over_delta`` (a fraction of the l_2
+    separation delta of Definition 2): exactly one.
+
     >>> from robustmem.data import sphere_points
     >>> ds = sphere_points(12, 6, n_classes=2, delta=0.5, seed=0)
     >>> net, cert = construct_kim2025(ds, sigma=0.1)
@@ -189,7 +193,7 @@ def construct_kim2025(
     >>> construct_kim2025(ds, sigma=0.1, memorizer="theorem16").network.width
     12
     """
-    p, sigma = check_p(p), check_sigma(sigma)
+    p, sigma = check_p(p), resolve_sigma(dataset, sigma, sigma_over_delta)
     through_map, deviation = _memorizer(memorizer)
     N, d = dataset.N, dataset.d
     delta = dataset.separation(2.0).delta

@@ -32,12 +32,12 @@ from robustmem.certificate import Certificate, Construction
 from robustmem.construct.common import (
     U,
     carry_shift,
-    check_sigma,
     dataset_fingerprint,
     input_rounding,
     lowered,
     margin_or_raise,
     raised,
+    resolve_sigma,
     shortened_up,
 )
 from robustmem.errors import HypothesisError, InvalidArgumentError
@@ -108,16 +108,21 @@ def _dataset_basics(dataset, sigma: float) -> tuple[np.ndarray, np.ndarray, floa
     return X, y, shift
 
 
-def construct_theorem5(dataset, *, p: float, sigma: float) -> Construction:
+def construct_theorem5(
+    dataset, *, p: float, sigma: float | None = None, sigma_over_delta: float | None = None
+) -> Construction:
     """Theorem 5: width d + 6 and depth O(N d log(d / (1 - 2 c+_p sigma/delta))), any p in (0, inf].
 
     Guarantee: for sigma/delta < 1/(2 c+_p(d)) the network outputs y_i exactly on the closed
     l_p ball of radius sigma around every x_i.  Construction: the chain of Theorem 37 over l_2
     balls of radius r >= c+_p(d) sigma (Lemma 38 indicators with the squaring net of Lemma 41),
     tau = delta, w = (power of two) <= delta - 2r.
+
+    ``sigma``: the radius in the input's units; ``sigma_over_delta``: the radius as a fraction of
+    the l_2 separation delta (sigma = sigma_over_delta * delta).  Give exactly one.
     """
     p = check_p(p)
-    sigma = check_sigma(sigma)
+    sigma = resolve_sigma(dataset, sigma, sigma_over_delta)
     d = dataset.d
     sep = dataset.separation(2.0)
     delta = sep.delta
@@ -144,6 +149,7 @@ def construct_theorem5(dataset, *, p: float, sigma: float) -> Construction:
         n_points=dataset.N,
         input_dim=d,
         n_classes=dataset.C,
+        classes=getattr(dataset, "classes", None),
         claimed_width=l2_chain_width(d, M),
         claimed_depth=depth,
         depth_formula="2 + N (d (M + 1) + 4)",
@@ -171,11 +177,20 @@ def _lp_tau(dataset, p: float) -> tuple[float, float]:
     return lowered(tau_p, n_ops), delta / c_plus(p, d)
 
 
-def _exact_chain(dataset, *, p: float, sigma: float, parallel: bool, theorem: str, construction: str) -> Construction:
+def _exact_chain(
+    dataset,
+    *,
+    p: float,
+    sigma: float | None,
+    sigma_over_delta: float | None,
+    parallel: bool,
+    theorem: str,
+    construction: str,
+) -> Construction:
     p = check_p(p)
     if p not in (1.0, math.inf):
         raise InvalidArgumentError(f"{theorem} is for p in {{1, inf}}, got p = {p_name(p)}")
-    sigma = check_sigma(sigma)
+    sigma = resolve_sigma(dataset, sigma, sigma_over_delta)
     d, N = dataset.d, dataset.N
     delta = dataset.separation(2.0).delta
     _limit_check(theorem, sigma, delta, p, d)
@@ -211,6 +226,7 @@ def _exact_chain(dataset, *, p: float, sigma: float, parallel: bool, theorem: st
         n_points=N,
         input_dim=d,
         n_classes=dataset.C,
+        classes=getattr(dataset, "classes", None),
         claimed_width=width,
         claimed_depth=2 + N * per_block,
         depth_formula=formula,
@@ -226,18 +242,45 @@ def _exact_chain(dataset, *, p: float, sigma: float, parallel: bool, theorem: st
     return Construction(net, cert)
 
 
-def construct_theorem6(dataset, *, p: Literal[1, "inf"] | float, sigma: float) -> Construction:
+def construct_theorem6(
+    dataset, *, p: Literal[1, "inf"] | float, sigma: float | None = None, sigma_over_delta: float | None = None
+) -> Construction:
     """Theorem 6: p in {1, inf}, width d + 4, depth O(N d), exact indicators (no approximation).
 
     Guarantee: for sigma/delta < 1/(2 c+_p(d)) the output is exactly y_i on the closed l_p ball
-    of radius sigma around every x_i.
+    of radius sigma around every x_i.  ``sigma``: the radius in the input's units;
+    ``sigma_over_delta``: the radius as a fraction of the l_2 separation delta.  Give exactly one.
+
+    >>> from robustmem.data import Dataset
+    >>> net, cert = construct_theorem6(Dataset([[0.0, 0.0], [1.0, 0.0]], [1, 2]), p="inf", sigma_over_delta=0.25)
+    >>> cert.sigma, cert.sigma_over_delta
+    (0.25, 0.25)
     """
-    return _exact_chain(dataset, p=p, sigma=sigma, parallel=False, theorem="Theorem 6", construction="theorem6")
+    return _exact_chain(
+        dataset,
+        p=p,
+        sigma=sigma,
+        sigma_over_delta=sigma_over_delta,
+        parallel=False,
+        theorem="Theorem 6",
+        construction="theorem6",
+    )
 
 
-def construct_remark40(dataset, *, p: Literal[1, "inf"] | float, sigma: float) -> Construction:
+def construct_remark40(
+    dataset, *, p: Literal[1, "inf"] | float, sigma: float | None = None, sigma_over_delta: float | None = None
+) -> Construction:
     """Remark 40: the indicators computed in parallel; width 3d + 1, depth O(N), p in {1, inf}.
 
     Same guarantee as Theorem 6 (this recovers Yu, Gao, Zhang 2024, Theorem 4.8, for l_inf).
+    ``sigma`` or ``sigma_over_delta`` (a fraction of the l_2 separation delta): exactly one.
     """
-    return _exact_chain(dataset, p=p, sigma=sigma, parallel=True, theorem="Remark 40", construction="remark40")
+    return _exact_chain(
+        dataset,
+        p=p,
+        sigma=sigma,
+        sigma_over_delta=sigma_over_delta,
+        parallel=True,
+        theorem="Remark 40",
+        construction="remark40",
+    )

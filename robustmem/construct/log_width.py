@@ -28,7 +28,15 @@ import numpy as np
 
 from robustmem.bounds.radii import remark10_radius, theorem7_radius
 from robustmem.certificate import Certificate, Construction
-from robustmem.construct.common import U, carry_shift, check_sigma, dataset_fingerprint, lowered, raised
+from robustmem.construct.common import (
+    U,
+    carry_shift,
+    check_sigma,
+    dataset_fingerprint,
+    lowered,
+    raised,
+    resolve_sigma,
+)
 from robustmem.construct.large_width import l2_chain_parameters, l2_chain_width
 from robustmem.errors import HypothesisError, InvalidArgumentError, NotSeparatedError
 from robustmem.gadgets.chain import chain_network
@@ -176,6 +184,7 @@ def construct_through_map(
         n_points=dataset.N,
         input_dim=d,
         n_classes=dataset.C,
+        classes=getattr(dataset, "classes", None),
         claimed_width=l2_chain_width(k, Mstep),
         claimed_depth=depth,
         depth_formula="2 + N (k' (M + 1) + 4)",
@@ -211,6 +220,7 @@ def construct_log_width(
     p: float,
     width: int | None = None,
     sigma: float | None = None,
+    sigma_over_delta: float | None = None,
     radius: Literal["theorem7", "remark10"] | None = None,
     projection: ProjectionChoice | np.ndarray = "best-of-random",
     seed: int = 0,
@@ -228,6 +238,9 @@ def construct_log_width(
       sigma = a_{p,d} N^{-2/(k-6)} delta, or of Remark 10 (times sqrt(k - 6)).
     * ``width=k, sigma=s``: that width and that radius.
 
+    Wherever ``sigma=s`` appears, ``sigma_over_delta=t`` may stand instead (sigma = t delta, delta
+    the l_2 separation of Definition 2); giving both is an error.
+
     ``compute_delta=False`` skips the O(N^2 d) l_2 separation of the input (it only serves to
     report sigma/delta; allowed with ``width=k`` and no ``radius``).
 
@@ -236,13 +249,14 @@ def construct_log_width(
     """
     p = check_p(p)
     d, N = dataset.d, dataset.N
+    sigma = resolve_sigma(dataset, sigma, sigma_over_delta, required=False)
     if not 0 < fraction < 1:
         raise InvalidArgumentError(f"fraction must lie in (0, 1), got {fraction!r}")
     if not compute_delta and (radius is not None or width is None):
         raise InvalidArgumentError("compute_delta=False needs width=k and no radius= (those use delta)")
     delta = dataset.separation(2.0).delta if compute_delta else math.nan
     if width is None and sigma is None:
-        raise InvalidArgumentError("give width=..., sigma=..., or both")
+        raise InvalidArgumentError("give width=..., sigma=... (or sigma_over_delta=...), or both")
     if radius is not None:
         if width is None or sigma is not None:
             raise InvalidArgumentError("radius='theorem7'/'remark10' needs width=k and no sigma")
@@ -299,13 +313,16 @@ def _projection(dataset, k_proj: int, projection, seed: int, draws: int) -> np.n
     return choose_projection(dataset, k_proj, strategy=projection, seed=seed, draws=draws)
 
 
-def construct_theorem16(dataset, M: np.ndarray, *, p: float, sigma: float) -> Construction:
+def construct_theorem16(
+    dataset, M: np.ndarray, *, p: float, sigma: float | None = None, sigma_over_delta: float | None = None
+) -> Construction:
     """Theorem 16: memorize through a given linear map M (k x d) with ||M||_2 < delta / (2 sigma').
 
     sigma' = c+_p(d) sigma.  Width k + 6.  The hypothesis on ||M||_2 is checked (HypothesisError);
     the network is then correct when the image balls are apart, tau > 2 ||M|| sigma' (checked).
+    ``sigma`` or ``sigma_over_delta`` (a fraction of the l_2 separation delta): exactly one.
     """
-    p, sigma = check_p(p), check_sigma(sigma)
+    p, sigma = check_p(p), resolve_sigma(dataset, sigma, sigma_over_delta)
     delta = dataset.separation(2.0).delta
     norm = float(np.linalg.norm(np.asarray(M, dtype=np.float64), 2))
     sig_p = c_plus(p, dataset.d) * sigma

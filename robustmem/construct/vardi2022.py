@@ -406,6 +406,7 @@ def construct_vardi2022(dataset, *, p: float = 2.0, seed: int = 0, group_size: i
         n_points=N,
         input_dim=d,
         n_classes=dataset.C,
+        classes=getattr(dataset, "classes", None),
         claimed_width=LAYOUT_WIDTH,
         claimed_depth=vardi2022_depth(plan),
         depth_formula="2 B T + G + 3",

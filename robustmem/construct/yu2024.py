@@ -31,11 +31,11 @@ import numpy as np
 from robustmem.certificate import Certificate, Construction
 from robustmem.construct.common import (
     carry_shift,
-    check_sigma,
     input_rounding,
     lowered,
     margin_or_raise,
     raised,
+    resolve_sigma,
     shortened_up,
 )
 from robustmem.errors import HypothesisError
@@ -69,19 +69,21 @@ def _block_b(b: Builder, d: int, r_w: tuple[float, float], label: Coef, m: Expr 
     b.layer(new, order=[f"u{j}" for j in range(d)] + ["m", "e"])
 
 
-def construct_yu2024(dataset, *, sigma: float) -> Construction:
+def construct_yu2024(dataset, *, sigma: float | None = None, sigma_over_delta: float | None = None) -> Construction:
     """Yu, Gao, Zhang 2024, Theorem 4.8 (architecture): width 3d + 1, depth 2N + 1, l_inf balls.
 
     Guarantee: for sigma < tau_inf / 2 (tau_inf the l_inf separation of differently-labelled
     points) the network outputs exactly y_i on every closed ball B_inf(x_i, sigma).
     HypothesisError otherwise (after the floating-point slack of robustmem.construct.common).
+    ``sigma`` (the radius in the input's units) or ``sigma_over_delta`` (a fraction of the l_2
+    separation delta of Definition 2): exactly one.
 
     >>> from robustmem.data import Dataset
     >>> net, cert = construct_yu2024(Dataset.from_arrays([[0.0, 0.0], [1.0, 0.0]], [1, 2]), sigma=0.25)
     >>> net([[0.2, -0.25], [0.75, 0.1]]).tolist(), net.width, net.depth
     ([1.0, 2.0], 7, 5)
     """
-    sigma = check_sigma(sigma)
+    sigma = resolve_sigma(dataset, sigma, sigma_over_delta)
     X = np.asarray(dataset.X, dtype=np.float64)
     y = np.asarray(dataset.y)
     N, d = X.shape
@@ -136,6 +138,7 @@ def construct_yu2024(dataset, *, sigma: float) -> Construction:
         n_points=N,
         input_dim=d,
         n_classes=dataset.C,
+        classes=getattr(dataset, "classes", None),
         claimed_width=yu2024_width(d, N),
         claimed_depth=yu2024_depth(N),
         depth_formula="2N + 1",

@@ -41,12 +41,12 @@ from robustmem.certificate import Certificate, Construction
 from robustmem.construct.common import (
     U,
     carry_shift,
-    check_sigma,
     dataset_fingerprint,
     input_rounding,
     lowered,
     margin_or_raise,
     raised,
+    resolve_sigma,
     shortened_up,
 )
 from robustmem.errors import HypothesisError, InvalidArgumentError
@@ -160,12 +160,16 @@ def _network(
     return Construction(net, cert)
 
 
-def construct_yu2024_lp(dataset, *, p: int, sigma: float) -> Construction:
+def construct_yu2024_lp(
+    dataset, *, p: int, sigma: float | None = None, sigma_over_delta: float | None = None
+) -> Construction:
     """Yu-Gao-Zhang Theorem B.6 (architecture): integer p >= 2, width O(d), depth O(N p log).
 
     Guarantee: for sigma < tau_p / 2 (tau_p the l_p separation of differently-labelled points) the
     network outputs exactly y_i on every closed ball B_p(x_i, sigma); HypothesisError otherwise
     (after the floating-point slack of robustmem.construct.common).
+    ``sigma`` (the radius in the input's units) or ``sigma_over_delta`` (a fraction of the l_2
+    separation delta of Definition 2): exactly one.
 
     >>> from robustmem.data import Dataset
     >>> ds = Dataset.from_arrays([[0.0, 0.0], [1.0, 0.0]], [1, 2])
@@ -174,7 +178,7 @@ def construct_yu2024_lp(dataset, *, p: int, sigma: float) -> Construction:
     ([1.0, 2.0], True, True)
     """
     p = _integer_p(p)
-    sigma = check_sigma(sigma)
+    sigma = resolve_sigma(dataset, sigma, sigma_over_delta)
     X = np.asarray(dataset.X, dtype=np.float64)
     N, d = X.shape
     tau_raw = dataset.separation(float(p)).delta
@@ -203,6 +207,7 @@ def construct_yu2024_lp(dataset, *, p: int, sigma: float) -> Construction:
         n_points=N,
         input_dim=d,
         n_classes=dataset.C,
+        classes=getattr(dataset, "classes", None),
         float_slack=slack,
         dataset_fingerprint=dataset_fingerprint(dataset),
         notes=(
@@ -256,6 +261,7 @@ def yu2024_lp_through_map(
         n_points=dataset.N,
         input_dim=d,
         n_classes=dataset.C,
+        classes=getattr(dataset, "classes", None),
         float_slack=par["r"] - geo["norm"] * sig_proj,
         projection=tuple(tuple(float(v) for v in row) for row in M),
         sigma_projected=sig_proj,

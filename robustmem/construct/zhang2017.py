@@ -249,6 +249,7 @@ def construct_zhang2017(dataset, *, p: float = 2.0, seed: int = 0) -> Constructi
         n_points=dataset.N,
         input_dim=d,
         n_classes=dataset.C,
+        classes=getattr(dataset, "classes", None),
         claimed_width=n,
         claimed_depth=2,
         depth_formula="2",

@@ -1,13 +1,21 @@
 """The labelled dataset D = {(x_i, y_i)} of Definition 2, validated when it is built.
 
-A :class:`Dataset` holds N points in R^d (float64) with positive integer labels 1..C.  Building one
-checks every invariant the constructions rely on and names the first offending entry:
+A :class:`Dataset` holds N points in R^d (float64) with positive integer labels 1..C (the paper's
+labels, which the networks output) and, optionally, the user's names for them: ``classes``, a
+tuple (c_1, ..., c_C) of ints or strings, so that paper label m means the user's label c_m
+(:mod:`robustmem.labels`).  :meth:`Dataset.from_labels` builds that encoding from any labels
+(0..4, {3, 17, 99}, "cat"/"dog").  Building a Dataset checks every invariant the constructions
+rely on and names the first offending entry:
 
 * X is a 2-D array with N >= 1 rows and d >= 1 columns of finite reals;
 * y has N integer-valued labels (2.0 is accepted, 2.5 is not) in 1..2**53 (so every label is exactly
   representable as the float64 output of a network);
 * no two differently-labelled points coincide (checked exactly, by sorting the rows' bytes).
-  Same-label duplicates are allowed: Definition 2 only constrains differently-labelled pairs.
+  Same-label duplicates are allowed: Definition 2 only constrains differently-labelled pairs;
+* with ``classes``: they are distinct ints or distinct strings, and every label is at most their number.
+
+The number of classes C is ``len(classes)`` when the classes are given and the largest label
+otherwise; the certificate, the structural certifier and the reports all read :attr:`Dataset.C`.
 
 The arrays are stored as read-only copies; the object is immutable and caches its separations.
 """
@@ -24,6 +32,7 @@ import numpy as np
 
 from robustmem.data.separation import Separation, _pair_distances, min_separation, pairs_below, require_finite
 from robustmem.errors import DataError, InvalidArgumentError, NotSeparatedError
+from robustmem.labels import RAISE, Label, check_classes_for, classes_of, decode_labels, encode_labels
 from robustmem.norms import check_p
 
 __all__ = ["MAX_LABEL", "Dataset", "coincident_groups"]
@@ -68,7 +77,10 @@ def _as_labels(y: object, N: int) -> np.ndarray:
             raise DataError(f"y[{bad[0]}] = {v[bad[0]].item()!r} is not an integer label")
     bad = np.flatnonzero(v < 1)
     if bad.size:
-        raise DataError(f"y[{bad[0]}] = {v[bad[0]].item()!r} is not a positive label: labels must be integers >= 1")
+        raise DataError(
+            f"y[{bad[0]}] = {v[bad[0]].item()!r} is not a positive label: labels must be integers >= 1 "
+            "(the paper's 1..C); Dataset.from_labels(X, labels) encodes any integer or string labels as 1..C"
+        )
     bad = np.flatnonzero(v > MAX_LABEL)
     if bad.size:
         raise DataError(f"y[{bad[0]}] = {v[bad[0]].item()!r} exceeds the largest supported label 2**53 = {MAX_LABEL}")
@@ -124,18 +136,24 @@ class Dataset:
     Guarantees after construction: ``X`` is a read-only C-contiguous float64 (N, d) array of finite
     values; ``y`` a read-only int64 (N,) array of labels in 1..2**53; differently-labelled points are
     distinct.  ``meta`` is a read-only mapping of provenance notes (e.g. removed indices).
+    ``classes`` (None, or a tuple of C distinct ints or strings, all y <= C) names the labels:
+    paper label m is the user's ``classes[m - 1]``; build it with :meth:`from_labels`.
 
     >>> ds = Dataset([[0, 0], [3, 4], [0, 1]], [1, 2, 1], name="toy")
     >>> ds.N, ds.d, ds.C, ds.labels.tolist()
     (3, 2, 2, [1, 2])
     >>> ds.separation()
     Separation(delta=4.242640687119285, i=1, j=2, q=2.0)
+    >>> blobs = Dataset.from_labels([[0, 0], [3, 4], [0, 1]], [0, 4, 0])
+    >>> blobs.y.tolist(), blobs.classes, blobs.C, blobs.user_labels.tolist()
+    ([1, 2, 1], (0, 4), 2, [0, 4, 0])
     """
 
     X: np.ndarray
     y: np.ndarray
     name: str = "dataset"
     meta: Mapping[str, Any] = field(default_factory=dict)
+    classes: tuple[Label, ...] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -144,6 +162,8 @@ class Dataset:
             raise InvalidArgumentError(f"meta must be a mapping, got {type(self.meta).__name__}")
         X = _as_coordinates(self.X)
         y = _as_labels(self.y, X.shape[0])
+        if self.classes is not None:
+            object.__setattr__(self, "classes", check_classes_for(y, self.classes))
         bad = _conflicts(X, y)
         if bad:
             raise NotSeparatedError(_conflict_message(bad[0], y, len(bad)))
@@ -163,6 +183,7 @@ class Dataset:
         name: str = "dataset",
         meta: Mapping[str, Any] | None = None,
         dedupe: Dedupe = "error",
+        classes: object = None,
     ) -> Dataset:
         """Build a Dataset; with ``dedupe="drop-conflicts"`` remove every point of a conflicting group.
 
@@ -170,7 +191,8 @@ class Dataset:
         its points are removed (no label is preferred); the removed indices (into the input) are
         recorded in ``meta["removed_indices"]`` and the name gets the suffix ``[drop-conflicts]``.
         Same-label duplicates are kept.  With ``dedupe="error"`` (default) conflicts raise
-        :class:`NotSeparatedError` naming the first pair.
+        :class:`NotSeparatedError` naming the first pair.  ``y`` holds the paper's labels 1..C;
+        ``classes`` optionally names them (see :meth:`from_labels` for labels such as 0..C-1).
 
         >>> ds = Dataset.from_arrays([[0.0], [0.0], [1.0]], [1, 2, 1], name="t", dedupe="drop-conflicts")
         >>> ds.N, ds.name, ds.meta["removed_indices"]
@@ -191,7 +213,34 @@ class Dataset:
             if removed.size:
                 name = f"{name}[drop-conflicts]"
             X, y = A[keep], labels[keep]
-        return cls(X, y, name=name, meta=meta)
+        return cls(X, y, name=name, meta=meta, classes=classes)
+
+    @classmethod
+    def from_labels(
+        cls,
+        X: object,
+        labels: object,
+        *,
+        classes: object = None,
+        name: str = "dataset",
+        meta: Mapping[str, Any] | None = None,
+        dedupe: Dedupe = "error",
+    ) -> Dataset:
+        """A Dataset from the user's own labels (any integers, or strings), with their encoding.
+
+        ``classes`` (default: the sorted distinct labels) lists the C labels in the order that
+        numbers them: label ``classes[m - 1]`` becomes the paper's label m (Definition 2), so
+        ``y`` lies in 1..C and C = ``len(classes)``.  A label missing from ``classes`` raises
+        DataError naming it and its index.  Networks built on the result output m; decode with
+        :meth:`decode`, ``Certificate.decode`` or ``ReLUNetwork.predict_labels``.
+
+        >>> ds = Dataset.from_labels([[0.0], [1.0], [2.0]], ["dog", "cat", "dog"])
+        >>> ds.y.tolist(), ds.classes, ds.decode([2, 1]).tolist()
+        ([2, 1, 2], ('cat', 'dog'), ['dog', 'cat'])
+        """
+        order = classes_of(labels) if classes is None else classes
+        y = encode_labels(labels, order)  # type: ignore[arg-type]
+        return cls.from_arrays(X, y, name=name, meta=meta, dedupe=dedupe, classes=order)
 
     # ------------------------------------------------------------------ basic properties
     @property
@@ -206,8 +255,24 @@ class Dataset:
 
     @property
     def C(self) -> int:
-        """The number of classes C of the paper: the largest label (labels lie in 1..C)."""
-        return int(self.y.max())
+        """The number of classes C of Definition 2: ``len(classes)`` when named, else the largest label.
+
+        Labels lie in 1..C.  This is the one definition the certificate, the structural certifier
+        and every report use (not the number of distinct labels present, which a subset may lower).
+        """
+        return len(self.classes) if self.classes is not None else int(self.y.max())
+
+    @property
+    def user_labels(self) -> np.ndarray:
+        """The labels in the user's names (``classes``); the paper's labels ``y`` when none are given."""
+        return decode_labels(self.y, self.classes)
+
+    def decode(self, values: object, *, missing: Any = RAISE) -> np.ndarray:
+        """The user's labels for paper labels ``values`` (e.g. network outputs); see :func:`robustmem.labels.decode_labels`.
+
+        A value that is not exactly an integer in 1..C raises DataError unless ``missing`` is given.
+        """
+        return decode_labels(values, self.classes, missing=missing)
 
     @property
     def labels(self) -> np.ndarray:
@@ -233,19 +298,21 @@ class Dataset:
             and np.array_equal(self.X, other.X)
             and np.array_equal(self.y, other.y)
             and dict(self.meta) == dict(other.meta)
+            and self.classes == other.classes
         )
 
     def __hash__(self) -> int:
         return hash((self.fingerprint(), self.name))
 
-    def __reduce__(self) -> tuple[type[Dataset], tuple[np.ndarray, np.ndarray, str, dict[str, Any]]]:
+    def __reduce__(self) -> tuple[type[Dataset], tuple[Any, ...]]:
         """Pickle as the constructor call (re-validated on loading), e.g. for process pools and Dask."""
-        return (Dataset, (self.X, self.y, self.name, dict(self.meta)))
+        return (Dataset, (self.X, self.y, self.name, dict(self.meta), self.classes))
 
     def fingerprint(self) -> str:
         """SHA-256 (hex) of the shape, the X bytes and the y bytes (little-endian): data provenance.
 
-        The name and meta are not part of it; equal data give equal fingerprints on every platform.
+        The name, meta and classes are not part of it (the network outputs the labels y, whatever
+        their names); equal data give equal fingerprints on every platform.
         """
         if "fingerprint" not in self._cache:
             h = hashlib.sha256(b"robustmem.Dataset/1")
@@ -285,7 +352,8 @@ class Dataset:
     def subset(self, indices: object, *, name: str | None = None) -> Dataset:
         """The points at ``indices`` (an integer index array or a boolean mask of length N), in that order.
 
-        Same name unless ``name`` is given; ``meta`` is kept.  Raises if the selection is empty.
+        Same name unless ``name`` is given; ``meta`` and ``classes`` (hence C) are kept.  Raises if the
+        selection is empty.
         """
         idx = np.asarray(indices)
         if idx.dtype == bool:
@@ -300,14 +368,22 @@ class Dataset:
         bad = np.flatnonzero((idx < 0) | (idx >= self.N))
         if bad.size:
             raise InvalidArgumentError(f"indices[{bad[0]}] = {idx[bad[0]]} is outside 0..{self.N - 1}")
-        return Dataset(self.X[idx], self.y[idx], name=self.name if name is None else name, meta=self.meta)
+        return Dataset(
+            self.X[idx], self.y[idx], name=self.name if name is None else name, meta=self.meta, classes=self.classes
+        )
 
     def with_name(self, name: str) -> Dataset:
         """The same data under another name (the separation cache is shared)."""
         out = Dataset.__new__(Dataset)
         if not isinstance(name, str) or not name:
             raise InvalidArgumentError(f"name must be a non-empty string, got {name!r}")
-        for key, value in (("X", self.X), ("y", self.y), ("name", name), ("meta", self.meta)):
+        for key, value in (
+            ("X", self.X),
+            ("y", self.y),
+            ("name", name),
+            ("meta", self.meta),
+            ("classes", self.classes),
+        ):
             object.__setattr__(out, key, value)
         object.__setattr__(out, "_cache", self._cache)
         return out

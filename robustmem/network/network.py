@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from robustmem.errors import InvalidArgumentError
+from robustmem.labels import RAISE, decode_labels
 from robustmem.network.template import MapTemplate, realize_rows
 
 __all__ = ["AffineMap", "ReLUNetwork", "Segment"]
@@ -28,10 +29,19 @@ __all__ = ["AffineMap", "ReLUNetwork", "Segment"]
 
 @dataclass(frozen=True)
 class AffineMap:
-    """One real affine map x -> W x + b (dense, float64)."""
+    """One real affine map x -> W x + b (dense, float64); unpacks as ``W, b = affine_map``.
+
+    >>> W, b = AffineMap(np.eye(2), np.zeros(2))
+    >>> W.shape, b.shape
+    ((2, 2), (2,))
+    """
 
     W: np.ndarray
     b: np.ndarray
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        yield self.W
+        yield self.b
 
 
 @dataclass(frozen=True, eq=False)
@@ -239,7 +249,11 @@ class ReLUNetwork:
 
     # ----- the real affine maps -----
     def layers(self) -> Iterator[AffineMap]:
-        """Yield the L affine maps (dense W, b) in order, lazily."""
+        """Yield the L affine maps in order, lazily, as :class:`AffineMap` s that unpack as dense ``(W, b)``.
+
+        ``for W, b in net.layers()`` and ``for L in net.layers(): L.W, L.b`` both work; W is
+        (d_l, d_{l-1}) float64 and b is (d_l,), so layer l computes ``W @ h + b`` (ReLU after all but the last).
+        """
         for s in self.segments:
             for rep in range(s.repeats):
                 for m, (ent, bias) in zip(s.maps, s.realize(rep)):
@@ -342,6 +356,34 @@ class ReLUNetwork:
             if k < total:
                 H = np.maximum(H, 0.0)
         return H[:, 0]
+
+    # ----- the claim and the labels -----
+    @property
+    def certificate(self) -> Any:
+        """The construction's :class:`~robustmem.construct.Certificate` (with ``.summary()``), or None.
+
+        Read from ``meta["certificate"]`` (the JSON form saved in the network file), so networks
+        returned by :func:`~robustmem.network.storage.load_network` carry it too.
+        """
+        d = self.meta.get("certificate")
+        if d is None:
+            return None
+        from robustmem.certificate import Certificate
+
+        return d if isinstance(d, Certificate) else Certificate.from_dict(d)
+
+    def predict_labels(self, X: np.ndarray, *, missing: Any = RAISE) -> np.ndarray:
+        """The network's outputs on X decoded into the user's labels (the certificate's ``classes``).
+
+        The float64 output m (the paper's label, exactly an integer in 1..C) becomes ``classes[m - 1]``;
+        without classes the labels are their own names.  No output is rounded: a value that is not
+        exactly such an integer (typically far from the data, where the network promises nothing)
+        raises DataError naming its index, unless ``missing`` is given to stand for it.
+        """
+        meta_cert = self.meta.get("certificate") or {}
+        classes = meta_cert.get("classes") if isinstance(meta_cert, dict) else getattr(meta_cert, "classes", None)
+        top = meta_cert.get("n_classes") if isinstance(meta_cert, dict) else getattr(meta_cert, "n_classes", None)
+        return decode_labels(self(X), classes, missing=missing, n_classes=top)
 
     # ----- export and files -----
     def to_torch(self, dtype: Any = None) -> Any:

@@ -75,6 +75,7 @@ from robustmem.certify.structural.report import Arithmetic, StructuralCheck, Str
 from robustmem.certify.structural.symbols import BlockFacts, Unsupported
 from robustmem.certify.structural.template import interpret_block
 from robustmem.errors import InvalidArgumentError, VerificationError
+from robustmem.labels import number_of_classes
 from robustmem.norms import p_name
 from robustmem.validate import nonnegative_number
 
@@ -140,7 +141,7 @@ def _f_up(x: Fraction) -> float:
 
 def _consistency(run: _Run, net, cert, X, y, dataset) -> None:
     N, d = X.shape
-    C = int(np.unique(y).size)
+    C = number_of_classes(dataset, y)
     same = (cert.n_points, cert.input_dim, cert.n_classes) == (N, d, C)
     run.add(
         "certificate",
@@ -150,6 +151,16 @@ def _consistency(run: _Run, net, cert, X, y, dataset) -> None:
         "comparison",
         detail=f"certificate (N, d, C) = {(cert.n_points, cert.input_dim, cert.n_classes)}, data {(N, d, C)}",
     )
+    names = getattr(dataset, "classes", None)
+    if cert.classes is not None or names is not None:
+        run.add(
+            "certificate",
+            "label names",
+            cert.classes == names,
+            "the certificate names the outputs 1..C with the dataset's classes",
+            "comparison",
+            detail=f"certificate classes {cert.classes}, data {names}",
+        )
     fp = getattr(dataset, "fingerprint", None)
     if cert.dataset_fingerprint and callable(fp):
         run.add(
