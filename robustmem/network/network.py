@@ -386,13 +386,32 @@ class ReLUNetwork:
         return decode_labels(self(X), classes, missing=missing, n_classes=top)
 
     # ----- export and files -----
-    def to_torch(self, dtype: Any = None) -> Any:
-        """An ``nn.Module`` computing the same function (float64 unless ``dtype`` is given)."""
+    def to_torch(self, dtype: Any = None, *, head: str = "scalar") -> Any:
+        """An ``nn.Module`` computing this network (float64 unless ``dtype`` is given).
+
+        ``head="scalar"``: f(x), shape (n,), bit-identical to ``net(X)`` at float64; the weights are
+        buffers (``state_dict()``, ``.to(dtype, device)``, ``.float()``).  ``head="logits"``: C logits
+        -(f(x) - m)^2, m = 1..C, for attack libraries (foolbox, torchattacks, ART); the argmax is
+        label - 1 at every memorized point.  See :mod:`robustmem.network.torch_export`.
+        """
         import torch
 
         from robustmem.network.torch_export import to_torch
 
-        return to_torch(self, dtype=dtype or torch.float64)
+        return to_torch(self, dtype=dtype or torch.float64, head=head)  # type: ignore[arg-type]
+
+    def as_sequential(self, dtype: Any = None, *, max_parameters: int | None = None) -> Any:
+        """The dense ``nn.Sequential`` of ``nn.Linear`` / ``nn.ReLU`` layers (Definition 1); output (n, 1).
+
+        For networks whose dense form fits in memory: more than ``max_parameters`` (default
+        :data:`~robustmem.network.torch_export.DENSE_LIMIT` = 10^7) numbers raise an error naming the size.
+        """
+        import torch
+
+        from robustmem.network.torch_export import DENSE_LIMIT, as_sequential
+
+        limit = DENSE_LIMIT if max_parameters is None else max_parameters
+        return as_sequential(self, dtype=dtype or torch.float64, max_parameters=limit)
 
     def __repr__(self) -> str:
         name = self.meta.get("construction", "network")
