@@ -106,10 +106,11 @@ def sweep(
             out.append(fn(t))
             prog.step(describe(t) if describe else "")
         return out
-    try:
-        from distributed import Client, as_completed
-    except ImportError as exc:  # pragma: no cover - dask is a test dependency
-        raise RuntimeError("--scheduler needs dask.distributed: pip install 'dask[distributed]'") from exc
+    from robustmem.extras import require
+
+    require("distributed", feature="--scheduler (a Dask cluster)")
+    from distributed import Client, as_completed
+
     with Client(scheduler) as client:
         print(f"[{name}] {len(tasks)} tasks on the Dask cluster at {scheduler}", file=sys.stderr, flush=True)
         futures = client.map(fn, tasks, pure=False)

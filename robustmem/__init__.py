@@ -21,6 +21,7 @@ _EXPORTS: dict[str, str] = {
     "HypothesisError": "robustmem.errors",
     "NetworkFormatError": "robustmem.errors",
     "VerificationError": "robustmem.errors",
+    "MissingExtraError": "robustmem.errors",
     # norms
     "c_plus": "robustmem.norms",
     "c_minus": "robustmem.norms",

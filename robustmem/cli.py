@@ -562,9 +562,11 @@ def _add_verify_args(p: argparse.ArgumentParser, samples: int, pgd_balls: int | 
 
 
 def make_parser() -> argparse.ArgumentParser:
+    from robustmem import __version__
     from robustmem.construct import CONSTRUCTIONS
 
     ap = argparse.ArgumentParser(prog="robustmem", description=__doc__)
+    ap.add_argument("--version", action="version", version=f"robustmem {__version__}")
     sub = ap.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser("demo", help="build and verify a robust memorizer of scikit-learn's digits (Theorem 6, l_inf)")

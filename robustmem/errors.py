@@ -11,6 +11,7 @@ __all__ = [
     "DataError",
     "HypothesisError",
     "InvalidArgumentError",
+    "MissingExtraError",
     "NetworkFormatError",
     "NotSeparatedError",
     "RobustMemError",
@@ -48,3 +49,8 @@ class NetworkFormatError(RobustMemError, ValueError):
 class VerificationError(RobustMemError):
     """A verification could not be carried out as requested (not raised for a failed check:
     failed checks are reported in a report object)."""
+
+
+class MissingExtraError(RobustMemError, ModuleNotFoundError):
+    """An optional dependency is not installed; the message names the extra that installs it
+    (e.g. ``pip install 'robustmem[onnx]'``).  A ModuleNotFoundError too, so ``except ImportError`` still works."""

@@ -31,7 +31,6 @@ from typing import Literal
 
 import sympy as sp
 
-import robustmem
 from robustmem.errors import InvalidArgumentError
 
 __all__ = [
@@ -225,8 +224,10 @@ class ProofResult:
 
 
 def proofs_directory() -> Path:
-    """The proofs/ folder next to the robustmem package."""
-    return Path(robustmem.__file__).resolve().parents[1] / "proofs"
+    """The proofs/ folder: the source checkout's, or the copy shipped in the wheel (robustmem/_bundled/proofs)."""
+    from robustmem.resources import bundled_folder
+
+    return bundled_folder("proofs")
 
 
 def list_proofs(directory: Path | None = None) -> list[ProofInfo]:

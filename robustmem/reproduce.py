@@ -1,7 +1,8 @@
 """``robustmem reproduce``: rerun the registered experiments and redraw every figure and table.
 
-The experiments live in the source checkout's ``experiments/`` folder (they are not part of the
-installed package); :func:`experiments_registry` finds them next to the package.  Each experiment
+The experiments live in the source checkout's ``experiments/`` folder, and a wheel ships a copy
+(``robustmem/_bundled/experiments``); :func:`experiments_registry` finds them
+(:func:`robustmem.resources.bundled_folder`).  Each experiment
 runs through its own ``main(argv)`` exactly as ``python -m experiments.NAME`` would, so the command
 recorded in each results file is the one this runner used.
 """
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from robustmem.errors import InvalidArgumentError, RobustMemError
+from robustmem.errors import InvalidArgumentError
 
 __all__ = ["RunResult", "experiments_registry", "plan_runs", "reproduce"]
 
@@ -32,16 +33,13 @@ class RunResult:
 
 
 def experiments_registry() -> tuple[Any, ...]:
-    """The registry of ``experiments/registry.py`` of the source checkout this package runs from."""
+    """The registry of ``experiments/registry.py``: the source checkout's, or the copy in the wheel."""
+    from robustmem.resources import bundled_folder
+
     try:
         mod = importlib.import_module("experiments.registry")
     except ModuleNotFoundError:
-        root = Path(__file__).resolve().parents[1]
-        if not (root / "experiments" / "registry.py").exists():
-            raise RobustMemError(
-                f"no experiments/ folder next to the package (looked in {root}): `robustmem reproduce` runs from a"
-                " source checkout of robustmem (git clone), not from an installed wheel"
-            ) from None
+        root = bundled_folder("experiments").parent
         sys.path.insert(0, str(root))
         mod = importlib.import_module("experiments.registry")
     return tuple(mod.EXPERIMENTS)

@@ -34,6 +34,7 @@ from robustmem.certify.milp_encoding import MILPModel, encode_ball
 from robustmem.certify.propagation import DEFAULT_WINDOW, Progress, ProgressLike, layer_bounds, output_bounds
 from robustmem.certify.witness import confirm_counterexample
 from robustmem.errors import VerificationError
+from robustmem.extras import require
 from robustmem.norms import p_name
 
 __all__ = ["MAX_NEURONS", "MAX_UNSTABLE", "MILP_TOLERANCE", "SolveResult", "milp_balls", "solve_model"]
@@ -103,6 +104,7 @@ def _solve_highs(m: MILPModel, sign: float, time_limit: float) -> SolveResult:
 
 
 def _solve_scip(m: MILPModel, sign: float, time_limit: float) -> SolveResult:
+    require("pyscipopt", feature="the MILP certifier (certify(method='milp'))")
     from pyscipopt import Model, quicksum
 
     t0 = time.perf_counter()

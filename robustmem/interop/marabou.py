@@ -33,6 +33,7 @@ from typing import Any, Literal
 import numpy as np
 
 from robustmem.errors import InvalidArgumentError, VerificationError
+from robustmem.extras import require
 from robustmem.geometry import certainly_in_ball, exact_in_ball, shrink_into_ball
 from robustmem.interop.vnnlib import OUTPUT_TOLERANCE, _down, _up
 from robustmem.network.network import ReLUNetwork
@@ -76,8 +77,7 @@ class MarabouResult:
 def _marabou() -> Any:
     with warnings.catch_warnings():  # maraboupy warns at import that TensorFlow (its other parser) is absent
         warnings.filterwarnings("ignore", message=".*[Tt]ensorflow", category=UserWarning)
-        from maraboupy import Marabou
-    return Marabou
+        return require("maraboupy.Marabou", feature="the Marabou cross-check (marabou_check)")
 
 
 def _solve(

@@ -26,6 +26,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 
 from robustmem.errors import InvalidArgumentError, NetworkFormatError
+from robustmem.extras import require
 from robustmem.network.network import ReLUNetwork
 
 __all__ = ["MAX_ONNX_BYTES", "OnnxDType", "OnnxExport", "export_onnx", "import_onnx", "onnx_layers", "run_onnx"]
@@ -89,7 +90,7 @@ def export_onnx(
     >>> rep.depth, rep.rounded_weights, run_onnx(rep.path, np.array([[-3.0], [2.0]])).tolist()
     (2, 0, [3.0, 2.0])
     """
-    import onnx
+    onnx = require("onnx", feature="ONNX export")
     from onnx import TensorProto, helper, numpy_helper
 
     if dtype not in _DTYPES:
@@ -157,7 +158,7 @@ def run_onnx(path: str | Path, X: np.ndarray) -> np.ndarray:
 
     X is cast to the model's input type: float32 models see a rounded X.
     """
-    import onnxruntime as ort
+    ort = require("onnxruntime", feature="running an ONNX file")
 
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     inp = sess.get_inputs()[0]
@@ -333,7 +334,7 @@ def onnx_layers(path: str | Path) -> Layers:
     the node index and op type for any node that is not an affine map, a ReLU or a shape no-op, for a
     ReLU after the last map, two maps without a ReLU between them, or two ReLUs in a row.
     """
-    import onnx
+    onnx = require("onnx", feature="ONNX import")
 
     try:
         model = onnx.load(str(path))
