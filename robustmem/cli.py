@@ -53,6 +53,14 @@ def _load_data(name: str | None, path: str | None, params: Sequence[str]) -> tup
     return named_dataset(name, **kw), {"name": name, "params": kw}
 
 
+def _describe_source(source: dict[str, Any]) -> str:
+    """'file data.csv' or 'sphere (n=40, d=10)': the data source of _load_data, for people."""
+    if "file" in source:
+        return f"file {source['file']}"
+    params = ", ".join(f"{k}={v}" for k, v in source.get("params", {}).items())
+    return f"{source['name']} ({params})" if params else str(source["name"])
+
+
 def _sigma_from_args(args: argparse.Namespace, ds: Any, p: float) -> float | None:
     from robustmem.norms import c_plus
 
@@ -114,7 +122,7 @@ def _shape_lines(net: Any, cert: Any) -> list[str]:
             rr = radii_for_width(cert.n_points, cert.input_dim, cert.p, net.width)
             lines.append(
                 f"theory at width {net.width}, sigma/delta: Theorem 7 {rr.theorem7:.3g}, Remark 10 {rr.remark10:.3g},"
-                f" Theorem 8 (impossible above) {rr.theorem8 if rr.theorem8 is None else format(rr.theorem8, '.3g')},"
+                f" Theorem 8 (impossible above) {rr.theorem8_text()},"
                 f" Remark 4 limit {rr.remark4_limit:.3g}"
             )
         except RobustMemError:
@@ -260,7 +268,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     net, cert = _build(
         ds, args.construction, p, sigma, args.width, args.radius, args.projection, args.seed, args.memorizer
     )
-    _say(f"built {args.construction} on {source} (N = {ds.N}, d = {ds.d}) in {time.perf_counter() - t:.2f} s")
+    _say(
+        f"built {args.construction} on {_describe_source(source)} (N = {ds.N}, d = {ds.d}) in {time.perf_counter() - t:.2f} s"
+    )
     _say(cert.summary())
     for line in _shape_lines(net, cert):
         _say(line)
@@ -493,7 +503,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     ds, source = _load_data(args.dataset, args.data, args.param)
     p = parse_p(args.p)
     sigma = _sigma_from_args(args, ds, p)
-    _say(f"comparing constructions on {source} (N = {ds.N}, d = {ds.d}), l_{_pn(p)}")
+    _say(f"comparing constructions on {_describe_source(source)} (N = {ds.N}, d = {ds.d}), l_{_pn(p)}")
     names = tuple(args.constructions.split(",")) if args.constructions else None
     rows = compare(
         ds,
@@ -512,7 +522,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     else:
         md_path = out / f"compare_{source.get('name', 'file')}_p{_pn(p)}.md"
     md_path.parent.mkdir(parents=True, exist_ok=True)
-    md_path.write_text(f"<!-- robustmem compare on {source}, N = {ds.N}, d = {ds.d}, l_{_pn(p)} -->\n\n" + table)
+    md_path.write_text(
+        f"<!-- robustmem compare on {_describe_source(source)}, N = {ds.N}, d = {ds.d}, l_{_pn(p)} -->\n\n" + table
+    )
     csv_path = to_csv(rows, md_path.with_suffix(".csv"))
     _say(f"wrote {md_path} and {csv_path}")
     return 0

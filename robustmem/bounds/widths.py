@@ -302,17 +302,33 @@ class RadiiForWidth:
         def show(value: float | None, why: str) -> str:
             return f"{value:.6g}" if value is not None else f"n/a ({why})"
 
+        def applies(yes: bool, why: str) -> str:
+            return "applies" if yes else f"does not apply ({why})"
+
         return "\n".join(
             [
                 f"N = {self.N}, d = {self.d}, p = {p_name(self.p)}, width k = {self.k}",
                 f"  Theorem 7 (suffices, sigma/delta <=): {show(self.theorem7, 'needs 7 <= k <= d + 5')}",
                 f"  Remark 10 (suffices, sigma/delta <=): {show(self.remark10, 'needs 7 <= k <= d + 5')}",
-                f"  Theorem 8 (impossible, sigma/delta >): {show(self.theorem8, 'needs 1 <= k <= d - 1')}",
+                f"  Theorem 8 (impossible, sigma/delta >): {self.theorem8_text()}",
                 f"  Remark 4 (impossible at every width, sigma/delta >=): {self.remark4_limit:.6g}",
-                f"  Theorem 5 (every sigma/delta below Remark 4's limit, k >= d + 6): {self.theorem5_applies}",
-                f"  Theorem 6 (same, p in {{1, inf}}, k >= d + 4): {self.theorem6_applies}",
+                f"  Theorem 5 (every sigma/delta below Remark 4's limit): {applies(self.theorem5_applies, 'needs k >= d + 6')}",
+                f"  Theorem 6 (same, p in {{1, inf}}): {applies(self.theorem6_applies, 'needs p in {1, inf} and k >= d + 4')}",
             ]
         )
+
+    @property
+    def theorem8_vacuous(self) -> bool:
+        """Theorem 8's bound says nothing new: it is at or above Remark 4's limit, beyond which no width works."""
+        return self.theorem8 is not None and self.theorem8 >= self.remark4_limit
+
+    def theorem8_text(self) -> str:
+        """Theorem 8's ratio for display: the number, "vacuous (...)" when at or above Remark 4's limit, or n/a."""
+        if self.theorem8 is None:
+            return "n/a (needs 1 <= k <= d - 1)"
+        if self.theorem8_vacuous:
+            return f"vacuous ({self.theorem8:.6g} >= Remark 4's limit {self.remark4_limit:.6g})"
+        return f"{self.theorem8:.6g}"
 
     def __post_init__(self) -> None:
         if self.theorem7 is not None and self.theorem8 is not None and not self.theorem7 < self.theorem8:

@@ -271,6 +271,8 @@ def falsify(
             tally.record("pgd", batch.balls, batch.points, batch.values)
             if batch.step == pgd_steps:
                 show("pgd", int(batch.balls.max()) + 1, len(idx), tally)
+            elif show.throttle:  # stderr lines every 2 s during a long batch too, not only at its end
+                show(f"pgd (step {batch.step}/{pgd_steps})", int(batch.balls.min()), len(idx), tally)
     listed = tally.listed(net)
     return FalsificationReport(
         p=p,
