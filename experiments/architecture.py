@@ -26,13 +26,23 @@ import argparse
 import functools
 import re
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from experiments.common import meta_block, read_results, savefig, write_results
+from experiments.common import (
+    TEXT_WIDTH,
+    integer_ticks,
+    legend_below,
+    meta_block,
+    paper_style,
+    read_results,
+    savefig,
+    write_results,
+)
 
 RESULTS = "architecture.json"
 FIG_PROFILE = "architecture_width_profile.png"
@@ -269,13 +279,13 @@ def build_networks(*, n: int, d: int, seed: int, width: int) -> list[dict[str, A
 
 # ------------------------------------------------------------------------------------------ plot
 def plot_profile(rows: list[dict[str, Any]], path: Path) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
+    """architecture_width_profile.png: every hidden layer's width, and what one block's neurons hold (text width)."""
+    paper_style()
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
 
-    fig, axes = plt.subplots(len(rows), 2, figsize=(15, 3.6 * len(rows)), gridspec_kw={"width_ratios": [1.5, 1]})
+    fig, axes = plt.subplots(
+        len(rows), 2, figsize=(TEXT_WIDTH, 2.5 * len(rows)), gridspec_kw={"width_ratios": [1.4, 1]}
+    )
     for row, (ax, bx) in zip(rows, axes):
         w = np.array(row["layer_widths"])
         ax.step(np.arange(1, len(w) + 1), w, where="mid", color="k", lw=0.9)
@@ -287,20 +297,20 @@ def plot_profile(rows: list[dict[str, Any]], path: Path) -> Path:
             label=f"claimed width {row['claimed_width']} (certificate)",
         )
         ax.axhline(
-            row["k_carried"], color="tab:blue", ls=":", lw=0.9, label=f"carried coordinates k = {row['k_carried']}"
+            row["k_carried"], color="tab:blue", ls=":", lw=0.9, label=f"carried coordinates $k = {row['k_carried']}$"
         )
         per = row["segments"][1]["maps_per_repeat"]
         for i in range(row["segments"][1]["repeats"] + 1):
             ax.axvline(1.5 + i * per, color="0.8", lw=0.6)  # d_1 is the input map's output
         ax.set_xlim(0, len(w) + 1), ax.set_ylim(0, row["claimed_width"] + 3)
-        ax.set_xlabel("hidden layer index l (1 .. L - 1)"), ax.set_ylabel("layer width d_l")
+        ax.set_xlabel("hidden layer $l$ ($1, \\dots, L-1$)"), ax.set_ylabel("width $d_l$")
+        integer_ticks(ax.xaxis), integer_ticks(ax.yaxis)
         ax.set_title(
-            f"{row['network']}: N = {row['N']}, d = {row['d']}; measured width {row['measured_width']}, "
-            f"depth L = {row['measured_depth']}\n(grey lines: chain block boundaries, {per} maps per block = "
-            f"{row['depth_formula'].split('N')[-1].strip()})",
-            fontsize=9,
+            f"{_math_names(row['network'])}: $N = {row['N']}$, $d = {row['d']}$, depth $L = {row['measured_depth']}$"
+            f"\n(grey: block boundaries, {per} maps per block)",
+            fontsize=7,
         )
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="lower right", fontsize=6.5, framealpha=0.9)
         block = row["block_maps"]
         x = np.arange(1, len(block) + 1)
         bottom = np.zeros(len(block))
@@ -313,22 +323,37 @@ def plot_profile(rows: list[dict[str, Any]], path: Path) -> Path:
             bx.axvline(g["first"] + 0.5, color="k", lw=0.5)
         bx.axhline(row["claimed_width"], color="tab:red", ls="--", lw=0.9)
         bx.set_xlim(0.4, len(block) + 0.6), bx.set_ylim(0, row["claimed_width"] + 1)
-        bx.set_xlabel("map index inside one chain block"), bx.set_ylabel("neurons after the map")
-        bx.xaxis.set_major_locator(MaxNLocator(integer=True))
-        bx.set_title(f"one block ({len(block)} maps): what each neuron holds", fontsize=9)
-        bx.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=7, ncol=2)
+        bx.set_xlabel("map inside one chain block"), bx.set_ylabel("neurons after the map")
+        integer_ticks(bx.xaxis), integer_ticks(bx.yaxis)
+        bx.set_title(f"one block ({len(block)} maps):\nwhat each neuron holds", fontsize=7)
+    legend_below(fig, [bx for _, bx in axes], ncol=2)
     fig.tight_layout()
     return savefig(fig, path)
 
 
-def plot_blocks(rows: list[dict[str, Any]], path: Path) -> Path:
-    import matplotlib
+def _shown_groups(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The groups drawn for one block: beyond 3 coordinate groups, the first two, '...' and the last."""
+    coords = [g for g in groups if g["group"].startswith("coordinate")]
+    if len(coords) <= 3:
+        return groups
+    hidden = coords[2:-1]
+    gap = {
+        "group": f"coordinates 3..{len(coords) - 1}",
+        "n_maps": sum(g["n_maps"] for g in hidden),
+        "max_width": max(g["max_width"] for g in hidden),
+        "roles": ["the same maps, one", "coordinate each"],
+    }
+    rest = [g for g in groups if not g["group"].startswith("coordinate")]
+    return [*coords[:2], gap, coords[-1], *rest]
 
-    matplotlib.use("Agg")
+
+def plot_blocks(rows: list[dict[str, Any]], path: Path) -> Path:
+    """architecture_blocks.png: per network, the chain of blocks and one block's groups of maps (text width)."""
+    paper_style()
     import matplotlib.patches as mpatches
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(len(rows), 1, figsize=(16, 4.3 * len(rows)))
+    fig, axes = plt.subplots(len(rows), 1, figsize=(TEXT_WIDTH, 2.75 * len(rows)))
     group_color = lambda g: (
         "#fdd0a2" if g.startswith("coordinate") else "#fcbba1" if g.startswith("indicator") else "#fc9272"
     )
@@ -350,9 +375,9 @@ def plot_blocks(rows: list[dict[str, Any]], path: Path) -> Path:
         x = 1.0
         bw = 98.0 / len(top) - 1.5
         for name, sub, maps, width in top:
-            h = max(5.0 * width / H, 2.2)
+            h = max(5.0 * width / H, 3.6)
             if name == "...":
-                ax.text(x + bw / 2, 15.5, f"... {sub}", ha="center", va="center", fontsize=9)
+                ax.text(x + bw / 2, 15.5, f"... {sub}", ha="center", va="center", fontsize=7)
             else:
                 ax.add_patch(
                     mpatches.FancyBboxPatch(
@@ -368,62 +393,64 @@ def plot_blocks(rows: list[dict[str, Any]], path: Path) -> Path:
                 ax.text(
                     x + bw / 2,
                     15.5,
-                    f"{name}: {sub}\n{maps} map{'s' if maps != 1 else ''}, width {width}",
+                    f"{name}\n{sub}\n{maps} map{'s' if maps != 1 else ''}, width {width}",
                     ha="center",
                     va="center",
-                    fontsize=8,
+                    fontsize=6,
                 )
             if name != "output map":
                 ax.annotate("", (x + bw + 1.4, 15.5), (x + bw + 0.1, 15.5), arrowprops={"arrowstyle": "->", "lw": 0.8})
             x += bw + 1.5
-        pname = "inf" if row["p"] in ("inf", float("inf")) else f"{row['p']:g}"
-        msteps = "" if row["square_steps"] is None else f" with M = {row['square_steps']}"
+        pname = "\\infty" if row["p"] in ("inf", float("inf")) else f"{row['p']:g}"
+        msteps = "" if row["square_steps"] is None else f", $M = {row['square_steps']}$"
         ax.text(
             0.5,
-            19.6,
-            f"{row['network']}  --  N = {row['N']} points in R^{row['d']}, sigma/delta = {row['sigma_over_delta']:.3g}, "
-            f"l_{pname} balls;  measured width {row['measured_width']} = claimed {row['claimed_width']}, depth "
+            21.5,
+            f"{_math_names(row['network'])}: $N = {row['N']}$ points in $\\mathbb{{R}}^{{{row['d']}}}$, "
+            f"$\\sigma/\\delta = {row['sigma_over_delta']:.3g}$, $\\ell_{{{pname}}}$ balls\n"
+            f"measured width {row['measured_width']} = claimed {row['claimed_width']}; depth "
             f"{row['measured_depth']} = claimed {row['claimed_depth']} = {row['depth_formula']}{msteps}",
-            fontsize=9,
+            fontsize=7.5,
             va="top",
-            weight="bold",
         )
         # bottom lane: one block, one box per group of maps
-        groups = row["block_groups"]
-        total = sum(g["n_maps"] for g in groups)
+        total = sum(g["n_maps"] for g in row["block_groups"])
+        groups = _shown_groups(row["block_groups"])
         x = 1.0
         ax.plot([1, 99], [11.2, 11.2], color="0.7", lw=0.6)
         ax.text(
             1,
             10.8,
-            f"one chain block ({total} maps), read off the network's chain segment; box height ~ width of the widest layer, "
-            "box length ~ number of maps",
-            fontsize=8,
+            f"one chain block ({total} maps), by groups of maps; box height ~ the group's widest layer",
+            fontsize=6.5,
             va="top",
             style="italic",
         )
-        scale = 96.0 / total
+        L = (98.0 - 0.4 * len(groups)) / len(groups)  # equal boxes: the map counts are written in them
         for g in groups:
-            L = max(g["n_maps"] * scale - 0.4, 1.2)
-            h = 7.0 * g["max_width"] / H
+            h = max(7.0 * g["max_width"] / H, 5.0)
             ax.add_patch(
                 mpatches.FancyBboxPatch(
                     (x, 5.0 - h / 2), L, h, boxstyle="round,pad=0.05", fc=group_color(g["group"]), ec="k", lw=0.7
                 )
             )
-            detail = "\n".join(_short(g["roles"]))
+            detail = "\n".join(line for role in _short(g["roles"]) for line in textwrap.wrap(role, 20))
             ax.text(
                 x + L / 2,
                 5.0,
                 f"{g['group']}\n{g['n_maps']} maps, width {g['max_width']}\n{detail}",
                 ha="center",
                 va="center",
-                fontsize=6.5 if L > 6 else 5.5,
-                rotation=0 if L > 6 else 90,
+                fontsize=5.5,
             )
             x += L + 0.4
     fig.tight_layout()
     return savefig(fig, path)
+
+
+def _math_names(text: str) -> str:
+    """Norm names of the results file as mathtext (l_inf -> ell_infinity)."""
+    return text.replace("l_inf", "$\\ell_\\infty$").replace("l_2", "$\\ell_2$").replace("l_1", "$\\ell_1$")
 
 
 def _short(roles: list[str]) -> list[str]:

@@ -35,7 +35,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from experiments.common import meta_block, read_results, savefig, sweep, write_results
+from experiments.common import (
+    TEXT_WIDTH,
+    legend_below,
+    meta_block,
+    paper_style,
+    read_results,
+    savefig,
+    sweep,
+    write_results,
+)
 from experiments.radius_common import (
     DIGITS_N,
     P_LABEL,
@@ -296,9 +305,10 @@ def _panel(ax: Any, rows: list[dict[str, Any]], panel: str, p: str, with_attacks
             yerr=[med - lo, hi - med],
             fmt="o",
             color="tab:blue",
-            ms=5,
-            capsize=2,
-            label=f"certified radius of the package's width-k network ({n} seed{'s' if n > 1 else ''}: median, range)",
+            ms=3.5,
+            capsize=1.5,
+            elinewidth=0.8,
+            label=f"certified radius of the package's width-$k$ net (median, range of {n} seed{'s' if n > 1 else ''})",
         )
     vals = [r["sigma_over_delta"] for r in con] + [r["theorem7"] for r in th if r["theorem7"]]
     if with_attacks:
@@ -311,8 +321,8 @@ def _panel(ax: Any, rows: list[dict[str, Any]], panel: str, p: str, with_attacks
                 [r["instance_sigma_over_delta"] for r in gen],
                 "v-",
                 color="tab:purple",
-                ms=8,
-                label=f"kernel attack: NO width-k network works above (hard instance, <= {gen[0]['n_max']} points)",
+                ms=5,
+                label=f"kernel attack: no width-$k$ net works above ($\\leq {gen[0]['n_max']}$ points)",
             )
         if t8:
             ax.plot(
@@ -320,9 +330,10 @@ def _panel(ax: Any, rows: list[dict[str, Any]], panel: str, p: str, with_attacks
                 [r["sigma_over_delta"] for r in t8],
                 "*",
                 color="tab:red",
-                ms=14,
+                ms=9,
                 mec="k",
-                label=f"attack verified at Theorem 8's radius ({t8[0]['N_instance']} points suffice)",
+                mew=0.6,
+                label=f"attack verified at Thm 8's radius ({t8[0]['N_instance']} points suffice)",
             )
         for i, r in enumerate(pkg):
             ax.plot(
@@ -337,49 +348,48 @@ def _panel(ax: Any, rows: list[dict[str, Any]], panel: str, p: str, with_attacks
                 r["certified_sigma_over_delta"],
                 "^",
                 color="tab:orange",
-                ms=8,
+                ms=5,
                 mec="k",
-                label="package's width-k net on the hard instance of parameter k-6: certified" if i == 0 else None,
+                mew=0.6,
+                label="package's net on the hard instance: certified" if i == 0 else None,
             )
             ax.plot(
                 r["k"],
                 r["collision_radius_over_delta"],
                 "X",
                 color="tab:orange",
-                ms=9,
+                ms=6,
                 mec="k",
-                label="... and broken there (exact collision found by the kernel attack)" if i == 0 else None,
+                mew=0.6,
+                label="... and broken there (exact collision, kernel attack)" if i == 0 else None,
             )
         vals += [r["certified_sigma_over_delta"] for r in pkg] + [r["instance_sigma_over_delta"] for r in gen]
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(0.8, 1.7 * (d + 6))
     ax.set_ylim(min(v for v in vals if v > 0) / 5, 1.0)
-    ax.set_xlabel("width k (neurons per hidden layer; log scale)")
-    ax.set_ylabel("radius sigma/delta (l_p perturbation / l_2 separation; log scale)")
-    src = "random points on the unit sphere, 2 labels" if panel == "sphere" else "scikit-learn digits"
-    ax.set_title(f"{src}: N = {N}, d = {d}, {P_LABEL[p]} perturbations", fontsize=10)
-    ax.grid(True, which="both", alpha=0.25)
-    ax.legend(loc="lower right", fontsize=7, framealpha=0.92)
+    ax.set_xlabel("width $k$ (neurons per hidden layer)")
+    ax.set_ylabel(f"radius $\\sigma/\\delta$ ({P_LABEL[p]} radius / $\\ell_2$ separation)")
+    src = "unit sphere, 2 labels" if panel == "sphere" else "scikit-learn digits"
+    ax.set_title(f"{src}: $N = {N}$, $d = {d}$")
+    ax.grid(True, which="both", alpha=0.2)
 
 
 def plot(out: Path, figures: Path) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
+    paper_style()
     import matplotlib.pyplot as plt
 
     rows = read_results(out / RESULTS)["rows"]
     paths = []
     for p, name in FIGURES.items():
-        fig, (ax, bx) = plt.subplots(1, 2, figsize=(16, 7.5))
+        fig, (ax, bx) = plt.subplots(1, 2, figsize=(TEXT_WIDTH, 3.2))
         _panel(ax, rows, "sphere", p, with_attacks=True)
         _panel(bx, rows, "digits", p, with_attacks=False)
+        bx.set_ylabel("")
         fig.suptitle(
-            f"Figure 1 with numbers ({P_LABEL[p]}): what is possible at width k. Green: sufficient "
-            "(Theorems 7, 5); red: impossible (Theorem 8, Remark 4); markers: measured",
-            fontsize=11,
+            f"Figure 1 with numbers ({P_LABEL[p]} balls): green suffices, red is impossible, markers are measured"
         )
+        legend_below(fig, [ax, bx], ncol=2)
         fig.tight_layout()
         paths.append(savefig(fig, figures / name))
     return paths

@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 P_NAMES = ("1", "2", "inf")
-P_LABEL = {"1": "l_1", "2": "l_2", "inf": "l_inf"}
+P_LABEL = {"1": "$\\ell_1$", "2": "$\\ell_2$", "inf": "$\\ell_\\infty$"}  # mathtext, for figure text
 DIGITS_N = 1797  # points of scikit-learn's digits (d = 64, 10 classes, no duplicates)
 
 
@@ -198,34 +198,34 @@ def draw_theory(
         [r["theorem7"] for r in rows if r["theorem7"] is not None],
         "-",
         color=color_suff,
-        lw=2,
-        label=f"Theorem 7: a_(p,d) N^(-2/(k-6)) (suffices){label_suffix}",
+        lw=1.6,
+        label=f"Thm 7: $a_{{p,d}}\\,N^{{-2/(k-6)}}$ suffices{label_suffix}",
     )
     ax.plot(
         k7,
         [r["remark10"] for r in rows if r["remark10"] is not None],
         "--",
         color=color_suff,
-        lw=1.5,
-        label=f"Remark 10: x sqrt(k-6) (suffices){label_suffix}",
+        lw=1.2,
+        label=f"Rem. 10: Thm 7 $\\times\\sqrt{{k-6}}$ suffices{label_suffix}",
     )
     k8 = [r["k"] for r in rows if r["theorem8"] is not None]
     t8 = np.array([r["theorem8"] for r in rows if r["theorem8"] is not None])
     above = [k for k, v in zip(k8, t8) if v > ytop]
     note = ""
     if above:  # say in the legend where the curve leaves the plot (b_(p,d) = 2416 d^max(0, 1/p - 1/2) is large)
-        ruled = "no width" if min(above) == 1 else f"only widths k <= {min(above) - 1}"
+        ruled = "no width" if min(above) == 1 else f"only $k \\leq {min(above) - 1}$"
         b = float(t8[0]) * rows[0]["N"] ** 2  # b_(p,d) N^(-2/1) at k = 1
-        note = f"; b_(p,d) = {b:.4g}: above {ytop:g} for k >= {min(above)}, so it can rule out {ruled}"
+        note = f" ($b_{{p,d}} = {b:.4g}$: rules out {ruled})"
     ax.plot(
         k8,
         np.minimum(t8, 10 * ytop),
         "-",
         color=color_imp,
-        lw=2,
-        label=f"Theorem 8: b_(p,d) N^(-2/k) (impossible above{note}){label_suffix}",
+        lw=1.6,
+        label=f"Thm 8: $b_{{p,d}}\\,N^{{-2/k}}$ impossible above{note}{label_suffix}",
     )
-    ax.axhline(lim, color="k", ls=":", lw=1.5, label=f"Remark 4 limit 1/(2 c+_p(d)) = {lim:.3g}{label_suffix}")
+    ax.axhline(lim, color="k", ls=":", lw=1.2, label=f"Rem. 4 limit $1/(2c^+_p(d))$: no width above{label_suffix}")
     if shade:
         kmax = max(r["k"] for r in rows)
         ax.axhspan(lim, 10 * ytop, color=color_imp, alpha=0.06, lw=0)
@@ -238,7 +238,7 @@ def draw_theory(
                 color=color_suff,
                 lw=1,
                 alpha=0.7,
-                label=f"Theorem 6 (p in {{1, inf}}): every ratio below the limit from k = d + 4 = {d + 4}",
+                label="Thm 6 ($p \\in \\{1, \\infty\\}$): every ratio below the limit at $k \\geq d + 4$",
             )
         ax.fill_between(
             [d + 6, kmax * 1.3],
@@ -247,5 +247,5 @@ def draw_theory(
             color=color_suff,
             alpha=0.15,
             lw=0,
-            label=f"Theorem 5 region: k >= d + 6 = {d + 6}, every sigma/delta below the limit",
+            label="Thm 5: every $\\sigma/\\delta$ below the limit at $k \\geq d + 6$",
         )

@@ -33,7 +33,16 @@ from typing import Any
 
 import numpy as np
 
-from experiments.common import meta_block, read_results, savefig, sweep, write_results
+from experiments.common import (
+    TEXT_WIDTH,
+    legend_below,
+    meta_block,
+    paper_style,
+    read_results,
+    savefig,
+    sweep,
+    write_results,
+)
 from experiments.radius_common import (
     P_LABEL,
     P_NAMES,
@@ -83,15 +92,14 @@ def rate_fits(rows: list[dict[str, Any]], N: int) -> dict[str, Any]:
 
 
 def plot(out: Path, figures: Path) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
+    """radius_width.png from the results JSON: four panels at text width, one legend below."""
+    paper_style()
     import matplotlib.pyplot as plt
 
     data = read_results(out / RESULTS)
     rows, meta = data["rows"], data["meta"]
     colors = {"1": "tab:purple", "2": "tab:blue", "inf": "tab:orange"}
-    fig, axes = plt.subplots(2, 2, figsize=(15, 12))
+    fig, axes = plt.subplots(2, 2, figsize=(TEXT_WIDTH, 5.8))
     cmp_ax, panels = axes[0, 0], [axes[0, 1], axes[1, 0], axes[1, 1]]
     vals = [r["sigma_over_delta"] for r in rows if r["kind"] == "construction"]
     th_all = [r for r in rows if r["kind"] == "theory"]
@@ -110,10 +118,11 @@ def plot(out: Path, figures: Path) -> Path:
                     yerr=[med - lo, hi - med],
                     fmt=m + "-",
                     color=c,
-                    ms=4,
-                    lw=1,
-                    capsize=2,
-                    label=f"certified, projection = {proj} ({n} seed{'s' if n > 1 else ''}: median, range)",
+                    ms=3,
+                    lw=0.9,
+                    capsize=1.5,
+                    elinewidth=0.7,
+                    label=f"certified, {proj} projection (median, range of {n} seed{'s' if n > 1 else ''})",
                 )
         f = meta.get("rate_fits", {}).get(f"{p}/best-of-random")
         if f:
@@ -121,10 +130,10 @@ def plot(out: Path, figures: Path) -> Path:
                 [],
                 [],
                 " ",
-                label=f"fit ln(sigma/delta) = A - B/(k-6), k <= {RATE_FIT_KMAX}: B = {f['B']:.1f} "
-                f"[{f['B_ci95'][0]:.1f}, {f['B_ci95'][1]:.1f}] vs 2 ln N = {f['two_ln_N']:.1f}",
+                label=f"{P_LABEL[p]} fit $\\ln(\\sigma/\\delta) = A - B/(k-6)$, $k \\leq {RATE_FIT_KMAX}$: "
+                f"$B = {f['B']:.1f}$ [{f['B_ci95'][0]:.1f}, {f['B_ci95'][1]:.1f}] vs $2\\ln N = {f['two_ln_N']:.1f}$",
             )
-        ax.set_title(f"{P_LABEL[p]} perturbations (c+_p(d) = {0.5 / th[0]['remark4_limit']:.3g})", fontsize=10)
+        ax.set_title(f"{P_LABEL[p]} balls ($c^+_p(d) = {0.5 / th[0]['remark4_limit']:.3g}$)")
     for p in P_NAMES:
         con = [r for r in rows if r["kind"] == "construction" and r["p"] == p and r["projection"] == "best-of-random"]
         th = sorted((r for r in th_all if r["p"] == p and r["theorem7"]), key=lambda r: r["k"])
@@ -136,35 +145,32 @@ def plot(out: Path, figures: Path) -> Path:
                 med,
                 "D-" if big else "o-",
                 color=colors[p],
-                ms=9 if big else 4,
+                ms=6 if big else 3,
                 mfc="none" if big else None,
-                lw=3 if big else 1.2,
+                lw=2.2 if big else 1.0,
                 alpha=0.6 if big else 1.0,
-                label=f"{P_LABEL[p]}: certified (best of 8, median)",
+                label=f"{P_LABEL[p]}: certified (best of 8 projections, median)",
             )
         cmp_ax.plot(
             [r["k"] for r in th],
             [r["theorem7"] for r in th],
             "--",
             color=colors[p],
-            label=f"{P_LABEL[p]}: Theorem 7 radius",
+            label=f"{P_LABEL[p]}: Thm 7 radius",
         )
         cmp_ax.axhline(th_all[[r["p"] for r in th_all].index(p)]["remark4_limit"], color=colors[p], ls=":", lw=1)
-    cmp_ax.set_title(
-        "l_1 / l_2 / l_inf compared (dotted: each Remark 4 limit); l_1 and l_2 coincide: c+_1 = c+_2 = 1", fontsize=10
-    )
+    cmp_ax.set_title("the three norms (dotted: Rem. 4 limits; $\\ell_1$ = $\\ell_2$ as $c^+_1 = c^+_2 = 1$)")
     for ax in [cmp_ax, *panels]:
         ax.set_xscale("log"), ax.set_yscale("log")
         ax.set_xlim(0.8, 1.7 * (D + 6)), ax.set_ylim(ymin, 1.0)
-        ax.set_xlabel("width k (neurons per hidden layer; log scale)")
-        ax.set_ylabel("radius sigma/delta (l_p radius / l_2 separation; log scale)")
-        ax.grid(True, which="both", alpha=0.25)
-        ax.legend(loc="lower right", fontsize=7, framealpha=0.92)
+        ax.set_xlabel("width $k$")
+        ax.set_ylabel("radius $\\sigma/\\delta$")
+        ax.grid(True, which="both", alpha=0.2)
     fig.suptitle(
-        f"Certified radius against width, N = {meta['N']} random points on the unit sphere of R^{D} "
-        f"(2 labels), log-width construction (Theorem 7)",
-        fontsize=12,
+        f"Certified radius against width: $N = {meta['N']}$ points on the unit sphere of $\\mathbb{{R}}^{{{D}}}$, "
+        "2 labels, log-width construction (Thm 7)"
     )
+    legend_below(fig, [*panels, cmp_ax], ncol=2)
     fig.tight_layout()
     return savefig(fig, figures / FIGURE)
 

@@ -42,7 +42,17 @@ from typing import Any
 
 import numpy as np
 
-from experiments.common import meta_block, read_results, savefig, sweep, write_results
+from experiments.common import (
+    TEXT_WIDTH,
+    integer_ticks,
+    legend_below,
+    meta_block,
+    paper_style,
+    read_results,
+    savefig,
+    sweep,
+    write_results,
+)
 from experiments.radius_common import DIGITS_N, dataset_for, fit_line, p_value
 
 RESULTS = "width_scaling.json"
@@ -200,18 +210,17 @@ def fits(rows: list[dict[str, Any]], ratio: float, p: str) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------------------ plot
 def plot(out: Path, figures: Path) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
+    """width_scaling.png from the results JSON: text width, integer width axis, legend below the axes."""
+    paper_style()
     import matplotlib.pyplot as plt
 
     data = read_results(out / RESULTS)
     rows, meta = data["rows"], data["meta"]
     F = meta["fits"]
-    fig, ax = plt.subplots(figsize=(11, 7))
+    fig, ax = plt.subplots(figsize=(TEXT_WIDTH, 3.3))
     styles = {
-        SPHERE_D: ("tab:blue", "sphere, d = 100", "--", 0.06),  # dy: keeps the two step lines apart
-        DIGITS_D: ("tab:green", "digits, d = 64", "-.", -0.06),
+        SPHERE_D: ("tab:blue", f"sphere, $d = {SPHERE_D}$", "--", 0.06),  # dy: keeps the two step lines apart
+        DIGITS_D: ("tab:green", f"digits, $d = {DIGITS_D}$", "-.", -0.06),
     }
     for d, (c, name, ls, dy) in styles.items():
         th = sorted((r for r in rows if r["kind"] == "theory" and r["d"] == d), key=lambda r: r["N"])
@@ -223,8 +232,7 @@ def plot(out: Path, figures: Path) -> Path:
                 ls,
                 where="mid",
                 color=c,
-                lw=1.5,
-                label=f"equation (1): sufficient for every set ({name})",
+                label=f"eq. (1): sufficient for every set ({name})",
             )
         ax.step(
             N,
@@ -232,12 +240,11 @@ def plot(out: Path, figures: Path) -> Path:
             ":",
             where="mid",
             color=c,
-            lw=1.5,
-            label=f"equation (2): impossible for some set at widths <= this ({name})",
+            label=f"eq. (2): impossible for some set, widths $\\leq$ this ({name})",
         )
     marks = {
-        "sphere": ("tab:blue", "o", f"construction on sphere points (d = {SPHERE_D}, 2 labels)"),
-        "digits": ("tab:green", "s", "construction on digits subsets (d = 64, 10 labels)"),
+        "sphere": ("tab:blue", "o", f"sphere points ($d = {SPHERE_D}$, 2 labels)"),
+        "digits": ("tab:green", "s", f"digits subsets ($d = {DIGITS_D}$, 10 labels)"),
     }
     for src, (c, m, label) in marks.items():
         con = [r for r in rows if r["kind"] == "construction" and r["source"] == src and r["width"] is not None]
@@ -251,10 +258,10 @@ def plot(out: Path, figures: Path) -> Path:
             [r["width"] for r in con],
             m,
             color=c,
-            ms=6,
+            ms=4,
             alpha=0.75,
             mfc="none",
-            label=f"{label}: smallest certifying width, {len(seeds)} seeds",
+            label=f"smallest certifying width, {label}, {len(seeds)} seeds",
         )
         f = F.get(f"construction_{src}")
         if f:
@@ -265,9 +272,9 @@ def plot(out: Path, figures: Path) -> Path:
                 f["intercept"] + f["slope"] * np.log10(xs),
                 "-",
                 color=c,
-                lw=2,
-                label=f"fit: k = {f['intercept']:.2f} + {f['slope']:.2f} log10 N (95% CI of slope "
-                f"[{lo:.2f}, {hi:.2f}], R^2 = {f['r_squared']:.2f})",
+                lw=1.6,
+                label=f"fit $k = {f['intercept']:.2f} + {f['slope']:.2f}\\,\\log_{{10}} N$ "
+                f"(slope 95% CI [{lo:.2f}, {hi:.2f}], $R^2 = {f['r_squared']:.2f}$)",
             )
     e1 = F.get(f"equation1_d{SPHERE_D}", {})
     if e1.get("exact_slope"):
@@ -275,22 +282,33 @@ def plot(out: Path, figures: Path) -> Path:
             [],
             [],
             " ",
-            label=f"equation (1)'s slope at d = {SPHERE_D}: 2 ln 10 / ln(a_(p,d) delta/sigma) = "
+            label=f"eq. (1) slope at $d = {SPHERE_D}$: $2\\ln 10 / \\ln(a_{{p,d}}\\,\\delta/\\sigma)$ = "
             f"{e1['exact_slope']:.2f} per decade",
         )
-    ax.axhline(7, color="0.5", lw=0.8)
-    ax.text(11, 6.6, "k = 7: the narrowest log-width network (k' = 1 projected dimension)", fontsize=8, color="0.4")
+    ax.axhline(7, color="0.5", lw=0.7)
+    ax.annotate(
+        "$k = 7$: narrowest log-width network ($k' = 1$)",
+        (1, 7),
+        xycoords=("axes fraction", "data"),
+        xytext=(-3, -3),
+        textcoords="offset points",
+        ha="right",
+        va="top",
+        fontsize=7,
+        color="0.35",
+    )
     ax.set_xscale("log")
-    ax.set_xlabel("number of points N (log scale)")
-    ax.set_ylabel("width k (neurons per hidden layer)")
+    ax.set_xlabel("number of points $N$")
+    ax.set_ylabel("width $k$ (neurons per hidden layer)")
+    pn = {"1": "1", "2": "2", "inf": "\\infty"}.get(meta["p"], meta["p"])
     ax.set_title(
-        f"Width for robust memorization at sigma/delta = {meta['ratio']:g} ({'l_' + meta['p']} perturbations):"
-        f"\nlogarithmic in N. Projection: {meta['projection']} Haar draws; depth O(N k log k)",
-        fontsize=11,
+        f"Width for robust memorization at $\\sigma/\\delta = {meta['ratio']:g}$ ($\\ell_{{{pn}}}$): "
+        f"logarithmic in $N$ (projection: {meta['projection']})"
     )
     ax.grid(True, which="both", alpha=0.25)
     ax.set_ylim(0, None)
-    ax.legend(loc="upper left", fontsize=7.5, framealpha=0.92)
+    integer_ticks(ax.yaxis)
+    legend_below(fig, ax, ncol=2)
     fig.tight_layout()
     return savefig(fig, figures / FIGURE)
 
