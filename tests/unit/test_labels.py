@@ -12,7 +12,7 @@ from robustmem.construct import construct_theorem5, construct_theorem6
 from robustmem.data import Dataset, load_dataset, save_dataset, sphere_points
 from robustmem.errors import DataError
 from robustmem.labels import check_classes, classes_of, decode_labels, encode_labels, number_of_classes
-from robustmem.network import load_network
+from robustmem.network import load_network, save_network
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +106,7 @@ def test_string_labels_survive_the_network_file(points: tuple[np.ndarray, np.nda
     names = np.array(["setosa", "versicolor", "virginica"])[y0]
     ds = Dataset.from_labels(X, names)
     net, cert = construct_theorem5(ds, p=2.0, sigma=0.1 * ds.separation().delta)
-    back = load_network(net.save(tmp_path / "n.rmnet"))
+    back = load_network(save_network(net, tmp_path / "n.rmnet"))
     assert back.certificate == cert and back.certificate.classes == ("setosa", "versicolor", "virginica")
     assert "labels: C = 3 classes, outputs 1 -> 'setosa'" in back.certificate.summary()
     assert back.predict_labels(X).tolist() == names.tolist()

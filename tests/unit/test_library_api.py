@@ -21,7 +21,7 @@ from robustmem.construct import (
 )
 from robustmem.data import Dataset, sphere_points
 from robustmem.errors import InvalidArgumentError
-from robustmem.network import load_network
+from robustmem.network import load_network, save_network
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,7 @@ def test_sigma_over_delta_needs_a_finite_separation() -> None:
 
 def test_loaded_network_has_a_certificate_object(ds: Dataset, tmp_path: Path) -> None:
     net, cert = construct_theorem6(ds, p="inf", sigma_over_delta=0.1)
-    back = load_network(net.save(tmp_path / "n.rmnet"))
+    back = load_network(save_network(net, tmp_path / "n.rmnet"))
     assert isinstance(back.certificate, Certificate) and back.certificate == cert == net.certificate
     assert back.certificate.summary() == cert.summary()
     assert robustmem.ReLUNetwork.from_dense([(np.ones((1, 2)), np.zeros(1))]).certificate is None

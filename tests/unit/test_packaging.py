@@ -15,7 +15,7 @@ import robustmem
 from robustmem import cli, resources
 from robustmem.errors import MissingExtraError, RobustMemError
 from robustmem.extras import EXTRA_OF, require
-from robustmem.network import ReLUNetwork
+from robustmem.network import ReLUNetwork, save_network
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,7 +50,7 @@ def test_an_error_inside_an_installed_package_is_not_disguised(monkeypatch: pyte
 
 def test_export_onnx_without_onnx(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys) -> None:
     net = ReLUNetwork.from_dense([(np.ones((1, 2)), np.zeros(1))])
-    path = net.save(tmp_path / "n.rmnet")
+    path = save_network(net, tmp_path / "n.rmnet")
     monkeypatch.setitem(sys.modules, "onnx", None)
     with pytest.raises(MissingExtraError, match=r"ONNX export needs .*'onnx'.*install robustmem\[onnx\]"):
         robustmem.export_onnx(net, tmp_path / "n.onnx")
