@@ -111,7 +111,7 @@ def classes_of(labels: object) -> tuple[Label, ...]:
     out = _normalized(labels, "labels")
     if not out:
         raise DataError("labels is empty")
-    return tuple(sorted(set(out)))  # type: ignore[type-var]
+    return tuple(sorted(set(out)))  # type: ignore[type-var,unused-ignore]
 
 
 def encode_labels(labels: object, classes: Sequence[Label]) -> np.ndarray:

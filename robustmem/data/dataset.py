@@ -32,7 +32,7 @@ import numpy as np
 
 from robustmem.data.separation import Separation, _pair_distances, min_separation, pairs_below, require_finite
 from robustmem.errors import DataError, InvalidArgumentError, NotSeparatedError
-from robustmem.labels import RAISE, Label, check_classes_for, classes_of, decode_labels, encode_labels
+from robustmem.labels import RAISE, Label, check_classes, check_classes_for, classes_of, decode_labels, encode_labels
 from robustmem.norms import check_p
 
 __all__ = ["MAX_LABEL", "Dataset", "coincident_groups"]
@@ -213,7 +213,8 @@ class Dataset:
             if removed.size:
                 name = f"{name}[drop-conflicts]"
             X, y = A[keep], labels[keep]
-        return cls(X, y, name=name, meta=meta, classes=classes)
+        named = None if classes is None else check_classes(classes)
+        return cls(X, y, name=name, meta=meta, classes=named)  # type: ignore[arg-type]
 
     @classmethod
     def from_labels(

@@ -32,7 +32,7 @@ import numpy as np
 
 from robustmem.data.dataset import Dataset
 from robustmem.errors import DataError, InvalidArgumentError
-from robustmem.labels import Label, normalize_label
+from robustmem.labels import Label, check_classes, normalize_label
 
 LabelPolicy = Literal["auto", "encode"]
 
@@ -69,9 +69,11 @@ def save_dataset(ds: Dataset, path: str | os.PathLike[str]) -> Path:
             meta_json = json.dumps(dict(ds.meta), sort_keys=True)
         except (TypeError, ValueError) as err:
             raise DataError(f"meta of dataset {ds.name!r} is not JSON-serializable: {err}") from None
-        extra = {} if ds.classes is None else {"classes_json": np.array(json.dumps(list(ds.classes)))}
+        arrays = {"X": ds.X, "y": ds.y, "name": np.array(ds.name), "meta_json": np.array(meta_json)}
+        if ds.classes is not None:
+            arrays["classes_json"] = np.array(json.dumps(list(ds.classes)))
         with open(p, "wb") as fh:
-            np.savez(fh, X=ds.X, y=ds.y, name=np.array(ds.name), meta_json=np.array(meta_json), **extra)
+            np.savez(fh, **arrays)  # type: ignore[arg-type]
     else:
         with open(p, "w", newline="", encoding="utf-8") as fh:
             out = csv.writer(fh, lineterminator="\n")
@@ -96,13 +98,13 @@ def load_dataset(path: str | os.PathLike[str], *, name: str | None = None, label
         raise FileNotFoundError(f"no dataset file at {str(p)!r}")
     X, y, stored_name, meta, classes = _read_npz(p) if kind == ".npz" else (*_read_csv(p), None, {}, None)
     try:
-        kw = {"name": name or stored_name or p.stem, "meta": meta}
+        title = name or stored_name or p.stem
         if classes is not None:
-            return Dataset(X, y, classes=classes, **kw)
+            return Dataset(X, np.asarray(y), name=title, meta=meta, classes=check_classes(classes))
         values = [normalize_label(v, f"y[{i}]") for i, v in enumerate(np.asarray(y).tolist())]
         if labels == "auto" and all(isinstance(v, int) and v >= 1 for v in values):
-            return Dataset(X, np.array(values, dtype=np.int64), **kw)
-        return Dataset.from_labels(X, values, **kw)
+            return Dataset(X, np.array(values, dtype=np.int64), name=title, meta=meta)
+        return Dataset.from_labels(X, values, name=title, meta=meta)
     except DataError as err:
         raise type(err)(f"{p}: {err}") from None
 

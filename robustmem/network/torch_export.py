@@ -78,12 +78,12 @@ class TorchReLUNetwork(nn.Module):
     @property
     def dtype(self) -> torch.dtype:
         """The dtype of the weights (and of the computation)."""
-        return self.seg0_entries.dtype
+        return self.get_buffer("seg0_entries").dtype
 
     @property
     def device(self) -> torch.device:
         """The device of the weights (and of the computation)."""
-        return self.seg0_entries.device
+        return self.get_buffer("seg0_entries").device
 
     def _realize_all(self, seg: Any, rows: slice) -> tuple[torch.Tensor, torch.Tensor]:
         i = self._index[id(seg)]
@@ -121,7 +121,7 @@ class TorchClassifier(nn.Module):
 
     @property
     def n_classes(self) -> int:
-        return int(self.labels.shape[0])
+        return int(self.get_buffer("labels").shape[0])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         f = self.body(x).reshape(-1, 1)
