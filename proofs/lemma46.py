@@ -7,8 +7,8 @@ defines, for 0 <= l <= C - 1 and psi_{-1} = 0,
     psi_{3l}   = relu(2x - (2(C - l) - 1)/2 - psi_{3l-1}),   psi_{3l+1} = relu(l + 1 - psi_{3l}),
     psi_{3l+2} = relu(l + 1 - psi_{3l+1}),                     psi = psi_{3C-1},
 
-and says "a computation using the definitions yields" the claim. The digest's note "[I] I have not checked this
-recursion numerically" is settled here: the recursion is correct as printed (no typo), and it is exactly what
+and says "a computation using the definitions yields" the claim. Whether the recursion is right as printed is
+settled here: it is correct as printed (no typo), and it is exactly what
 robustmem.gadgets.rounding_net emits (the biases are rounding_offset(C, l); tests/unit/test_gadgets.py evaluates the
 emitted network with Fractions against :func:`staircase`). C = 1 works as well.
 

@@ -1,4 +1,4 @@
-"""Sound certification of robust memorization on the network's actual weights (DESIGN.md, decision 5).
+"""Sound certification of robust memorization on the network's actual weights (Definition 3; docs/certification.md).
 
 * :func:`certify_structural` -- the structural certifier: proves each block of a chain construction from its
   weights (exact rational arithmetic) and glues the blocks by Theorem 37; scales to N = 10^4 log-width networks.

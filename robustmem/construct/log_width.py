@@ -1,8 +1,9 @@
 """Logarithmic width: Theorem 7, Theorem 16 and Remark 11.
 
-Theorem 7 recipe (PAPER.md section 4): k' = k - 6; P is a k' x d matrix with orthonormal rows; the
-network's first affine map computes u = P x + B (the projection is folded into it), and the chain
-of Theorem 37 with the l_2 indicators of Lemma 38 memorizes the projected centres c_i = P x_i.
+Theorem 7 recipe (its proof in Appendix B.2: Theorem 18 with k - 6, then Lemma 21 and Theorem 16):
+k' = k - 6; P is a k' x d matrix with orthonormal rows; the network's first affine map computes
+u = P x + B (the projection is folded into it), and the chain of Theorem 37 with the l_2 indicators
+of Lemma 38 memorizes the projected centres c_i = P x_i.
 Because P is 1-Lipschitz and B_p(x, sigma) lies in B_2(x, c+_p(d) sigma), the images of the balls
 lie in l_2 balls of radius sigma' = c+_p(d) sigma around the c_i, so the network is correct as soon
 as tau = min_{y_i != y_j} ||c_i - c_j||_2 > 2 sigma' (after floating-point slack).  Width k' + 6.

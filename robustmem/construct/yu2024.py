@@ -1,7 +1,7 @@
 """The l_inf robust memorizer of Yu, Gao, Zhang (ICLR 2024): width 3d + 1, depth 2N + 1.
 
 Yu, Gao, Zhang, "Optimal robust memorization with ReLU neural networks", ICLR 2024, Theorem 4.8
-(as summarised in PAPER.md section 8 and recovered by Remark 40 of Egosi, Yehudai, Shamir):
+(as quoted in Section 2 and Appendix E.1 of Egosi, Yehudai, Shamir, who recover it with Remark 40):
 for every dataset and every sigma < tau_inf / 2, where tau_inf = min{||x_i - x_j||_inf : y_i != y_j}
 is the separation measured in the l_inf norm (the norm of the balls), some network of width 3d + 1
 and depth 2N + 1 outputs y_i on every closed l_inf ball B_inf(x_i, sigma).

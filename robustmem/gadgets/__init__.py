@@ -1,4 +1,4 @@
-"""ReLU building blocks of the constructions (Egosi, Yehudai, Shamir 2025, Appendix; PAPER.md section 4).
+"""ReLU building blocks of the constructions (Egosi, Yehudai, Shamir 2025, Appendix G).
 
 Emitters write maps on a :class:`~robustmem.network.builder.Builder`; ``*_network`` functions
 wrap one gadget as a standalone :class:`~robustmem.network.network.ReLUNetwork`.
@@ -7,7 +7,7 @@ wrap one gadget as a standalone :class:`~robustmem.network.network.ReLUNetwork`.
 names                                                      source
 =========================================================  ==========================================
 abs_parts, running_max, shifted_input_layer, neg_coef      |t| = relu(t) + relu(-t); max step and
-                                                           carrying x + shift (Theorem 37, PAPER.md)
+                                                           carrying x + shift (Theorem 37)
 square_error_bound, square_steps_for, emit_square,         squaring net f_M (Lemma 41)
 square_network, square_reference
 power_error_interval, power_error_bound, power_steps_for,  x^p net from products of squares

@@ -8,7 +8,8 @@ layer).  Facts used, all exact identities of real numbers:
 * |t| = relu(t) + relu(-t);
 * max(m, z) = m + relu(z - m) (the form used by the chain of Theorem 37);
 * relu(t + B) = t + B whenever t >= -B: the input is carried through ReLU layers as x + B with B
-  at least the largest |coordinate| on the union of the balls (PAPER.md, section 4, "carrying x").
+  at least the largest |coordinate| on the union of the balls (Theorem 37 carries x but does not say how;
+  docs/constructions.md, "How the networks are built").
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ is a list of named, non-negative slots; ``layer(...)`` emits ONE affine map whos
 either carried slots (weight 1, bias 0) or new/updated slots given by affine expressions of the
 current slots.  The ReLU that follows the map is the identity on carried slots because they are
 already non-negative (they are outputs of earlier ReLUs), which is how the paper's constructions
-carry the input through a narrow network (PAPER.md section 4, "carrying x").
+carry the input through a narrow network (Theorem 37; docs/constructions.md, "How the
+networks are built").
 
 Raw input slots (the network input, which may be negative) may be read but never carried.
 

@@ -1,6 +1,6 @@
 r"""The preservation report of a projection P on a dataset: tau, the certified radius sigma_max, and eps.
 
-Notation (Egosi, Yehudai, Shamir 2025; PAPER.md Sections 3-4):
+Notation (Egosi, Yehudai, Shamir 2025; Definitions 12 and 15, Theorems 16 and 18):
 
 =================  =========================================================================================
 paper              here

@@ -1,4 +1,4 @@
-"""Verification layer (DESIGN.md, decision 5): exact fit and falsification, each returning a report.
+"""Verification layer (docs/certification.md): exact fit and falsification, each returning a report.
 
 * :func:`verify_fit` -- f(x_i) == y_i with no tolerance, in float64 or exact arithmetic.
 * :func:`falsify` -- uniform, boundary and vertex sampling and projected gradient attacks on the

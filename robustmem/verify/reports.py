@@ -1,6 +1,6 @@
 """Verification reports: frozen records of what was checked, how, and what was found.
 
-A report is evidence, not a bool (DESIGN.md, decision 5): it says how many points were checked,
+A report is evidence, not a bool (docs/certification.md): it says how many points were checked,
 by which method, with which arithmetic, and lists the failures it found (a capped listing next to
 the full count).  Every report validates its own invariants when it is built, has a ``passed``
 property, a JSON-able :meth:`to_dict` and a short multi-line :meth:`summary` for the CLI.

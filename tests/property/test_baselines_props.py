@@ -1,4 +1,4 @@
-"""Property tests for the competing constructions (PAPER.md section 8).
+"""Property tests for the competing constructions (docs/constructions.md, Competing constructions).
 
 Robust ones -- Yu-Gao-Zhang 2024 (l_inf, and integer p >= 2) and Kim-Moon-Yun 2025 (any p, both dimension
 choices, both memorizers): for

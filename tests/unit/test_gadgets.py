@@ -73,7 +73,7 @@ class TestAbsAndMax:
         assert (net.width, net.depth) == (3, 2)
 
 
-# ----- carrying x as x + shift (PAPER.md section 4) --------------------------------------------
+# ----- carrying x as x + shift (Theorem 37; docs/constructions.md) --------------------------------
 
 
 class TestCarry:
