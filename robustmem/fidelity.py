@@ -1,6 +1,6 @@
 """The fidelity table: every numbered statement of the paper -> code, proof file, tests, status.
 
-Egosi, Yehudai, Shamir (COLT 2025), statement by statement as listed in the project's paper digest. The table is
+Egosi, Yehudai, Shamir (COLT 2025, PMLR numbering), statement by statement. The table is
 data (:data:`TABLE`, one :class:`Row` per statement or group of statements); ``docs/fidelity.md`` is generated from it
 by :func:`render_markdown` (``python -m robustmem.fidelity docs/fidelity.md``), ``robustmem proofs`` prints it with
 :func:`render_text`, and tests/unit/test_fidelity.py checks that every code object, proof file and test it names

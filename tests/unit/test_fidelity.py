@@ -13,7 +13,7 @@ from robustmem.proofcheck import list_proofs
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Every numbered statement of the paper (as the project's paper digest lists them), grouped as the table groups them.
+# Every numbered statement of the paper (PMLR numbering), grouped as the table groups them.
 STATEMENTS = (
     [f"Definition {n}" for n in (1, 2, 3, 12, 15, 29, 30)]
     + ["Definitions 59-60", "Remark 4", "Remark 10", "Remark 11", "Remark 40", "Corollary 9", "Proposition 34"]
