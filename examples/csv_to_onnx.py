@@ -5,15 +5,16 @@
 
 Steps, each printed as it runs:
 
-1. read the CSV with :func:`robustmem.data.load_dataset` (comma-separated, the last column the label, labels
-   integers >= 1, an optional header line);
+1. read the CSV with :func:`robustmem.data.load_dataset` (comma-separated, the last column the label, an
+   optional header line; labels may be any integers or strings: they are encoded as the paper's 1..C and the
+   network decodes its outputs back with ``net.predict_labels``);
 2. build the logarithmic-width network of Theorem 7 with :func:`robustmem.construct.construct_log_width` at the
    width you ask for (it certifies 0.99 of the largest l_2 radius its projection allows);
 3. prove the certificate from the weights with :func:`robustmem.certify.certify_structural` (exact network and
    float64 evaluation, every ball B_2(x_i, sigma));
 4. export it with :func:`robustmem.interop.export_onnx` (float64: no weight rounded);
 5. run the ONNX file with onnxruntime on the training points and on points drawn inside the balls, and compare
-   its outputs with ``net(X)`` for exact equality.
+   its outputs with ``net(X)`` for exact equality, and decode the outputs into your labels.
 
 Needs onnx and onnxruntime (``pip install -e '.[test]'``). Exits 1 if the certificate or the comparison fails.
 """
@@ -66,7 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"1. dataset: {csv}" + ("" if args.csv else " (demo CSV written by this script)"))
         ds = load_dataset(csv)
         delta = ds.separation(2).delta
-        print(f"   N = {ds.N}, d = {ds.d}, labels {ds.labels.tolist()}, l_2 separation delta = {delta:.4g}")
+        names = "" if ds.classes is None else f" (your labels {list(ds.classes)})"
+        print(f"   N = {ds.N}, d = {ds.d}, labels {ds.labels.tolist()}{names}, l_2 separation delta = {delta:.4g}")
 
         net, cert = construct_log_width(ds, p=2.0, width=args.width, seed=args.seed)
         print(
@@ -97,7 +99,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"equal to net(X) exactly: {same}; every output equals its label: {labels_ok}"
         )
 
-        ok = report.certified and same and labels_ok
+        decoded = net.predict_labels(ds.X)
+        decoded_ok = bool(np.array_equal(decoded, ds.user_labels))
+        print(f"6. net.predict_labels on the training points gives the labels of the file: {decoded_ok}")
+
+        ok = report.certified and same and labels_ok and decoded_ok
         where = f"files in {out}" if args.out else "files were in a temporary folder, now removed (use --out DIR)"
         print(("PASSED" if ok else "FAILED") + f": {where}")
         return 0 if ok else 1

@@ -44,13 +44,17 @@ def test_csv_to_onnx_on_a_users_csv(tmp_path: Path) -> None:
     labels = np.repeat([1, 2, 3], 8)
     X = np.round(centres[labels - 1] + rng.normal(size=(len(labels), 6)), 2)
     csv = tmp_path / "mine.csv"
-    csv.write_text("".join(",".join([*map(str, x), str(c)]) + "\n" for x, c in zip(X, labels)), encoding="utf-8")
+    names = {1: "cat", 2: "dog", 3: "eel"}  # the user's labels are strings
+    csv.write_text("".join(",".join([*map(str, x), names[c]]) + "\n" for x, c in zip(X, labels)), encoding="utf-8")
     out = tmp_path / "out"
     proc = run_example("csv_to_onnx.py", "--csv", str(csv), "--out", str(out), "--width", "8")
     text = proc.stdout
-    assert f"1. dataset: {csv}" in text and "N = 24, d = 6, labels [1, 2, 3]" in text
+    assert (
+        f"1. dataset: {csv}" in text and "N = 24, d = 6, labels [1, 2, 3] (your labels ['cat', 'dog', 'eel'])" in text
+    )
     assert "certify_structural: 24/24 balls proven (exact network: True, float64 evaluation: True)" in text
     assert "equal to net(X) exactly: True; every output equals its label: True" in text
+    assert "net.predict_labels on the training points gives the labels of the file: True" in text
     assert text.rstrip().endswith(f"PASSED: files in {out}")
     assert (out / "network.onnx").stat().st_size > 0
 
