@@ -43,7 +43,7 @@ class Certificate:
     theorem: str  # e.g. "Theorem 5"
     p: float
     sigma: float  # the claimed robustness radius (l_p)
-    delta: float  # l2 separation of the dataset
+    delta: float  # separation of the dataset in the l_q norm q = separation_norm (l_2 unless stated)
     tau: float  # separation used by the chain, in the indicator's norm (a certified lower bound)
     tau_norm: float  # the norm of tau / the indicators (2 for the Lemma 38 chain)
     r: float  # indicator radius actually built (>= the radius the claim needs, floating slack included)
@@ -65,6 +65,7 @@ class Certificate:
     dataset_fingerprint: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
     classes: tuple[Label, ...] | None = None  # the user's label for each output 1..C (None: outputs are labels)
+    separation_norm: float = 2.0  # the q of delta (Definition 30; 2 except for Appendix E's constructions)
 
     def __post_init__(self) -> None:
         if self.classes is not None:
@@ -101,7 +102,7 @@ class Certificate:
         """The inverse of :meth:`to_dict`; files written before construction IDs were unified say "log_width"."""
         kw = dict(d)
         kw["construction"] = LEGACY_CONSTRUCTION_IDS.get(kw.get("construction", ""), kw.get("construction", ""))
-        for k in ("p", "sigma", "delta", "tau", "tau_norm"):
+        for k in ("p", "sigma", "delta", "tau", "tau_norm", "separation_norm"):
             if isinstance(kw.get(k), str):
                 kw[k] = math.nan if kw[k] == "nan" else math.inf
         if kw.get("projection") is not None:

@@ -5,11 +5,23 @@ Egosi, Yehudai, Shamir, "Logarithmic Width Suffices for Robust Memorization" (CO
 Modules: :mod:`~robustmem.bounds.constants` (c+-, a, b, the gap b/a), :mod:`~robustmem.bounds.radii`
 (Remark 4, Theorems 5, 7, 8, 18, 19, Remark 10), :mod:`~robustmem.bounds.widths` (equations (1) and (2),
 Corollary 9, :func:`width_report`, :func:`radii_for_width`) and :mod:`~robustmem.bounds.robust_jl`
-(Appendix D's incomplete-beta probabilities and Theorem 18's union bound).
+(Appendix D's incomplete-beta probabilities and Theorem 18's union bound) and
+:mod:`~robustmem.bounds.appendix_e` (l_q separation: Theorems 35, 36, Proposition 34, the range of Theorems 31-33).
 """
 
 from __future__ import annotations
 
+from robustmem.bounds.appendix_e import (
+    appendix_e_lambda,
+    appendix_e_radius_limit,
+    appendix_e_radius_limit_expr,
+    check_q,
+    proposition34_depth_scale,
+    theorem35_radius,
+    theorem35_radius_expr,
+    theorem36_radius,
+    theorem36_radius_expr,
+)
 from robustmem.bounds.constants import (
     a_pd,
     a_pd_expr,
@@ -76,6 +88,9 @@ __all__ = [
     "a_pd_expr",
     "a_pqd",
     "a_pqd_expr",
+    "appendix_e_lambda",
+    "appendix_e_radius_limit",
+    "appendix_e_radius_limit_expr",
     "b_pd",
     "b_pd_expr",
     "b_pqd",
@@ -86,6 +101,7 @@ __all__ = [
     "c_plus_pq_expr",
     "cap_projection_threshold",
     "cap_projection_threshold_expr",
+    "check_q",
     "corollary9_width_bounds",
     "corollary9_width_bounds_expr",
     "dasgupta_gupta_bound",
@@ -102,6 +118,7 @@ __all__ = [
     "projection_cdf_expr",
     "projection_small_ball_bound",
     "projection_small_ball_bound_expr",
+    "proposition34_depth_scale",
     "radii_for_width",
     "remark4_radius_limit",
     "remark4_radius_limit_expr",
@@ -119,5 +136,9 @@ __all__ = [
     "theorem18_union_bound_expr",
     "theorem19_threshold",
     "theorem19_threshold_expr",
+    "theorem35_radius",
+    "theorem35_radius_expr",
+    "theorem36_radius",
+    "theorem36_radius_expr",
     "width_report",
 ]

@@ -153,16 +153,18 @@ def construct_through_map(
     construction: str,
     notes: tuple[str, ...] = (),
     compute_delta: bool = True,
+    separation_norm: float = 2.0,
 ) -> Construction:
-    """The chain over the images c_i = M x_i, M folded into the first map (Theorems 7 and 16).
+    """The chain over the images c_i = M x_i, M folded into the first map (Theorems 7, 16 and 35).
 
     Claim: output y_i on B_p(x_i, sigma) for every i; holds when tau > 2 r with
-    r >= ||M||_2 c+_p(d) sigma + rounding (checked; HypothesisError otherwise).
+    r >= ||M||_2 c+_p(d) sigma + rounding (checked; HypothesisError otherwise).  ``separation_norm`` is the
+    q in which the reported delta is measured (Theorem 35's l_q separation; it does not enter the claim).
     """
     p, sigma, M, geo, sig_proj, shift, rho_proj = map_setup(dataset, M, p=p, sigma=sigma)
     d, k = dataset.d, M.shape[0]
     # delta is only reported (sigma/delta); the network's correctness rests on tau and r alone.
-    delta = dataset.separation(2.0).delta if compute_delta else math.nan
+    delta = dataset.separation(separation_norm).delta if compute_delta else math.nan
     if not compute_delta:
         notes = notes + ("delta not computed (compute_delta=False): sigma/delta is unknown",)
     r_claim = raised(geo["norm"] * sig_proj + math.sqrt(k) * rho_proj, 8)
@@ -197,6 +199,7 @@ def construct_through_map(
         sigma_projected=sig_proj,
         dataset_fingerprint=dataset_fingerprint(dataset),
         notes=notes + (f"||M||_2 <= {geo['norm']:.17g}; image separation tau = {geo['tau']:.6g}",),
+        separation_norm=separation_norm,
     )
     net = chain_network(
         geo["centers"],

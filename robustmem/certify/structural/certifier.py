@@ -92,6 +92,9 @@ SUPPORTED: dict[str, str] = {
     "kim2025": "Kim-Moon-Yun: their map (identity, span{x_i} or projection) folded into the input map, Lemma 38 chain",
     "yu2024": "Yu-Gao-Zhang 2024: fused chain of Remark 40's parallel l_inf indicators, the indicator merged into "
     "the running maximum (state pair m + e), the first block in the input segment",
+    "theorem32": "Theorem 32 (l_q separation, integer q >= 2): chain of sequential Lemma 38 l_q indicators, any p",
+    "theorem33": "Theorem 33 (l_q separation, q in {1, inf}): chain of exact l_q indicators, any p",
+    "theorem35": "Theorem 35 (l_q separation): Theorem 7's projection folded into the input map, Lemma 38 chain",
     "yu2024-lp": "Yu-Gao-Zhang 2024, Theorem B.6 shape: chain of Lemma 38 l_p indicators with the coordinates' power "
     "nets side by side (integer p; the indicator norm q = p)",
 }
