@@ -296,6 +296,9 @@ def test_unsupported_constructions_raise(small):
         "kim2025",
         "yu2024",
         "yu2024-lp",
+        "theorem32",
+        "theorem33",
+        "theorem35",
     }
 
 
