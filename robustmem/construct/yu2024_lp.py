@@ -73,6 +73,8 @@ def _integer_p(p) -> int:
         raise InvalidArgumentError(f"p must be an integer >= 2, got p={p!r}") from None
     if not (math.isfinite(value) and value == int(value) and value >= 2):
         hint = " (for p = inf use construct_yu2024, Theorem 4.8)" if value == math.inf else ""
+        if math.isfinite(value) and value > 1 and value != int(value):
+            hint = " (non-integer p > 1: construct_yu2024_lp_real, with Lemma 44's power nets)"
         raise InvalidArgumentError(
             f"Yu-Gao-Zhang's l_p memorizer (Theorem B.6) is for integer p >= 2, got p={p!r}{hint}"
         )

@@ -101,6 +101,10 @@ SUPPORTED: dict[str, str] = {
 #: construction name -> why it is not supported
 UNSUPPORTED: dict[str, str] = {
     "zhang2017": "one hidden layer, no chain of indicators (and sigma = 0); use the MILP certifier",
+    "theorem31": "a non-integer l_q indicator (Lemma 44's binomial power nets): |a|^q is not bounded exactly for "
+    "non-integer q; its indicator conditions are proven at construction (gadgets.indicators_binomial.lp_real_constants)",
+    "proposition34": "not a chain of indicators (a width-(d+1) interpolant and Lemma 46's rounding net); use the MILP "
+    "certifier",
 }
 FUSED = {"yu2024"}  # constructions with the fused layout (state pair m + e, first block in the input segment)
 _FAILED_LISTED = 20
