@@ -78,7 +78,7 @@ def appendix_e_radius_limit_expr(p: ExprLike, q: ExprLike, d: ExprLike) -> sp.Ex
 def appendix_e_radius_limit(p: PLike, q: PLike, d: int) -> float:
     """1 / (2 c+_{p,q}(d)): robust memorization of EVERY (delta, q)-separated set needs sigma/delta strictly below.
 
-    >>> appendix_e_radius_limit(2, 1, 4), appendix_e_radius_limit("inf", 2, 4)
+    >>> appendix_e_radius_limit(2, "inf", 4), appendix_e_radius_limit("inf", 2, 4)
     (0.5, 0.25)
     """
     return 1.0 / (2.0 * c_plus_pq(p, check_q(q), d))

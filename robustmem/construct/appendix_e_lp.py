@@ -153,15 +153,15 @@ def construct_theorem31(dataset, *, p: PLike, q: float, sigma: float) -> Constru
     """
     theorem = "Theorem 31"
     qv, qf = _noninteger(check_q(q), "Theorem 31's q")
-    p, _, sigma, X, N, d, delta_q, shift = _setup(dataset, p, qv, sigma, theorem)
+    pv, _, sigma, X, N, d, delta_q, shift = _setup(dataset, p, qv, sigma, theorem)
     tau = lowered(delta_q, 8 * d + 8)
     slack = _l_q_rounding(qv, d, shift)
-    r = shortened_up(raised(raised(c_plus_pq(p, qv, d), 4) * sigma + slack, 4))
+    r = shortened_up(raised(raised(c_plus_pq(pv, qv, d), 4) * sigma + slack, 4))
     w = margin_or_raise(tau, r, theorem=theorem, sigma=sigma, delta=delta_q)
     fields = dict(
         construction="theorem31",
         theorem=theorem,
-        p=p,
+        p=pv,
         sigma=sigma,
         delta=delta_q,
         tau=tau,
@@ -172,7 +172,7 @@ def construct_theorem31(dataset, *, p: PLike, q: float, sigma: float) -> Constru
         n_classes=dataset.C,
         float_slack=slack,
         dataset_fingerprint=dataset_fingerprint(dataset),
-        notes=(f"l_{p_name(p)} balls of radius sigma lie in l_{p_name(qv)} balls of radius c+_{{p,q}}(d) sigma",),
+        notes=(f"l_{p_name(pv)} balls of radius sigma lie in l_{p_name(qv)} balls of radius c+_{{p,q}}(d) sigma",),
         separation_norm=qv,
     )
     return _chain(dataset, X, k=d, r=r, w=w, pf=qf, shift=shift, parallel=False, cert_fields=fields)

@@ -209,27 +209,29 @@ def construct_proposition34(
     lq_radius_check("Proposition 34", sigma, delta_q, p, qv, d)
     Delta = float(np.linalg.norm(X, axis=1).max(initial=0.0))
     scale = proposition34_depth_scale(C, Delta, delta_q, sigma, p, qv, d) if math.isfinite(delta_q) else 0.0
+    runs: Runs
     if d == 1 or direction is not None:
         runs = proposition34_runs(dataset, np.ones(1) if direction is None else direction, p=p, sigma=sigma)
         how = "d = 1" if direction is None else "the given direction"
     else:
         rng = np.random.default_rng(seed)
-        runs, best = None, None
+        found: Runs | None = None
+        best: HypothesisError | None = None
         for _ in range(draws):
-            v = rng.normal(size=d)
-            v /= np.linalg.norm(v)
+            raw = rng.normal(size=d)
+            vec = np.asarray(raw / np.linalg.norm(raw), dtype=np.float64)
             try:
-                runs = proposition34_runs(dataset, v, p=p, sigma=sigma)
+                found = proposition34_runs(dataset, vec, p=p, sigma=sigma)
                 break
             except HypothesisError as exc:
                 best = exc
-        if runs is None:
+        if found is None:
             raise HypothesisError(
                 f"Proposition 34 for d = {d}: none of {draws} random directions separates the projected balls "
                 f"({best}); the proof's width-(d+1) grid approximator, of predicted depth scale (C Delta/(delta_q - "
                 f"2 c+_{{p,q}}(d) sigma))^(d+1) = {scale:.3g}, is not implemented"
             )
-        how = f"a random direction (seed {seed})"
+        runs, how = found, f"a random direction (seed {seed})"
     shift = float(2.0 ** math.ceil(math.log2(max(abs(v) for v in runs.lo + runs.hi) + 2.0)))
     predicted = 2 * (len(runs.labels) - 1) + len(runs.labels) + 2 * (C - 1) + 1
     if predicted > max_depth:

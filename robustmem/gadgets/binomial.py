@@ -176,7 +176,7 @@ def binomial_plan(p: float | Fraction, eps: float | Fraction, *, max_degree: int
 
     >>> plan = binomial_plan(1.5, 0.01)
     >>> plan.D, plan.M, plan.error <= Fraction(1, 100)
-    (9, 5, True)
+    (15, 3, True)
     """
     pf = exact_exponent(p)
     e = Fraction(eps)
@@ -236,10 +236,10 @@ def emit_binomial_powers(
     c = plan.coefficients
     if len(ts) != len(tags) or not tags or len(set(tags)) != len(tags):
         raise InvalidArgumentError(f"emit_binomial_powers needs one distinct tag per input, got {len(tags)}")
-    ts = [Expr.of(t) for t in ts]
+    inputs = [Expr.of(t) for t in ts]
     first: dict[str, ExprLike] = {}
     temps: list[str] = []
-    for t, tag in zip(ts, tags):
+    for t, tag in zip(inputs, tags):
         first[f"{tag}.c+"], first[f"{tag}.c-"] = t, t - 1.0
         temps += [f"{tag}.c+", f"{tag}.c-"]
     if first_temp:
@@ -253,7 +253,7 @@ def emit_binomial_powers(
     Ps = _square_phase(b, s_exprs, M, tags, [Expr()] * len(tags), 1.0, extra={**extra, **(second_extra or {})})
     s_slots, P_slots = [f"{tag}.s" for tag in tags], [f"{tag}.P" for tag in tags]
     for k in range(3, D + 1):
-        carry = dict(zip(P_slots, Ps))
+        carry: dict[str, ExprLike] = dict(zip(P_slots, Ps))
         carry.update({name: b.v(name) + c[k - 1] * P for name, P in zip(S, Ps)})
         Qs = _square_phase(
             b,

@@ -34,7 +34,7 @@ from robustmem.errors import HypothesisError, InvalidArgumentError
 from robustmem.gadgets.basic import abs_parts
 from robustmem.gadgets.binomial import BinomialPlan, binomial_plan, emit_binomial_power, emit_binomial_powers
 from robustmem.gadgets.indicators import _check, _label_output, _offset
-from robustmem.network.builder import Builder, Coef, Expr
+from robustmem.network.builder import Builder, Coef, Expr, ExprLike
 
 __all__ = ["LpRealConstants", "indicator_lp_real", "indicator_lp_real_par", "lp_real_constants", "pow_bounds"]
 
@@ -170,7 +170,7 @@ def indicator_lp_real_par(
         parts[f"{tag}.a{j}+"], parts[f"{tag}.a{j}-"] = a, -a
     b.layer(parts, temp=True)
     bs = [(b.v(f"{tag}.a{j}+") + b.v(f"{tag}.a{j}-")) * consts.inv_delta for j in range(k)]
-    cs = {f"{tag}.c{j}": 2.0 * bj - 1.0 for j, bj in enumerate(bs)}
+    cs: dict[str, ExprLike] = {f"{tag}.c{j}": 2.0 * bj - 1.0 for j, bj in enumerate(bs)}
     penalty = Expr()
     for name in cs:
         penalty = penalty + Expr({name: Coef(consts.penalty)})

@@ -118,3 +118,23 @@ def test_theorem36_attack_breaks_a_width_k_network() -> None:
     net, _ = construct_remark11(inst.dataset)
     res = kernel_attack(np.asarray(next(iter(net.layers())).W)[:1], inst.instance)
     assert res.image_gap_exact == 0 and res.distance <= 0.05
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "robustmem.bounds.appendix_e",
+        "robustmem.construct.appendix_e",
+        "robustmem.construct.appendix_e_lp",
+        "robustmem.construct.proposition34",
+        "robustmem.gadgets.binomial",
+        "robustmem.gadgets.indicators_binomial",
+        "robustmem.lower_bound.appendix_e",
+    ],
+)
+def test_docstring_examples_run(name: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0
