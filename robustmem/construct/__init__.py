@@ -1,6 +1,12 @@
 """Constructions, one module per result: each returns a Construction (network, certificate)."""
 
 from robustmem.certificate import Certificate, Construction
+from robustmem.construct.appendix_e import (
+    construct_theorem32,
+    construct_theorem33,
+    construct_theorem35,
+)
+from robustmem.construct.appendix_e_lp import construct_theorem31, construct_yu2024_lp_real
 from robustmem.construct.kim2025 import construct_kim2025, kim2025_plan
 from robustmem.construct.large_width import (
     construct_remark40,
@@ -16,6 +22,7 @@ from robustmem.construct.log_width import (
     construct_theorem16,
     construct_through_map,
 )
+from robustmem.construct.proposition34 import construct_proposition34
 from robustmem.construct.vardi2022 import construct_vardi2022
 from robustmem.construct.vardi2022_checks import (
     float64_fit,
@@ -34,15 +41,21 @@ __all__ = [
     "choose_projection",
     "construct_kim2025",
     "construct_log_width",
+    "construct_proposition34",
     "construct_remark11",
     "construct_remark40",
     "construct_theorem5",
     "construct_theorem6",
     "construct_theorem16",
+    "construct_theorem31",
+    "construct_theorem32",
+    "construct_theorem33",
+    "construct_theorem35",
     "construct_through_map",
     "construct_vardi2022",
     "construct_yu2024",
     "construct_yu2024_lp",
+    "construct_yu2024_lp_real",
     "construct_zhang2017",
     "float64_fit",
     "kim2025_plan",

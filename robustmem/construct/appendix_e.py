@@ -36,7 +36,7 @@ from typing import Literal
 import numpy as np
 
 from robustmem.bounds.appendix_e import appendix_e_radius_limit, check_q, theorem35_radius
-from robustmem.construct.certificate import Certificate, Construction
+from robustmem.certificate import Certificate, Construction
 from robustmem.construct.common import (
     carry_shift,
     check_sigma,

@@ -24,8 +24,8 @@ from fractions import Fraction
 import numpy as np
 
 from robustmem.bounds.appendix_e import check_q
+from robustmem.certificate import Certificate, Construction
 from robustmem.construct.appendix_e import _l_q_rounding, _setup
-from robustmem.construct.certificate import Certificate, Construction
 from robustmem.construct.common import (
     carry_shift,
     check_sigma,
@@ -53,7 +53,7 @@ def real_lp_chain_depth(N: int, d: int, D: int, M: int, *, parallel: bool) -> in
 
 def _noninteger(p: PLike, what: str) -> tuple[float, Fraction]:
     try:
-        value = float(p)  # type: ignore[arg-type]
+        value = float(p)
     except (TypeError, ValueError):
         raise InvalidArgumentError(f"{what} must be a number, got {p!r}") from None
     if not (math.isfinite(value) and value > 1 and value != int(value)):

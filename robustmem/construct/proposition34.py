@@ -25,10 +25,10 @@ O(N + C) instead of the grid's):
    |slope A_j| <= C - 1.  If A_j(j+1) < l_{j+1}: phi_{j+1} = max(phi_j, A) with A(h) = l_{j+1} + S (h - j - 1),
    S = max(l_{j+1} - 1, slope A_j, 0): A <= 1 on [1, j] and A >= A_j on [j+1, inf).  Symmetrically with min,
    S = max(C - l_{j+1}, -slope A_j, 0), when A_j(j+1) > l_{j+1}; nothing when equal.
-5. f = psi_C(phi(h)) (:func:`~robustmem.gadgets.rounding.emit_rounding`): phi(h) = l_j exactly on R_j, and psi_C
+5. f = psi_C(phi(h)) (:func:`~robustmem.gadgets.rounding_net.emit_rounding`): phi(h) = l_j exactly on R_j, and psi_C
    returns m on [m - 1/4, m + 1/4], so f = y_i on every ball (and psi absorbs float64 rounding of phi(h) below 1/4).
 
-Every map has two neurons (t carried and one state neuron; then h and one state neuron; then psi's two).  Proven
+Every map has two neurons (t carried and one state neuron; then h and one state neuron; then psi's two, 3C maps).  Proven
 by the docstring's induction and checked by the tests with exact arithmetic and the MILP / CROWN certifiers.
 """
 
@@ -40,11 +40,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from robustmem.bounds.appendix_e import check_q, proposition34_depth_scale
+from robustmem.certificate import Certificate, Construction
 from robustmem.construct.appendix_e import lq_radius_check
-from robustmem.construct.certificate import Certificate, Construction
 from robustmem.construct.common import U, check_sigma, dataset_fingerprint, raised
 from robustmem.errors import HypothesisError, InvalidArgumentError
-from robustmem.gadgets.rounding import emit_rounding
+from robustmem.gadgets.rounding_net import emit_rounding, rounding_depth
 from robustmem.network.builder import Builder, Coef, Expr
 from robustmem.network.network import ReLUNetwork
 from robustmem.norms import PLike, check_p
@@ -233,14 +233,14 @@ def construct_proposition34(
             )
         runs, how = found, f"a random direction (seed {seed})"
     shift = float(2.0 ** math.ceil(math.log2(max(abs(v) for v in runs.lo + runs.hi) + 2.0)))
-    predicted = 2 * (len(runs.labels) - 1) + len(runs.labels) + 2 * (C - 1) + 1
+    predicted = 2 * (len(runs.labels) - 1) + len(runs.labels) + rounding_depth(C) + 1
     if predicted > max_depth:
         raise HypothesisError(
             f"Proposition 34's network would have about {predicted} maps, above max_depth = {max_depth}"
         )
     net, n_phi = _build(runs, C, shift, d)
     m = len(runs.labels)
-    depth = 1 if m == 1 else 2 * (m - 1) + n_phi + 2 * (C - 1) + 1
+    depth = 1 if m == 1 else 2 * (m - 1) + n_phi + rounding_depth(C) + 1
     cert = Certificate(
         construction="proposition34",
         theorem="Proposition 34",
@@ -258,7 +258,7 @@ def construct_proposition34(
         n_classes=dataset.C,
         claimed_width=0 if m == 1 else 2,
         claimed_depth=depth,
-        depth_formula="2 (m - 1) + (label changes of phi) + 2 (C - 1) + 1, m = number of runs",
+        depth_formula="2 (m - 1) + (label changes of phi) + 3C + 1, m = number of runs",
         dataset_fingerprint=dataset_fingerprint(dataset),
         notes=(
             f"projected along {how}; {m} runs, projected radius rho = {runs.rho:.6g}",

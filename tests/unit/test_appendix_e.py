@@ -82,7 +82,7 @@ def test_theorem35_certified_and_records_q(q) -> None:
     assert rep.certified, rep.reason
     assert rep.n_certified == ds.N
     # the saved certificate round-trips with q
-    from robustmem.construct.certificate import Certificate
+    from robustmem.certificate import Certificate
 
     assert Certificate.from_dict(net.meta["certificate"]).separation_norm == qv
     assert falsify(net, ds, p=2.0, sigma=cert.sigma, n_random=32, pgd=False, seed=0).n_counterexamples == 0
