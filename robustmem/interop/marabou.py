@@ -159,6 +159,108 @@ def _query(
     return value
 
 
+@dataclass(frozen=True)
+class _Ball:
+    """The question asked of Marabou, validated: B_p(x, sigma), label y, output tolerance eps."""
+
+    x: np.ndarray
+    y: int
+    p: float
+    sigma: float
+    eps: float
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """What one ball's queries decided: a status, why, and the confirmed counterexample if refuted."""
+
+    status: MarabouStatus
+    reason: str
+    counterexample: np.ndarray | None = None
+    exact_output: Fraction | None = None
+
+
+def _checked_ball(x: np.ndarray, y: int, p: float | str, sigma: float, eps: float) -> _Ball:
+    """marabou_check's arguments checked (p in {1, inf}, 0 < sigma < inf, 0 < eps <= 1/2) and converted."""
+    p = check_p(p)
+    if p not in (1.0, math.inf):
+        raise InvalidArgumentError(f"Marabou's constraints are linear: p must be 1 or inf, got p = {p_name(p)}")
+    if (
+        isinstance(sigma, bool)
+        or not isinstance(sigma, (int, float, np.integer, np.floating))
+        or not 0 < sigma < math.inf
+    ):
+        raise InvalidArgumentError(f"the radius sigma must be a positive finite number, got {sigma!r}")
+    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)) or not 0 < eps <= 0.5:
+        raise InvalidArgumentError(f"eps must lie in (0, 0.5], got {eps!r}")
+    return _Ball(np.asarray(x, dtype=np.float64).reshape(-1), int(y), p, float(sigma), float(eps))
+
+
+def _thresholds(ball: _Ball) -> tuple[tuple[str, float], tuple[str, float]]:
+    """The two queries, f <= y - eps and f >= y + eps, as (side, threshold).
+
+    The thresholds are rounded so that the unsafe sets only grow: 'unsat' still proves |f - y| < eps exactly.
+    """
+    y, eps = Fraction(ball.y), Fraction(ball.eps)
+    return ("below", _up(y - eps)), ("above", _down(y + eps))
+
+
+def _relation(side: str, threshold: float) -> str:
+    return f"f {'<=' if side == 'below' else '>='} {threshold:.9g}"
+
+
+def _judge_answer(
+    code: str,
+    a: np.ndarray | None,
+    side: str,
+    threshold: float,
+    ball: _Ball,
+    net: ReLUNetwork | None,
+    onnx_path: Path,
+) -> _Verdict:
+    """The verdict on a query Marabou did not find unsat: 'refuted' only if the exact network confirms its witness."""
+    if a is None:
+        return _Verdict("unknown", f"Marabou answered {code!r} for {_relation(side, threshold)}")
+    if net is None:
+        from robustmem.interop.onnx_io import import_onnx
+
+        net = import_onnx(onnx_path)
+    c = ball.x[None, :]
+    if not certainly_in_ball(a[None, :], c, ball.p, ball.sigma)[0]:  # Marabou's tolerance may leave it just outside
+        a = shrink_into_ball(a[None, :], c, ball.p, ball.sigma)[0]
+    from robustmem.network.exact import evaluate_exact
+
+    exact = evaluate_exact(net, a[None, :]).values[0]
+    if exact_in_ball(a, ball.x, ball.p, ball.sigma) and exact != ball.y:
+        return _Verdict(
+            "refuted",
+            f"Marabou found {_relation(side, threshold)}; the exact network confirms f != y there",
+            counterexample=a,
+            exact_output=exact,
+        )
+    return _Verdict(
+        "unknown",
+        f"Marabou's witness for {_relation(side, threshold)} is not"
+        f" confirmed: exact f = {float(exact):.9g} at the point moved into the ball",
+    )
+
+
+def _result(ball: _Ball, answers: list[str], t0: float, verdict: _Verdict) -> MarabouResult:
+    """The report: the verdict, the two answers and the seconds since ``t0``."""
+    return MarabouResult(
+        verdict.status,
+        ball.p,
+        ball.sigma,
+        ball.eps,
+        ball.y,
+        (answers[0], answers[1]),
+        time.perf_counter() - t0,
+        verdict.reason,
+        counterexample=verdict.counterexample,
+        exact_output=verdict.exact_output,
+    )
+
+
 def marabou_check(
     onnx_path: str | Path,
     x: np.ndarray,
@@ -186,73 +288,13 @@ def marabou_check(
     ('certified', 'refuted')
     """
     t0 = time.perf_counter()
-    p = check_p(p)
-    if p not in (1.0, math.inf):
-        raise InvalidArgumentError(f"Marabou's constraints are linear: p must be 1 or inf, got p = {p_name(p)}")
-    if (
-        isinstance(sigma, bool)
-        or not isinstance(sigma, (int, float, np.integer, np.floating))
-        or not 0 < sigma < math.inf
-    ):
-        raise InvalidArgumentError(f"the radius sigma must be a positive finite number, got {sigma!r}")
-    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)) or not 0 < eps <= 0.5:
-        raise InvalidArgumentError(f"eps must lie in (0, 0.5], got {eps!r}")
-    eps = float(eps)
-    x = np.asarray(x, dtype=np.float64).reshape(-1)
-    y, sigma, onnx_path = int(y), float(sigma), Path(onnx_path)
+    ball = _checked_ball(x, y, p, sigma, eps)
+    onnx_path = Path(onnx_path)
     answers = ["skipped", "skipped"]
-    # thresholds rounded so that the unsafe sets only grow: 'unsat' still proves |f - y| < eps exactly
-    thresholds = (("below", _up(Fraction(y) - Fraction(eps))), ("above", _down(Fraction(y) + Fraction(eps))))
-    for k, (side, threshold) in enumerate(thresholds):
-        code, a = _query(onnx_path, x, p, sigma, side, threshold, timeout)
+    for k, (side, threshold) in enumerate(_thresholds(ball)):
+        code, a = _query(onnx_path, ball.x, ball.p, ball.sigma, side, threshold, timeout)
         answers[k] = code
-        if code == "unsat":
-            continue
-        done = lambda status, why, **kw: MarabouResult(
-            status,
-            p,
-            sigma,
-            eps,
-            y,
-            (answers[0], answers[1]),
-            time.perf_counter() - t0,
-            why,
-            **kw,
-        )
-        if a is None:
-            return done(
-                "unknown", f"Marabou answered {code!r} for f {'<=' if side == 'below' else '>='} {threshold:.9g}"
-            )
-        if net is None:
-            from robustmem.interop.onnx_io import import_onnx
-
-            net = import_onnx(onnx_path)
-        c = x[None, :]
-        if not certainly_in_ball(a[None, :], c, p, sigma)[0]:  # Marabou's tolerance may leave it just outside
-            a = shrink_into_ball(a[None, :], c, p, sigma)[0]
-        from robustmem.network.exact import evaluate_exact
-
-        exact = evaluate_exact(net, a[None, :]).values[0]
-        if exact_in_ball(a, x, p, sigma) and exact != y:
-            return done(
-                "refuted",
-                f"Marabou found f {'<=' if side == 'below' else '>='} {threshold:.9g};"
-                " the exact network confirms f != y there",
-                counterexample=a,
-                exact_output=exact,
-            )
-        return done(
-            "unknown",
-            f"Marabou's witness for f {'<=' if side == 'below' else '>='} {threshold:.9g} is not"
-            f" confirmed: exact f = {float(exact):.9g} at the point moved into the ball",
-        )
-    return MarabouResult(
-        "certified",
-        p,
-        sigma,
-        eps,
-        y,
-        (answers[0], answers[1]),
-        time.perf_counter() - t0,
-        f"both queries |f - {y}| >= {eps:g} unsat",
-    )
+        if code != "unsat":
+            verdict = _judge_answer(code, a, side, threshold, ball, net, onnx_path)
+            return _result(ball, answers, t0, verdict)
+    return _result(ball, answers, t0, _Verdict("certified", f"both queries |f - {ball.y}| >= {ball.eps:g} unsat"))
