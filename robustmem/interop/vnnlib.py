@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -130,6 +130,76 @@ def _property_text(
     return "\n".join(lines)
 
 
+def _checked_options(p: float, eps: float, timeout: float, onnx_name: str, inscribed_box: bool) -> float:
+    """eps as a float, after checking write_vnnlib's options: eps in (0, 1/2], timeout > 0, onnx_name, the box."""
+    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)) or not (0 < eps <= 0.5):
+        raise InvalidArgumentError(f"eps must lie in (0, 0.5], got {eps!r}")
+    if not (0 < timeout < math.inf):
+        raise InvalidArgumentError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    if "," in onnx_name or "\n" in onnx_name:
+        raise InvalidArgumentError(f"onnx_name {onnx_name!r} would break instances.csv (comma or newline)")
+    if p == math.inf and inscribed_box:
+        raise InvalidArgumentError("inscribed_box applies to p < inf; an l_inf ball is a box already")
+    if p < math.inf and not inscribed_box:
+        raise InvalidArgumentError(
+            f"VNN-LIB 1.0 expresses boxes only, and the l_{p_name(p)} ball is not a box: pass inscribed_box=True to"
+            " write the box inscribed in the ball (a weaker property), or use p = inf"
+        )
+    return float(eps)
+
+
+@dataclass(frozen=True)
+class _InputBox:
+    """The box written for one radius: its half-width, the header note, and how its corners are rounded.
+
+    ``lower`` and ``upper`` map an exact corner coordinate to a float64 (outward for a ball, inward for a box).
+    """
+
+    half_width: float
+    note: str
+    lower: Callable[[Fraction], float]
+    upper: Callable[[Fraction], float]
+
+
+def _input_box(s: float, d: int, p: float) -> _InputBox:
+    """For p = inf the ball of radius s with corners rounded outward; else the inscribed box, rounded inward."""
+    if p == math.inf:
+        note = f"the l_inf ball of radius {positional(s)}, corners rounded outward (the box contains the ball)"
+        return _InputBox(s, note, _down, _up)
+    h = _inscribed_half_width(s, d, p)
+    note = (
+        f"the box of half-width {positional(h)} inscribed in the l_{p_name(p)} ball of radius {positional(s)},"
+        " corners rounded inward: a WEAKER property than robustness on the ball"
+    )
+    return _InputBox(h, note, _up, _down)
+
+
+@dataclass(frozen=True)
+class _WrittenRadius:
+    """The property files written for one radius (one per training point) and their ``instances.csv`` rows."""
+
+    files: tuple[Path, ...]
+    rows: tuple[str, ...]
+
+
+def _write_radius(
+    out: Path, X: np.ndarray, y: np.ndarray, r: int, box: _InputBox, eps: float, onnx_name: str, timeout: float
+) -> _WrittenRadius:
+    """Write ``vnnlib/prop_{i}_{r}.vnnlib`` for every training point i with the input set ``box``."""
+    hq = Fraction(box.half_width)
+    cell = str(int(timeout)) if float(timeout).is_integer() else positional(timeout)
+    files, rows = [], []
+    for i in range(X.shape[0]):
+        xq = [Fraction(float(v)) for v in X[i]]
+        lo = np.array([box.lower(c - hq) for c in xq])
+        hi = np.array([box.upper(c + hq) for c in xq])
+        name = f"vnnlib/prop_{i}_{r}.vnnlib"
+        (out / name).write_text(_property_text(i, r, X[i], int(y[i]), lo, hi, eps, box.note, onnx_name))
+        files.append(out / name)
+        rows.append(f"{onnx_name},{name},{cell}")
+    return _WrittenRadius(tuple(files), tuple(rows))
+
+
 def write_vnnlib(
     dataset: Any,
     p: float | str,
@@ -162,51 +232,17 @@ def write_vnnlib(
     """
     p = check_p(p, minimum=1.0, allow_equal=True)  # l_p balls with p >= 1 (exact_in_ball decides those)
     radii = _radii(sigma)
-    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)) or not (0 < eps <= 0.5):
-        raise InvalidArgumentError(f"eps must lie in (0, 0.5], got {eps!r}")
-    eps = float(eps)
-    if not (0 < timeout < math.inf):
-        raise InvalidArgumentError(f"timeout must be a positive number of seconds, got {timeout!r}")
-    if "," in onnx_name or "\n" in onnx_name:
-        raise InvalidArgumentError(f"onnx_name {onnx_name!r} would break instances.csv (comma or newline)")
-    if p == math.inf and inscribed_box:
-        raise InvalidArgumentError("inscribed_box applies to p < inf; an l_inf ball is a box already")
-    if p < math.inf and not inscribed_box:
-        raise InvalidArgumentError(
-            f"VNN-LIB 1.0 expresses boxes only, and the l_{p_name(p)} ball is not a box: pass inscribed_box=True to"
-            " write the box inscribed in the ball (a weaker property), or use p = inf"
-        )
+    eps = _checked_options(p, eps, timeout, onnx_name, inscribed_box)
     X, y = np.asarray(dataset.X, dtype=np.float64), np.asarray(dataset.y)
-    N, d = X.shape
+    _, d = X.shape
     out = Path(out_dir)
     (out / "vnnlib").mkdir(parents=True, exist_ok=True)
-    Xq = [[Fraction(float(v)) for v in row] for row in X]
-    halves, rows, files = [], [], []
-    for r, s in enumerate(radii):
-        h = s if p == math.inf else _inscribed_half_width(s, d, p)
-        if p == math.inf:
-            note = f"the l_inf ball of radius {positional(s)}, corners rounded outward (the box contains the ball)"
-            lo_f, hi_f = _down, _up
-        else:
-            note = (
-                f"the box of half-width {positional(h)} inscribed in the l_{p_name(p)} ball of radius {positional(s)},"
-                " corners rounded inward: a WEAKER property than robustness on the ball"
-            )
-            lo_f, hi_f = _up, _down
-        hq, names = Fraction(h), []
-        for i in range(N):
-            lo = np.array([lo_f(c - hq) for c in Xq[i]])
-            hi = np.array([hi_f(c + hq) for c in Xq[i]])
-            name = f"vnnlib/prop_{i}_{r}.vnnlib"
-            text = _property_text(i, r, X[i], int(y[i]), lo, hi, eps, note, onnx_name)
-            (out / name).write_text(text)
-            names.append(out / name)
-            rows.append(f"{onnx_name},{name},{int(timeout) if float(timeout).is_integer() else positional(timeout)}")
-        halves.append(h)
-        files.append(tuple(names))
+    boxes = [_input_box(s, d, p) for s in radii]
+    written = [_write_radius(out, X, y, r, box, eps, onnx_name, timeout) for r, box in enumerate(boxes)]
     csv = out / "instances.csv"
-    csv.write_text("\n".join(rows) + "\n")
-    return VnnlibExport(out, csv, tuple(files), p, radii, tuple(halves), float(eps), inscribed_box)
+    csv.write_text("\n".join(row for w in written for row in w.rows) + "\n")
+    files = tuple(w.files for w in written)
+    return VnnlibExport(out, csv, files, p, radii, tuple(b.half_width for b in boxes), float(eps), inscribed_box)
 
 
 def relative_onnx_name(onnx_path: str | Path, out_dir: str | Path) -> str:
