@@ -21,13 +21,16 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
 from robustmem.errors import InvalidArgumentError, NetworkFormatError
 from robustmem.extras import require
 from robustmem.network.network import ReLUNetwork
+
+if TYPE_CHECKING:
+    import onnx
 
 __all__ = ["MAX_ONNX_BYTES", "OnnxDType", "OnnxExport", "export_onnx", "import_onnx", "onnx_layers", "run_onnx"]
 
@@ -69,6 +72,92 @@ def _as_network(net: ReLUNetwork | Sequence[tuple[np.ndarray, np.ndarray]]) -> R
     return ReLUNetwork.from_dense(list(net))
 
 
+def _check_export_options(opset: int, dtype: OnnxDType) -> None:
+    """Raise InvalidArgumentError for an unknown dtype or an opset outside [13, onnx's newest]."""
+    import onnx
+
+    if dtype not in _DTYPES:
+        raise InvalidArgumentError(f"dtype must be one of {sorted(_DTYPES)}, got {dtype!r}")
+    if isinstance(opset, bool) or not isinstance(opset, int) or not 13 <= opset <= onnx.defs.onnx_opset_version():
+        raise InvalidArgumentError(f"opset must be an integer in [13, {onnx.defs.onnx_opset_version()}], got {opset!r}")
+
+
+def _check_export_size(net: ReLUNetwork, dtype: OnnxDType) -> None:
+    """Raise InvalidArgumentError, naming the estimated size, when the model would pass :data:`MAX_ONNX_BYTES`."""
+    estimate = net.num_parameters() * np.dtype(_DTYPES[dtype]).itemsize + _NODE_BYTES * net.depth
+    if estimate > MAX_ONNX_BYTES:
+        raise InvalidArgumentError(
+            f"the ONNX model would take about {estimate:,} bytes ({net.num_parameters():,} dense parameters,"
+            f" depth {net.depth}, width {net.width}), above protobuf's limit of {MAX_ONNX_BYTES:,} bytes"
+        )
+
+
+@dataclass(frozen=True)
+class _OnnxGraph:
+    """The graph's pieces: Gemm/Relu nodes, weight initializers, and how many weights ``dtype`` rounded."""
+
+    nodes: tuple[onnx.NodeProto, ...]
+    initializers: tuple[onnx.TensorProto, ...]
+    rounded_weights: int
+
+
+def _onnx_graph(net: ReLUNetwork, dtype: OnnxDType) -> _OnnxGraph:
+    """One Gemm per affine map of ``net.layers()`` with a Relu after all but the last, weights cast to ``dtype``."""
+    from onnx import helper, numpy_helper
+
+    np_type = _DTYPES[dtype]
+    nodes, inits, rounded, cur, L = [], [], 0, "x", net.depth
+    for k, m in enumerate(net.layers()):
+        with np.errstate(over="ignore"):  # float32 overflow is reported just below
+            W, b = m.W.astype(np_type), m.b.astype(np_type)
+        if not (np.isfinite(W).all() and np.isfinite(b).all()):
+            raise InvalidArgumentError(f"layer {k} has weights beyond the {dtype} range: they would be written as inf")
+        rounded += int(np.count_nonzero(W != m.W)) + int(np.count_nonzero(b != m.b))
+        inits += [numpy_helper.from_array(W, f"W{k}"), numpy_helper.from_array(b, f"b{k}")]
+        last = k == L - 1
+        nodes.append(helper.make_node("Gemm", [cur, f"W{k}", f"b{k}"], ["y" if last else f"z{k}"], transB=1))
+        if not last:
+            nodes.append(helper.make_node("Relu", [f"z{k}"], [f"h{k}"]))
+            cur = f"h{k}"
+    return _OnnxGraph(tuple(nodes), tuple(inits), rounded)
+
+
+def _onnx_model(net: ReLUNetwork, graph: _OnnxGraph, opset: int, dtype: OnnxDType) -> onnx.ModelProto:
+    """The model around ``graph``: input x [batch, d], output y [batch, 1], robustmem metadata; checked."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    elem = TensorProto.DOUBLE if dtype == "float64" else TensorProto.FLOAT
+    model = helper.make_model(
+        helper.make_graph(
+            list(graph.nodes),
+            "relu_network",
+            [helper.make_tensor_value_info("x", elem, ["batch", net.input_dim])],
+            [helper.make_tensor_value_info("y", elem, ["batch", 1])],
+            initializer=list(graph.initializers),
+        ),
+        opset_imports=[helper.make_opsetid("", opset)],
+        producer_name="robustmem",
+        doc_string="ReLU network (Definition 1): Gemm maps, Relu between them, scalar output",
+    )
+    for key, value in (
+        ("depth", net.depth),
+        ("width", net.width),
+        ("dtype", dtype),
+        ("construction", net.meta.get("construction", "")),
+        ("rounded_weights", graph.rounded_weights),
+    ):
+        entry = model.metadata_props.add()
+        entry.key, entry.value = f"robustmem.{key}", str(value)
+    n_bytes = model.ByteSize()
+    if n_bytes > MAX_ONNX_BYTES:  # the estimate is generous, so this is a can't-happen guard
+        raise InvalidArgumentError(
+            f"the ONNX model takes {n_bytes:,} bytes, above protobuf's limit of {MAX_ONNX_BYTES:,}"
+        )
+    onnx.checker.check_model(model)
+    return model
+
+
 def export_onnx(
     net: ReLUNetwork | Sequence[tuple[np.ndarray, np.ndarray]],
     path: str | Path,
@@ -91,66 +180,18 @@ def export_onnx(
     (2, 0, [3.0, 2.0])
     """
     onnx = require("onnx", feature="ONNX export")
-    from onnx import TensorProto, helper, numpy_helper
 
-    if dtype not in _DTYPES:
-        raise InvalidArgumentError(f"dtype must be one of {sorted(_DTYPES)}, got {dtype!r}")
-    if isinstance(opset, bool) or not isinstance(opset, int) or not 13 <= opset <= onnx.defs.onnx_opset_version():
-        raise InvalidArgumentError(f"opset must be an integer in [13, {onnx.defs.onnx_opset_version()}], got {opset!r}")
+    _check_export_options(opset, dtype)
     net = _as_network(net)
-    np_type = _DTYPES[dtype]
-    estimate = net.num_parameters() * np.dtype(np_type).itemsize + _NODE_BYTES * net.depth
-    if estimate > MAX_ONNX_BYTES:
-        raise InvalidArgumentError(
-            f"the ONNX model would take about {estimate:,} bytes ({net.num_parameters():,} dense parameters,"
-            f" depth {net.depth}, width {net.width}), above protobuf's limit of {MAX_ONNX_BYTES:,} bytes"
-        )
-    nodes, inits, rounded, cur, L = [], [], 0, "x", net.depth
-    for k, m in enumerate(net.layers()):
-        with np.errstate(over="ignore"):  # float32 overflow is reported just below
-            W, b = m.W.astype(np_type), m.b.astype(np_type)
-        if not (np.isfinite(W).all() and np.isfinite(b).all()):
-            raise InvalidArgumentError(f"layer {k} has weights beyond the {dtype} range: they would be written as inf")
-        rounded += int(np.count_nonzero(W != m.W)) + int(np.count_nonzero(b != m.b))
-        inits += [numpy_helper.from_array(W, f"W{k}"), numpy_helper.from_array(b, f"b{k}")]
-        last = k == L - 1
-        nodes.append(helper.make_node("Gemm", [cur, f"W{k}", f"b{k}"], ["y" if last else f"z{k}"], transB=1))
-        if not last:
-            nodes.append(helper.make_node("Relu", [f"z{k}"], [f"h{k}"]))
-            cur = f"h{k}"
-    elem = TensorProto.DOUBLE if dtype == "float64" else TensorProto.FLOAT
-    graph = helper.make_graph(
-        nodes,
-        "relu_network",
-        [helper.make_tensor_value_info("x", elem, ["batch", net.input_dim])],
-        [helper.make_tensor_value_info("y", elem, ["batch", 1])],
-        initializer=inits,
-    )
-    model = helper.make_model(
-        graph,
-        opset_imports=[helper.make_opsetid("", opset)],
-        producer_name="robustmem",
-        doc_string="ReLU network (Definition 1): Gemm maps, Relu between them, scalar output",
-    )
-    for key, value in (
-        ("depth", net.depth),
-        ("width", net.width),
-        ("dtype", dtype),
-        ("construction", net.meta.get("construction", "")),
-        ("rounded_weights", rounded),
-    ):
-        entry = model.metadata_props.add()
-        entry.key, entry.value = f"robustmem.{key}", str(value)
-    n_bytes = model.ByteSize()
-    if n_bytes > MAX_ONNX_BYTES:  # the estimate is generous, so this is a can't-happen guard
-        raise InvalidArgumentError(
-            f"the ONNX model takes {n_bytes:,} bytes, above protobuf's limit of {MAX_ONNX_BYTES:,}"
-        )
-    onnx.checker.check_model(model)
+    _check_export_size(net, dtype)
+    graph = _onnx_graph(net, dtype)
+    model = _onnx_model(net, graph, opset, dtype)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     onnx.save_model(model, str(path))
-    return OnnxExport(path, path.stat().st_size, dtype, opset, net.input_dim, net.depth, net.width, rounded)
+    return OnnxExport(
+        path, path.stat().st_size, dtype, opset, net.input_dim, net.depth, net.width, graph.rounded_weights
+    )
 
 
 def run_onnx(path: str | Path, X: np.ndarray) -> np.ndarray:
