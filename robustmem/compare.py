@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from robustmem.data import Dataset
 from robustmem.errors import InvalidArgumentError, RobustMemError
 from robustmem.norms import c_plus, check_p, p_name
 
@@ -151,10 +152,24 @@ def compare(
     Falsification: ``samples`` uniform and boundary points per ball, vertices, PGD with
     ``pgd_steps`` steps, on at most ``max_balls`` balls (a random subset drawn from ``seed``).
     """
-    from robustmem.construct.zhang2017 import zhang2017_radius
-    from robustmem.verify import falsify, verify_fit
-
     p = check_p(p)
+    names = _checked_names(constructions, samples)
+    plan = _ComparePlan(
+        p=p,
+        delta=dataset.separation(2.0).delta,
+        asked=default_sigma(dataset, p) if sigma is None else float(sigma),
+        sigma_given=sigma is not None,
+        log_width=log_width if log_width is not None else min(16, dataset.d + 5),
+        samples=samples,
+        pgd_steps=pgd_steps,
+        max_balls=max_balls,
+        seed=seed,
+    )
+    return [_compare_one(name, dataset, plan) for name in names]
+
+
+def _checked_names(constructions: Sequence[str], samples: int) -> list[str]:
+    """The construction names as a list, after checking them (known, at least one) and samples (>= 1)."""
     names = list(constructions)
     bad = [n for n in names if n not in COMPARED]
     if bad or not names:
@@ -163,109 +178,118 @@ def compare(
         )
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
         raise InvalidArgumentError(f"samples must be an integer >= 1, got {samples!r}")
-    delta = dataset.separation(2.0).delta
-    asked = default_sigma(dataset, p) if sigma is None else float(sigma)
-    k = log_width if log_width is not None else min(16, dataset.d + 5)
-    rows = []
-    for name in names:
-        t0 = time.perf_counter()
-        s_build = None if (name == "log-width" and sigma is None) else asked
-        try:
-            built = (
-                _build(name, dataset, p, s_build, k, seed)
-                if s_build is not None
-                else _build_log_width_auto(dataset, p, k, seed)
-            )
-        except RobustMemError as exc:
-            rows.append(_skipped(name, p, f"skipped: {exc}", time.perf_counter() - t0))
-            continue
-        build_s = time.perf_counter() - t0
-        if isinstance(built, str):
-            rows.append(_skipped(name, p, f"skipped: {built}", build_s))
-            continue
-        net, cert = built
-        t1 = time.perf_counter()
-        if name == "vardi2022":
-            rows.append(_vardi_row(built, dataset, p, asked, delta, samples, max_balls, seed, build_s, t1))
-            continue
-        if name == "zhang2017":
-            certified = zhang2017_radius(built).radius
-            note = f"not robust: exact radius {certified:.3g}; attacked at sigma = {asked:.3g}"
+    return names
+
+
+@dataclass(frozen=True)
+class _ComparePlan:
+    """What every row of one :func:`compare` call shares: the norm, the radius asked for (``sigma_given`` False
+    when it is the default), the l_2 separation, log-width's width and the falsifier's budget."""
+
+    p: float
+    asked: float
+    sigma_given: bool
+    delta: float
+    log_width: int
+    samples: int
+    pgd_steps: int
+    max_balls: int
+    seed: int
+
+
+def _compare_one(name: str, dataset: Dataset, plan: _ComparePlan) -> CompareRow:
+    """Build one construction and check it; a skipped row when it does not apply or its build refuses."""
+    t0 = time.perf_counter()
+    try:
+        if name == "log-width" and not plan.sigma_given:
+            built = _build_log_width_auto(dataset, plan.p, plan.log_width, plan.seed)
         else:
-            certified, note = cert.sigma, cert.theorem
-        fit = verify_fit(net, dataset, mode="exact").passed
-        f_sigma = certified if certified > 0 else asked
-        balls = None if max_balls >= dataset.N else max_balls
-        rep = falsify(
-            net,
-            dataset,
-            p=p,
-            sigma=f_sigma,
-            n_random=samples,
-            n_boundary=samples,
-            pgd_steps=pgd_steps,
-            pgd_restarts=2,
-            balls=balls,
-            seed=seed,
-        )
-        points = sum(m.n_points for m in rep.methods)
-        rows.append(
-            CompareRow(
-                name,
-                p,
-                net.width,
-                net.depth,
-                net.num_parameters(),
-                net.num_nonzero_parameters(),
-                certified,
-                certified / delta if delta > 0 else math.inf,
-                fit,
-                f_sigma,
-                points,
-                rep.n_counterexamples,
-                build_s,
-                time.perf_counter() - t1,
-                note=note,
-            )
-        )
-    return rows
+            built = _build(name, dataset, plan.p, plan.asked, plan.log_width, plan.seed)
+    except RobustMemError as exc:
+        return _skipped(name, plan.p, f"skipped: {exc}", time.perf_counter() - t0)
+    build_s = time.perf_counter() - t0
+    if isinstance(built, str):
+        return _skipped(name, plan.p, f"skipped: {built}", build_s)
+    t1 = time.perf_counter()
+    if name == "vardi2022":
+        return _vardi_row(built, dataset, plan, build_s, t1)
+    return _attacked_row(name, built, dataset, plan, build_s, t1)
 
 
-def _vardi_row(
-    built: Any,
-    dataset,
-    p: float,
-    asked: float,
-    delta: float,
-    samples: int,
-    max_balls: int,
-    seed: int,
-    build_s: float,
-    t1: float,
-) -> CompareRow:
+def _certified_radius(name: str, built: Any, asked: float) -> tuple[float, str]:
+    """The radius a construction certifies and the row's note (Zhang's: its exact radius, for the record)."""
+    from robustmem.construct.zhang2017 import zhang2017_radius
+
+    if name == "zhang2017":
+        certified = zhang2017_radius(built).radius
+        return certified, f"not robust: exact radius {certified:.3g}; attacked at sigma = {asked:.3g}"
+    _net, cert = built
+    return cert.sigma, cert.theorem
+
+
+def _attacked_row(name: str, built: Any, dataset: Dataset, plan: _ComparePlan, build_s: float, t1: float) -> CompareRow:
+    """The row of a float network: exact fit, then the falsifier at the certified radius (``asked`` if 0)."""
+    from robustmem.verify import falsify, verify_fit
+
+    net, _cert = built
+    certified, note = _certified_radius(name, built, plan.asked)
+    fit = verify_fit(net, dataset, mode="exact").passed
+    f_sigma = certified if certified > 0 else plan.asked
+    rep = falsify(
+        net,
+        dataset,
+        p=plan.p,
+        sigma=f_sigma,
+        n_random=plan.samples,
+        n_boundary=plan.samples,
+        pgd_steps=plan.pgd_steps,
+        pgd_restarts=2,
+        balls=None if plan.max_balls >= dataset.N else plan.max_balls,
+        seed=plan.seed,
+    )
+    return CompareRow(
+        name,
+        plan.p,
+        net.width,
+        net.depth,
+        net.num_parameters(),
+        net.num_nonzero_parameters(),
+        certified,
+        certified / plan.delta if plan.delta > 0 else math.inf,
+        fit,
+        f_sigma,
+        sum(m.n_points for m in rep.methods),
+        rep.n_counterexamples,
+        build_s,
+        time.perf_counter() - t1,
+        note=note,
+    )
+
+
+def _vardi_row(built: Any, dataset: Dataset, plan: _ComparePlan, build_s: float, t1: float) -> CompareRow:
     """The row of the exact-weight Vardi-Yehudai-Shamir network: exact fit, exact-output attack."""
     from robustmem.construct.vardi2022_checks import vardi2022_attack, vardi2022_radius
 
     net, _cert = built
     y = [int(v) for v in dataset.y]
     fit = all(v == t for v, t in zip(net.evaluate_exact(dataset.X), y))
-    cell = vardi2022_radius(built, dataset, p=p)
+    cell = vardi2022_radius(built, dataset, p=plan.p)
     att = vardi2022_attack(
         built,
         dataset,
-        radius=asked,
-        p=p,
-        samples=samples,
-        max_points=None if max_balls >= dataset.N else max_balls,
-        seed=seed,
+        radius=plan.asked,
+        p=plan.p,
+        samples=plan.samples,
+        max_points=None if plan.max_balls >= dataset.N else plan.max_balls,
+        seed=plan.seed,
     )
     note = (
-        f"not robust (claims sigma = 0); labels provably kept up to {cell / delta:.3g} delta; attacked at sigma = "
-        f"{asked:.3g}; weights up to {net.max_weight_bits()} bits"
+        f"not robust (claims sigma = 0); labels provably kept up to {cell / plan.delta:.3g} delta; attacked at sigma = "
+        f"{plan.asked:.3g}; weights up to {net.max_weight_bits()} bits"
     )
     return CompareRow(
         "vardi2022",
-        p,
+        plan.p,
         net.width,
         net.depth,
         net.num_parameters(),
@@ -273,7 +297,7 @@ def _vardi_row(
         0.0,
         0.0,
         fit,
-        asked,
+        plan.asked,
         att.tried,
         att.n_counterexamples,
         build_s,
