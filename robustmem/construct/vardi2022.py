@@ -64,6 +64,7 @@ import numpy as np
 
 from robustmem.certificate import Certificate, Construction
 from robustmem.construct.common import dataset_fingerprint
+from robustmem.data import Dataset
 from robustmem.errors import HypothesisError, InvalidArgumentError
 from robustmem.network.rational import RationalLayer, RationalNetwork
 from robustmem.norms import check_p
@@ -263,26 +264,28 @@ def _encode(plan: VardiPlan) -> tuple[list[int], list[int], list[int]]:
     return starts, Us, Ws
 
 
-def _build(plan: VardiPlan, d: int) -> RationalNetwork:
-    starts, Us, Ws = _encode(plan)
-    B, G, T, rho, cb, eta = plan.group_size, plan.groups, plan.steps, plan.rho, plan.label_bits, plan.eta
-    LU, LW = rho * B, cb * B
-    inv = 1 / eta
-    xs = [f"x{j}" for j in range(d)]
-    st = _Stack(xs)
-    s_expr = _add(
-        *((plan.kappa * a, _e(**{xs[j]: 1})) for j, a in enumerate(plan.direction) if a),
+def _line_expr(plan: VardiPlan, d: int) -> Expr:
+    """s(x) = kappa (<a, x> - t_min) + c over the inputs x0..x{d-1}."""
+    return _add(
+        *((plan.kappa * a, _e(**{f"x{j}": 1})) for j, a in enumerate(plan.direction) if a),
         (1, _e(plan.shift - plan.kappa * plan.t_min)),
     )
 
-    # --- selection (pipelined): layer 1 reads x; U, V start at group 0; n_j = relu((start_j - s) / eta)
-    # is computed in layer j, st_j = relu(1 - n_j) (1 on group j and beyond, 0 before it) in layer j + 1,
-    # and U += (U_j - U_{j-1}) st_j in layer j + 2 (the prep layer for j = G - 1)
-    def n_of(j: int) -> tuple[str, Expr]:
-        return ("n", _add((-inv, s_expr if st.names == xs else _e(s=1)), (1, _e(inv * starts[j]))))
 
-    first = [("s", s_expr), ("U", _e(Us[0])), ("V", _e(Ws[0]))] + ([n_of(1)] if G >= 2 else [])
-    st.layer(first)
+def _selection_layers(st: _Stack, plan: VardiPlan, s_expr: Expr) -> tuple[Expr, Expr]:
+    """Append the G group-selection layers; return the expressions of U and V (the selected group's U_j, W_j).
+
+    Pipelined: layer 1 reads x; U, V start at group 0; n_j = relu((start_j - s) / eta) is computed in
+    layer j, st_j = relu(1 - n_j) (1 on group j and beyond, 0 before it) in layer j + 1, and
+    U += (U_j - U_{j-1}) st_j in layer j + 2 (the prep layer, which receives the returned expressions, for j = G - 1).
+    """
+    starts, Us, Ws = _encode(plan)
+    G, inv = plan.groups, 1 / plan.eta
+
+    def n_of(j: int, s: Expr) -> tuple[str, Expr]:
+        return ("n", _add((-inv, s), (1, _e(inv * starts[j]))))
+
+    st.layer([("s", s_expr), ("U", _e(Us[0])), ("V", _e(Ws[0]))] + ([n_of(1, s_expr)] if G >= 2 else []))
     for ell in range(2, G + 1):
         outs = [("s", _e(s=1))]
         j = ell - 2  # st_j arrives in this layer's input when j >= 1
@@ -291,68 +294,130 @@ def _build(plan: VardiPlan, d: int) -> RationalNetwork:
         else:
             outs += [("U", _e(U=1)), ("V", _e(V=1))]
         if ell <= G - 1:
-            outs.append(n_of(ell))
+            outs.append(n_of(ell, _e(s=1)))
         outs.append(("st", _e(1, n=-1)))
         st.layer(outs)
     if G >= 2:
-        U0 = _e(U=1, st=Us[G - 1] - Us[G - 2])
-        V0 = _e(V=1, st=Ws[G - 1] - Ws[G - 2])
+        return _e(U=1, st=Us[G - 1] - Us[G - 2]), _e(V=1, st=Ws[G - 1] - Ws[G - 2])
+    return _e(U=1), _e(V=1)
+
+
+@dataclass(frozen=True)
+class _Extractor:
+    """One bit extractor's neurons and sizes.
+
+    ``X`` holds the integer read from the top, ``k`` the value assembled from its bits, ``r`` n or the bit;
+    ``per`` bits per item (key or label) and ``L`` bits in all.
+    """
+
+    X: str
+    k: str
+    r: str
+    per: int
+    L: int
+
+
+def _extractors(plan: VardiPlan) -> tuple[_Extractor, _Extractor]:
+    """The key extractor (U, rho bits per key) and the label extractor (W in slot V, c bits per label)."""
+    B = plan.group_size
+    return _Extractor("U", "k", "r", plan.rho, plan.rho * B), _Extractor(
+        "V", "l", "q", plan.label_bits, plan.label_bits * B
+    )
+
+
+def _bit_index(plan: VardiPlan, q: int, u: int, per: int) -> int | None:
+    """The bit read by the u-th (bit, update) pair of block q, or None where this extractor reads none.
+
+    The extractor with fewer bits per item starts later in the block, so that both end together.
+    """
+    t = u - (plan.steps - per)
+    return q * per + t if 0 <= t < per else None
+
+
+def _next_bit(plan: VardiPlan, q: int, tau: int) -> tuple[int, int] | None:
+    """(block, pair) of the bit read after layer tau of block q; None after the last."""
+    T, B = plan.steps, plan.group_size
+    return (q, (tau + 1) // 2) if tau + 1 < 2 * T else ((q + 1, 0) if q + 1 < B else None)
+
+
+def _n_expr(plan: VardiPlan, cur: Expr, pos: tuple[int, int] | None, ex: _Extractor) -> Expr:
+    """n = relu(H - X) for the bit at ``pos`` (H = 2^(bits left - 1)); empty where that pair reads no bit."""
+    g = None if pos is None else _bit_index(plan, pos[0], pos[1], ex.per)
+    return {} if g is None else _add((1, _e(1 << (ex.L - 1 - g))), (-1, cur))
+
+
+@dataclass(frozen=True)
+class _ExtractorStep:
+    """One extractor's slots in one extraction layer, and (update layers) its value after the layer."""
+
+    slots: dict[str, Expr]
+    value: Expr
+
+
+def _extractor_step(plan: VardiPlan, ex: _Extractor, q: int, tau: int) -> _ExtractorStep:
+    """Layer tau of block q for one extractor.
+
+    Even tau: a bit layer, bit = relu(1 - n).  Odd tau: an update layer, X <- X - H bit, value <- 2 value + bit,
+    and n = relu(H' - X) for the next bit.
+    """
+    g = _bit_index(plan, q, tau // 2, ex.per)
+    first_bit = g is not None and g == q * ex.per
+    if tau % 2 == 0:
+        slots = {ex.X: _e(**{ex.X: 1}), ex.k: {} if (g is None or first_bit) else _e(**{ex.k: 1})}
+        if g is not None:
+            slots[ex.r] = _e(1, **{ex.r: -1})
+        return _ExtractorStep(slots, {})
+    if g is not None:
+        newX = _add((1, _e(**{ex.X: 1})), (-(1 << (ex.L - 1 - g)), _e(**{ex.r: 1})))
+        newk = _add((0 if first_bit else 2, _e(**{ex.k: 1})), (1, _e(**{ex.r: 1})))
     else:
-        U0, V0 = _e(U=1), _e(V=1)
+        newX, newk = _e(**{ex.X: 1}), {}
+    slots = {} if tau == 2 * plan.steps - 1 else {ex.k: newk}
+    nxt = _next_bit(plan, q, tau)
+    if nxt is not None:
+        slots[ex.X] = newX
+        slots[ex.r] = _n_expr(plan, newX, nxt, ex)
+    return _ExtractorStep(slots, newk)
 
-    # --- extraction: block q has 2T layers; the u-th pair (bit layer, update layer) reads U bit
-    # t = u - (T - rho) and W bit u - (T - c) when those are in range (both extractors end together)
-    def bit_index(q: int, u: int, per: int) -> int | None:
-        t = u - (T - per)
-        return q * per + t if 0 <= t < per else None
 
-    def nxt_of(q: int, tau: int) -> tuple[int, int] | None:
-        return (q, (tau + 1) // 2) if tau + 1 < 2 * T else ((q + 1, 0) if q + 1 < B else None)
+def _extraction_layer(plan: VardiPlan, q: int, tau: int) -> list[tuple[str, Expr]]:
+    """Layer tau of block q (2T layers per block): both extractors' step, the running output, and the gate.
 
-    def n_expr(cur: Expr, pos: tuple[int, int] | None, per: int, L: int) -> Expr:
-        g = None if pos is None else bit_index(pos[0], pos[1], per)
-        return {} if g is None else _add((1, _e(1 << (L - 1 - g))), (-1, cur))  # n = relu(H - U)
+    The gate of block q - 1 (e = relu(l - 2^c (iA + iB))) runs in layer 0 of block q; in a block's last layer
+    the key and label are final and iA, iB and the label go to the next layer's gate.
+    """
+    inv, cb = 1 / plan.eta, plan.label_bits
+    out: dict[str, Expr] = {n: {} for n in _SLOTS}
+    out["s"] = _e(s=1)
+    out["out"] = _add((1, _e(out=1)), (1, _e(A=1) if (tau == 1 and q >= 1) else {}))
+    if tau == 0 and q >= 1:
+        out["A"] = _e(l=1, A=-(1 << cb), B=-(1 << cb))
+    key, label = (_extractor_step(plan, ex, q, tau) for ex in _extractors(plan))
+    out.update(key.slots)
+    out.update(label.slots)
+    if tau == 2 * plan.steps - 1:
+        out["A"] = _add((inv, key.value), (-inv, _e(s=1)))
+        out["B"] = _add((inv, _e(s=1)), (-inv, key.value), (1, _e(inv * (plan.eta - 1))))
+        out["l"] = label.value
+    return [(n, out[n]) for n in _SLOTS]
 
+
+def _build(plan: VardiPlan, d: int) -> RationalNetwork:
+    """The exact network of the module docstring.
+
+    Layers: G selection layers, a prep layer, B blocks of 2T extraction layers, the last gate, the output.
+    """
+    st = _Stack([f"x{j}" for j in range(d)])
+    U0, V0 = _selection_layers(st, plan, _line_expr(plan, d))
+    key_ex, label_ex = _extractors(plan)
     prep: dict[str, Expr] = {n: {} for n in _SLOTS}
     prep["s"], prep["U"], prep["V"] = _e(s=1), U0, V0
-    prep["r"], prep["q"] = n_expr(U0, (0, 0), rho, LU), n_expr(V0, (0, 0), cb, LW)
+    prep["r"], prep["q"] = _n_expr(plan, U0, (0, 0), key_ex), _n_expr(plan, V0, (0, 0), label_ex)
     st.layer([(n, prep[n]) for n in _SLOTS])
-    for q in range(B):
-        for tau in range(2 * T):
-            u, update = tau // 2, tau % 2 == 1
-            last = tau == 2 * T - 1
-            out: dict[str, Expr] = {n: {} for n in _SLOTS}
-            out["s"] = _e(s=1)
-            out["out"] = _add((1, _e(out=1)), (1, _e(A=1) if (tau == 1 and q >= 1) else {}))
-            if tau == 0 and q >= 1:  # gate of block q - 1: e = relu(l - 2^c (iA + iB))
-                out["A"] = _e(l=1, A=-(1 << cb), B=-(1 << cb))
-            nxt = nxt_of(q, tau) if update else None
-            finals = {}
-            for X_, k_, r_, per, L in (("U", "k", "r", rho, LU), ("V", "l", "q", cb, LW)):
-                g = bit_index(q, u, per)
-                first_bit = g is not None and g == q * per
-                if not update:  # bit layer: bit = relu(1 - n)
-                    out[X_] = _e(**{X_: 1})
-                    out[k_] = {} if (g is None or first_bit) else _e(**{k_: 1})
-                    if g is not None:
-                        out[r_] = _e(1, **{r_: -1})
-                    continue
-                if g is not None:  # update layer: X <- X - H bit, key <- 2 key + bit
-                    newX = _add((1, _e(**{X_: 1})), (-(1 << (L - 1 - g)), _e(**{r_: 1})))
-                    newk = _add((0 if first_bit else 2, _e(**{k_: 1})), (1, _e(**{r_: 1})))
-                else:
-                    newX, newk = _e(**{X_: 1}), {}
-                finals[k_] = newk
-                if not last:
-                    out[k_] = newk
-                if nxt is not None:
-                    out[X_] = newX
-                    out[r_] = n_expr(newX, nxt, per, L)
-            if last:  # key and label final: iA, iB and the label go to the gate of the next layer
-                out["A"] = _add((inv, finals["k"]), (-inv, _e(s=1)))
-                out["B"] = _add((inv, _e(s=1)), (-inv, finals["k"]), (1, _e(inv * (eta - 1))))
-                out["l"] = finals["l"]
-            st.layer([(n, out[n]) for n in _SLOTS])
+    for q in range(plan.group_size):
+        for tau in range(2 * plan.steps):
+            st.layer(_extraction_layer(plan, q, tau))
+    cb = plan.label_bits
     st.layer([("out", _e(out=1)), ("e", _e(l=1, A=-(1 << cb), B=-(1 << cb)))])
     st.layer([("f", _e(out=1, e=1))])
     return RationalNetwork(st.layers)
@@ -378,10 +443,15 @@ def construct_vardi2022(dataset, *, p: float = 2.0, seed: int = 0, group_size: i
     ([1, 2, 1, 3], 10, 0.0)
     """
     p = check_p(p)
-    N, d = dataset.N, dataset.d
     plan, _ = _plan(dataset, seed, group_size)
-    net = _build(plan, d)
-    delta = dataset.separation(2.0).delta
+    net = _build(plan, dataset.d)
+    cert = _certificate(dataset, plan, net, p)
+    net.meta.update({"construction": "vardi2022", "certificate": cert.to_dict(), "plan": plan})
+    return Construction(net, cert)
+
+
+def _certificate(dataset: Dataset, plan: VardiPlan, net: RationalNetwork, p: float) -> Certificate:
+    """The certificate of a built network: sigma = 0 (no robustness), the plan's constants in the notes."""
     notes = (
         "not robust: f(x) = h(s(x)) with s(x) = kappa (<a, x> - t_min) + c; the point with fractional part 0 has "
         "robust radius 0 (vardi2022_attack)",
@@ -391,20 +461,20 @@ def construct_vardi2022(dataset, *, p: float = 2.0, seed: int = 0, group_size: i
         "architecture after Kim-Moon-Yun 2025, Appendix B.2.1 (Lemmas B.6-B.10), their restatement of VYS "
         "Lemmas A.5/A.7",
     )
-    cert = Certificate(
+    return Certificate(
         construction="vardi2022",
         theorem="Vardi, Yehudai, Shamir 2022, Theorem 3.1",
         p=p,
         sigma=0.0,
-        delta=delta,
+        delta=dataset.separation(2.0).delta,
         tau=0.0,
         tau_norm=2.0,
         r=0.0,
         w=0.0,
         shift=float(plan.shift),
         indicator="none (cells of a line, bit extraction)",
-        n_points=N,
-        input_dim=d,
+        n_points=dataset.N,
+        input_dim=dataset.d,
         n_classes=dataset.C,
         classes=getattr(dataset, "classes", None),
         claimed_width=LAYOUT_WIDTH,
@@ -413,5 +483,3 @@ def construct_vardi2022(dataset, *, p: float = 2.0, seed: int = 0, group_size: i
         dataset_fingerprint=dataset_fingerprint(dataset),
         notes=notes,
     )
-    net.meta.update({"construction": "vardi2022", "certificate": cert.to_dict(), "plan": plan})
-    return Construction(net, cert)
