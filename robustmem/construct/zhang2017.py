@@ -32,11 +32,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
 from robustmem.certificate import Certificate, Construction
 from robustmem.construct.common import lowered
+from robustmem.data import Dataset
 from robustmem.errors import HypothesisError
 from robustmem.network.builder import Builder, Coef, Expr
 from robustmem.network.network import ReLUNetwork
@@ -139,54 +141,96 @@ def zhang2017_radius(construction: Construction) -> ZhangRadius:
     interval [L, R] around t_i made of flat pieces; the radius is min(t_i - L, R - t_i) / ||a||_q
     with 1/p + 1/q = 1 (computed in exact arithmetic, then rounded down).  0 when g(t_i) != y_i.
     """
-    net, cert = construction
-    meta = net.meta["zhang2017"]
-    p = cert.p
-    a = np.array(meta["direction"], dtype=np.float64)
-    b = [Fraction(v) for v in meta["biases"]]
-    w = [Fraction(v) for v in meta["weights"]]
-    t = [Fraction(v) for v in meta["projections_float"]] if meta["projections_exact"] else None
-    if t is None:
-        X = np.array(meta["points"], dtype=np.float64)
-        t = _exact_projection(X, a)
-    labels = meta["labels"]
-    slopes = [Fraction(0)]
-    for wk in w:
-        slopes.append(slopes[-1] + wk)  # slopes[k] on (b_k, b_{k+1}), b_0 = -inf, b_{n+1} = +inf
-    n = len(b)
-    q = 1.0 if math.isinf(p) else (math.inf if p == 1.0 else p / (p - 1.0))
-    scale = float(np.linalg.norm(a, ord=q))  # sup of <a, v> over ||v||_p <= 1
+    line = _read_line(construction)
+    scale = _dual_norm(line.direction, line.p)  # sup of <a, v> over ||v||_p <= 1
     per, flat, at = [], 0, []
-    for ti, yi in zip(t, labels):
-        k = sum(1 for bk in b if bk <= ti)  # piece k contains t_i on its right side
-        g = sum((wj * (ti - bj) for wj, bj in zip(w[:k], b[:k])), Fraction(0))
-        at.append(float(slopes[k]))
-        if g != yi:
-            per.append(0.0)
-            continue
-        j = k  # pieces k, k+1, ... to the right of t_i; piece j spans (b[j-1], b[j])
-        while j <= n and slopes[j] == 0:
-            j += 1
-        right = math.inf if j > n else (ti if j == k else b[j - 1])
-        lp = k if (k == 0 or b[k - 1] < ti) else k - 1  # the piece just left of t_i
-        i = lp
-        while i >= 0 and slopes[i] == 0:
-            i -= 1
-        left = -math.inf if i < 0 else (ti if i == lp else b[i])
-        ext = min(ti - left if left != -math.inf else math.inf, right - ti if right != math.inf else math.inf)
-        if ext == 0:
+    for ti, yi in zip(line.projections, line.labels):
+        k = sum(1 for bk in line.kinks if bk <= ti)  # piece k contains t_i on its right side
+        at.append(float(line.slopes[k]))
+        ext = _flat_extent(line, ti, yi, k)
+        if ext is None or ext == 0:
             per.append(0.0)
         else:
             flat += 1
             per.append(lowered(float(ext) / scale, 4) if ext != math.inf else math.inf)
-    per_point = tuple(per[i] for i in meta["point_to_distinct"])
+    per_point = tuple(per[i] for i in line.point_to_distinct)
     return ZhangRadius(
-        p=p,
+        p=line.p,
         radius=min(per_point),
         per_point=per_point,
         flat_points=flat,
-        slopes_at_points=tuple(at[i] for i in meta["point_to_distinct"]),
+        slopes_at_points=tuple(at[i] for i in line.point_to_distinct),
     )
+
+
+@dataclass(frozen=True)
+class _ZhangLine:
+    """g of a Zhang network along its direction, read from its metadata (distinct points, sorted by projection).
+
+    ``kinks`` b_k and ``weights`` w_k of g(t) = sum_k w_k relu(t - b_k); ``slopes[k]`` = w_1 + ... + w_k on
+    (b_k, b_{k+1}) (b_0 = -inf, b_{n+1} = +inf); ``projections`` t_i exactly, ``labels`` y_i;
+    ``point_to_distinct`` maps each dataset point to its distinct point.
+    """
+
+    p: float
+    direction: np.ndarray
+    kinks: tuple[Fraction, ...]
+    weights: tuple[Fraction, ...]
+    slopes: tuple[Fraction, ...]
+    projections: tuple[Fraction, ...]
+    labels: tuple[int, ...]
+    point_to_distinct: tuple[int, ...]
+
+
+def _read_line(construction: Construction) -> _ZhangLine:
+    """The line function of a :func:`construct_zhang2017` network, exactly (projections recomputed if needed)."""
+    net, cert = construction
+    meta = net.meta["zhang2017"]
+    a = np.array(meta["direction"], dtype=np.float64)
+    w = [Fraction(v) for v in meta["weights"]]
+    if meta["projections_exact"]:
+        t = [Fraction(v) for v in meta["projections_float"]]
+    else:
+        t = _exact_projection(np.array(meta["points"], dtype=np.float64), a)
+    slopes = [Fraction(0)]
+    for wk in w:
+        slopes.append(slopes[-1] + wk)
+    return _ZhangLine(
+        p=cert.p,
+        direction=a,
+        kinks=tuple(Fraction(v) for v in meta["biases"]),
+        weights=tuple(w),
+        slopes=tuple(slopes),
+        projections=tuple(t),
+        labels=tuple(meta["labels"]),
+        point_to_distinct=tuple(meta["point_to_distinct"]),
+    )
+
+
+def _dual_norm(a: np.ndarray, p: float) -> float:
+    """||a||_q with 1/p + 1/q = 1."""
+    q = 1.0 if math.isinf(p) else (math.inf if p == 1.0 else p / (p - 1.0))
+    return float(np.linalg.norm(a, ord=q))
+
+
+def _flat_extent(line: _ZhangLine, ti: Fraction, yi: int, k: int) -> Fraction | float | None:
+    """min(t_i - L, R - t_i) for the maximal interval [L, R] of flat pieces of g around t_i (inf if unbounded).
+
+    None when g(t_i) != y_i (``k``: the piece containing t_i on its right side).
+    """
+    b, w, slopes, n = line.kinks, line.weights, line.slopes, len(line.kinks)
+    if sum((wj * (ti - bj) for wj, bj in zip(w[:k], b[:k])), Fraction(0)) != yi:
+        return None
+    j = k  # pieces k, k+1, ... to the right of t_i; piece j spans (b[j-1], b[j])
+    while j <= n and slopes[j] == 0:
+        j += 1
+    right = math.inf if j > n else (ti if j == k else b[j - 1])
+    lp = k if (k == 0 or b[k - 1] < ti) else k - 1  # the piece just left of t_i
+    i = lp
+    while i >= 0 and slopes[i] == 0:
+        i -= 1
+    left = -math.inf if i < 0 else (ti if i == lp else b[i])
+    return min(ti - left if left != -math.inf else math.inf, right - ti if right != math.inf else math.inf)
 
 
 def construct_zhang2017(dataset, *, p: float = 2.0, seed: int = 0) -> Construction:
@@ -204,42 +248,76 @@ def construct_zhang2017(dataset, *, p: float = 2.0, seed: int = 0) -> Constructi
     """
     p = check_p(p)
     X = np.asarray(dataset.X, dtype=np.float64)
-    y = np.asarray(dataset.y)
+    fit = _interpolate(X, np.asarray(dataset.y), seed)
+    bld = _builder(fit, X.shape[1])
+    cert = _certificate(dataset, fit, p)
+    return Construction(ReLUNetwork.from_builder(bld, meta=_meta(fit, cert)), cert)
+
+
+@dataclass(frozen=True)
+class _ZhangFit:
+    """Theorem 1's interpolation of the distinct points along a direction.
+
+    ``distinct`` U, ``inverse`` (dataset point -> row of U), ``direction`` a (chosen ``how``), ``order`` sorting
+    U by projection, ``projections`` t and ``labels`` y in that order, ``biases`` b and output ``weights`` w
+    (float64), ``exact``: every float64 weight solves its equation exactly.
+    """
+
+    distinct: np.ndarray
+    inverse: np.ndarray
+    direction: np.ndarray
+    how: str
+    order: list[int]
+    projections: list[Fraction]
+    labels: np.ndarray
+    biases: list[float]
+    weights: list[float]
+    exact: bool
+
+
+def _interpolate(X: np.ndarray, y: np.ndarray, seed: int) -> _ZhangFit:
+    """Merge duplicates, choose the direction, sort the projections, place the biases, solve for the weights."""
     U, yu, inverse = _unique(X, y)
     a, t, how = _choose_direction(U, seed)
     order = sorted(range(len(t)), key=lambda i: t[i])
     ts, ys = [t[i] for i in order], yu[order]
     b = _biases(ts)
     w, exact = _solve(ts, ys, b)
-    n, d = len(ts), X.shape[1]
+    return _ZhangFit(U, inverse, a, how, order, ts, ys, b, w, exact)
+
+
+def _builder(fit: _ZhangFit, d: int) -> Builder:
+    """The depth-2 network: h_k = relu(<a, x> - b_k), output sum_k w_k h_k."""
+    n = len(fit.projections)
     xs = [f"x{j}" for j in range(d)]
     bld = Builder(xs, raw_inputs=True)
-    proj = Expr({xs[j]: Coef(float(a[j])) for j in range(d) if a[j] != 0.0})
-    bld.layer({f"h{k}": proj - b[k] for k in range(n)})
+    proj = Expr({xs[j]: Coef(float(fit.direction[j])) for j in range(d) if fit.direction[j] != 0.0})
+    bld.layer({f"h{k}": proj - fit.biases[k] for k in range(n)})
     out = Expr()
     for k in range(n):
-        out = out + Expr({f"h{k}": Coef(w[k])})
+        out = out + Expr({f"h{k}": Coef(fit.weights[k])})
     bld.output(out)
-    delta = dataset.separation(2.0).delta
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n)
-    t_exact_floats = all(Fraction(float(v)) == v for v in ts)
+    return bld
+
+
+def _certificate(dataset: Dataset, fit: _ZhangFit, p: float) -> Certificate:
+    """The certificate: sigma = 0 (no robustness), width n, depth 2, and whether the float64 fit is exact."""
     notes = (
         "not robust: Theorem 1 interpolates the points only; the exact radius (zhang2017_radius) is 0 "
         "unless a point sits on a flat piece",
-        f"direction: {how}; "
+        f"direction: {fit.how}; "
         + (
             "the float64 weights fit every label exactly"
-            if exact
+            if fit.exact
             else "some output weights were rounded: the float64 fit may be off by rounding"
         ),
     )
-    cert = Certificate(
+    return Certificate(
         construction="zhang2017",
         theorem="Zhang et al. 2017, Theorem 1",
         p=p,
         sigma=0.0,
-        delta=delta,
+        delta=dataset.separation(2.0).delta,
         tau=0.0,
         tau_norm=2.0,
         r=0.0,
@@ -247,28 +325,35 @@ def construct_zhang2017(dataset, *, p: float = 2.0, seed: int = 0) -> Constructi
         shift=0.0,
         indicator="none (one hidden layer on a line)",
         n_points=dataset.N,
-        input_dim=d,
+        input_dim=dataset.X.shape[1],
         n_classes=dataset.C,
         classes=getattr(dataset, "classes", None),
-        claimed_width=n,
+        claimed_width=len(fit.projections),
         claimed_depth=2,
         depth_formula="2",
         dataset_fingerprint=dataset.fingerprint(),
         notes=notes,
     )
-    meta = {
+
+
+def _meta(fit: _ZhangFit, cert: Certificate) -> dict[str, Any]:
+    """The network's metadata: the certificate and what :func:`zhang2017_radius` reads back."""
+    n = len(fit.projections)
+    rank = np.empty(n, dtype=np.int64)
+    rank[fit.order] = np.arange(n)
+    t_exact_floats = all(Fraction(float(v)) == v for v in fit.projections)
+    return {
         "construction": "zhang2017",
         "certificate": cert.to_dict(),
         "zhang2017": {
-            "direction": [float(v) for v in a],
-            "biases": b,
-            "weights": w,
-            "exact_fit_by_construction": exact,
+            "direction": [float(v) for v in fit.direction],
+            "biases": fit.biases,
+            "weights": fit.weights,
+            "exact_fit_by_construction": fit.exact,
             "projections_exact": t_exact_floats,
-            "projections_float": [float(v) for v in ts],
-            "points": U[order].tolist() if not t_exact_floats else None,
-            "labels": [int(v) for v in ys],
-            "point_to_distinct": [int(rank[i]) for i in inverse],
+            "projections_float": [float(v) for v in fit.projections],
+            "points": fit.distinct[fit.order].tolist() if not t_exact_floats else None,
+            "labels": [int(v) for v in fit.labels],
+            "point_to_distinct": [int(rank[i]) for i in fit.inverse],
         },
     }
-    return Construction(ReLUNetwork.from_builder(bld, meta=meta), cert)
