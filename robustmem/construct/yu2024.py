@@ -25,6 +25,7 @@ f = y_i on B_inf(x_i, sigma) whenever r >= sigma and r + w <= tau_inf - sigma.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -38,6 +39,7 @@ from robustmem.construct.common import (
     resolve_sigma,
     shortened_up,
 )
+from robustmem.data import Dataset
 from robustmem.errors import HypothesisError
 from robustmem.gadgets.basic import neg_coef
 from robustmem.network.builder import Builder, Coef, Expr, Param
@@ -86,7 +88,37 @@ def construct_yu2024(dataset, *, sigma: float | None = None, sigma_over_delta: f
     sigma = resolve_sigma(dataset, sigma, sigma_over_delta)
     X = np.asarray(dataset.X, dtype=np.float64)
     y = np.asarray(dataset.y)
-    N, d = X.shape
+    radii = _radii(dataset, X, sigma)
+    d = X.shape[1]
+    params = np.concatenate([X, y[:, None].astype(np.float64)], axis=1)
+    segments = [Segment(tuple(_first_block(d, radii).maps), params[:1], name="input+block1")]
+    if len(X) > 1:
+        segments.append(Segment(tuple(_later_block(d, radii).maps), params[1:], name="blocks"))
+    segments.append(Segment(tuple(_output_map(d).maps), np.zeros((1, 0)), name="output"))
+    cert = _certificate(dataset, radii, *X.shape)
+    net = ReLUNetwork(segments, meta={"construction": "yu2024", "certificate": cert.to_dict()})
+    return Construction(net, cert)
+
+
+@dataclass(frozen=True)
+class _YuRadii:
+    """The constants of one network: the claim, the carry shift and the indicators' radius and width.
+
+    ``tau`` is the lowered l_inf separation, ``delta`` the l_2 one, ``rho`` the input rounding of the shift.
+    """
+
+    sigma: float
+    tau: float
+    delta: float
+    shift: float
+    rho: float
+    r: float
+    w: float
+
+
+def _radii(dataset: Dataset, X: np.ndarray, sigma: float) -> _YuRadii:
+    """Check sigma < tau_inf / 2 (HypothesisError) and size the indicators: r >= sigma + slack, r + w <= tau - sigma."""
+    d = X.shape[1]
     tau_raw = dataset.separation(math.inf).delta
     tau = lowered(tau_raw, 2)
     if not sigma < tau_raw / 2:
@@ -99,41 +131,55 @@ def construct_yu2024(dataset, *, sigma: float | None = None, sigma_over_delta: f
     r = shortened_up(raised(sigma + rho, 8 * (d + 4)))
     delta = dataset.separation(2.0).delta
     w = margin_or_raise(tau, r, theorem="Yu-Gao-Zhang Theorem 4.8", sigma=sigma, delta=delta)
-    xs, u = [f"x{j}" for j in range(d)], [f"u{j}" for j in range(d)]
-    # first block: map A_1 is the input map, map B_1 starts the maximum (m = 0, e = z_1)
+    return _YuRadii(sigma, tau, delta, shift, rho, r, w)
+
+
+def _first_block(d: int, radii: _YuRadii) -> Builder:
+    """Block 1: map A_1 is the input map (u = x + shift, p and n), map B_1 starts the maximum (m = 0, e = z_1)."""
+    xs = [f"x{j}" for j in range(d)]
     b1 = Builder(xs, raw_inputs=True, n_params=d + 1)
     new: dict[str, Expr | float] = {}
     for j in range(d):
         a = b1.v(xs[j]) + neg_coef(Param(j))
-        new[u[j]], new[f"p{j}"], new[f"n{j}"] = b1.v(xs[j]) + shift, a - r, -a - r
+        new[f"u{j}"], new[f"p{j}"], new[f"n{j}"] = b1.v(xs[j]) + radii.shift, a - radii.r, -a - radii.r
     b1.layer(new, temp_names=[f"p{j}" for j in range(d)] + [f"n{j}" for j in range(d)])
-    _block_b(b1, d, (r, w), Param(d), 0.0)
-    # blocks 2..N
+    _block_b(b1, d, (radii.r, radii.w), Param(d), 0.0)
+    return b1
+
+
+def _later_block(d: int, radii: _YuRadii) -> Builder:
+    """Blocks 2..N (one block, its parameters per point): map A_i sets m <- m + e and p, n; map B_i the new e."""
+    u = [f"u{j}" for j in range(d)]
     blk = Builder(u + ["m", "e"], raw_inputs=False, n_params=d + 1)
-    new = {"m": blk.v("m") + blk.v("e")}
+    new: dict[str, Expr | float] = {"m": blk.v("m") + blk.v("e")}
     for j in range(d):
-        a = blk.v(u[j]) + (Coef(-shift) + neg_coef(Param(j)))
-        new[f"p{j}"], new[f"n{j}"] = a - r, -a - r
+        a = blk.v(u[j]) + (Coef(-radii.shift) + neg_coef(Param(j)))
+        new[f"p{j}"], new[f"n{j}"] = a - radii.r, -a - radii.r
     blk.layer(new, drop=["e"], temp_names=[f"p{j}" for j in range(d)] + [f"n{j}" for j in range(d)])
-    _block_b(blk, d, (r, w), Param(d), blk.v("m"))
-    out = Builder(u + ["m", "e"], raw_inputs=False)
+    _block_b(blk, d, (radii.r, radii.w), Param(d), blk.v("m"))
+    return blk
+
+
+def _output_map(d: int) -> Builder:
+    """The output map m + e = max_k z_k."""
+    out = Builder([f"u{j}" for j in range(d)] + ["m", "e"], raw_inputs=False)
     out.output(out.v("m") + out.v("e"))
-    params = np.concatenate([X, y[:, None].astype(np.float64)], axis=1)
-    segments = [Segment(tuple(b1.maps), params[:1], name="input+block1")]
-    if N > 1:
-        segments.append(Segment(tuple(blk.maps), params[1:], name="blocks"))
-    segments.append(Segment(tuple(out.maps), np.zeros((1, 0)), name="output"))
-    cert = Certificate(
+    return out
+
+
+def _certificate(dataset: Dataset, radii: _YuRadii, N: int, d: int) -> Certificate:
+    """The certificate of Theorem 4.8's claim on l_inf balls of radius sigma."""
+    return Certificate(
         construction="yu2024",
         theorem="Yu, Gao, Zhang 2024, Theorem 4.8",
         p=math.inf,
-        sigma=sigma,
-        delta=delta,
-        tau=tau,
+        sigma=radii.sigma,
+        delta=radii.delta,
+        tau=radii.tau,
         tau_norm=math.inf,
-        r=r,
-        w=w,
-        shift=shift,
+        r=radii.r,
+        w=radii.w,
+        shift=radii.shift,
         indicator="l_inf parallel (Remark 40) fused with the running maximum",
         n_points=N,
         input_dim=d,
@@ -142,7 +188,7 @@ def construct_yu2024(dataset, *, sigma: float | None = None, sigma_over_delta: f
         claimed_width=yu2024_width(d, N),
         claimed_depth=yu2024_depth(N),
         depth_formula="2N + 1",
-        float_slack=rho,
+        float_slack=radii.rho,
         dataset_fingerprint=dataset.fingerprint(),
         notes=(
             "hypothesis sigma < tau_inf / 2 with tau_inf the l_inf separation of differently-labelled points",
@@ -150,5 +196,3 @@ def construct_yu2024(dataset, *, sigma: float | None = None, sigma_over_delta: f
             "parallel l_inf indicator with the indicator output merged into the running maximum",
         ),
     )
-    net = ReLUNetwork(segments, meta={"construction": "yu2024", "certificate": cert.to_dict()})
-    return Construction(net, cert)
