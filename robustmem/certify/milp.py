@@ -31,7 +31,14 @@ import numpy as np
 from robustmem.certify.certify_report import CertCounterexample, CertifyReport, Status
 from robustmem.certify.layers import LayerSource
 from robustmem.certify.milp_encoding import MILPModel, encode_ball
-from robustmem.certify.propagation import DEFAULT_WINDOW, Progress, ProgressLike, layer_bounds, output_bounds
+from robustmem.certify.propagation import (
+    DEFAULT_WINDOW,
+    OutputBounds,
+    Progress,
+    ProgressLike,
+    layer_bounds,
+    output_bounds,
+)
 from robustmem.certify.witness import confirm_counterexample
 from robustmem.errors import VerificationError
 from robustmem.extras import require
@@ -159,6 +166,17 @@ def solve_model(m: MILPModel, sense: str, time_limit: float) -> SolveResult:
     return (_solve_scip if m.p == 2.0 else _solve_highs)(m, sign, time_limit)
 
 
+@dataclass(frozen=True)
+class _BallVerdict:
+    """One ball's verdict: status, the bounds on f found, why, and the confirmed counterexample if refuted."""
+
+    status: Status
+    lower: float
+    upper: float
+    reason: str
+    counterexample: CertCounterexample | None = None
+
+
 def _one_ball(
     src: LayerSource,
     idx: int,
@@ -169,29 +187,33 @@ def _one_ball(
     p: float,
     sigma: float,
     time_limit: float,
-) -> tuple[Status, float, float, str, CertCounterexample | None]:
-    """(status, lower, upper, reason, counterexample) of one ball; ``lower``/``upper`` its layer bounds."""
+) -> _BallVerdict:
+    """The MILP verdict on one ball; ``lower``/``upper`` its layer bounds."""
     lo_r, hi_r = float(lower[-1][0]), float(upper[-1][0])
     model = encode_ball(src, lower, upper, c, p, sigma)
     bounds, notes = [lo_r, hi_r], []
     for side, sense in ((0, "min"), (1, "max")):
         r = solve_model(model, sense, time_limit)
         if r.status == "infeasible":  # cannot happen for a correct encoding: the centre is feasible
-            return "unknown", lo_r, hi_r, f"solver reports the {sense} problem infeasible (numerical trouble)", None
+            return _BallVerdict(
+                "unknown", lo_r, hi_r, f"solver reports the {sense} problem infeasible (numerical trouble)"
+            )
         bounds[side] = min(max(r.bound, lo_r), hi_r)
         wrong = r.value is not None and abs(r.value - y) > MILP_TOLERANCE
         if wrong:
             cx = confirm_counterexample(src, idx, c, y, r.x[: src.input_dim], p=p, sigma=sigma, found_by="milp")
             if cx is not None:
                 why = f"{sense} f = {float(cx.exact_output):.6g} at a solver witness (exact re-check)"
-                return "refuted", min(bounds), max(bounds), why, cx
+                return _BallVerdict("refuted", min(bounds), max(bounds), why, cx)
             notes.append(f"{sense} witness f = {r.value:.6g} not confirmed by the exact network")
         if r.status != "optimal":
             notes.append(f"{sense}: {r.status} after {r.seconds:.1f} s")
     lo, hi = min(bounds), max(bounds)  # a solver may return bounds crossed by its tolerance
     if lo >= y - MILP_TOLERANCE and hi <= y + MILP_TOLERANCE and not notes:
-        return "certified", lo, hi, f"solver: f in [{lo:.9g}, {hi:.9g}] ({model.n_unstable} binaries)", None
-    return "unknown", lo, hi, "; ".join(notes) or f"solver bounds [{lo:.6g}, {hi:.6g}] do not pin f to {y}", None
+        return _BallVerdict("certified", lo, hi, f"solver: f in [{lo:.9g}, {hi:.9g}] ({model.n_unstable} binaries)")
+    return _BallVerdict(
+        "unknown", lo, hi, "; ".join(notes) or f"solver bounds [{lo:.6g}, {hi:.6g}] do not pin f to {y}"
+    )
 
 
 def milp_balls(
@@ -215,69 +237,105 @@ def milp_balls(
     bounds do not settle has more than ``max_unstable`` unstable ReLUs (names the ball, count and limit).
     """
     t0 = time.perf_counter()
+    _check_network_size(src)
+    out = output_bounds(src, X, p=p, sigma=sigma, method="crown", window=window, progress=progress)
+    settings = _MilpSettings(p, sigma, time_limit, max_unstable, trust_bounds, window)
+    todo = _balls_to_solve(out, idx, y, settings)
+    verdicts = _solve_balls(src, idx, X, y, todo, settings, progress)
+    default = [
+        _BallVerdict("certified", float(lo), float(hi), "rigorous CROWN bounds") for lo, hi in zip(out.lower, out.upper)
+    ]
+    return _report(idx, y, n_total, [verdicts.get(k, v) for k, v in enumerate(default)], settings, t0)
+
+
+@dataclass(frozen=True)
+class _MilpSettings:
+    """The options of one :func:`milp_balls` call, shared by its steps and written into the report."""
+
+    p: float
+    sigma: float
+    time_limit: float
+    max_unstable: int
+    trust_bounds: bool
+    window: int
+
+
+def _check_network_size(src: LayerSource) -> None:
+    """Raise VerificationError when the network has more than MAX_NEURONS hidden neurons."""
     if src.n_neurons() > MAX_NEURONS:
         raise VerificationError(
             f"the network has {src.n_neurons()} hidden neurons, more than the MILP limit "
             f"MAX_NEURONS = {MAX_NEURONS}; use method='crown' or 'ibp'"
         )
-    out = output_bounds(src, X, p=p, sigma=sigma, method="crown", window=window, progress=progress)
+
+
+def _balls_to_solve(out: OutputBounds, idx: np.ndarray, y: np.ndarray, settings: _MilpSettings) -> np.ndarray:
+    """Positions of the balls the MILP must solve (all, or those the bounds leave open with ``trust_bounds``).
+
+    Raises VerificationError, naming the ball, when one of them has more than ``max_unstable`` unstable ReLUs.
+    """
     by_bounds = (out.lower >= y) & (out.upper <= y)
-    open_ = ~by_bounds if trust_bounds else np.ones(len(idx), dtype=bool)
-    too_big = np.nonzero(open_ & (out.n_unstable > max_unstable))[0]
+    open_ = ~by_bounds if settings.trust_bounds else np.ones(len(idx), dtype=bool)
+    too_big = np.nonzero(open_ & (out.n_unstable > settings.max_unstable))[0]
     if len(too_big):
         k = int(too_big[np.argmax(out.n_unstable[too_big])])
         raise VerificationError(
             f"ball {int(idx[k])} has {int(out.n_unstable[k])} unstable ReLUs, more than "
-            f"max_unstable = {max_unstable}: the MILP would need that many binaries; "
+            f"max_unstable = {settings.max_unstable}: the MILP would need that many binaries; "
             "use a smaller network or method='crown'"
         )
+    return np.nonzero(open_)[0]
+
+
+def _solve_balls(
+    src: LayerSource,
+    idx: np.ndarray,
+    X: np.ndarray,
+    y: np.ndarray,
+    todo: np.ndarray,
+    settings: _MilpSettings,
+    progress: ProgressLike,
+) -> dict[int, _BallVerdict]:
+    """The MILP verdict of every ball in ``todo`` (by position), a few balls' layer bounds at a time."""
+    p, sigma = settings.p, settings.sigma
     show = Progress(progress, f"milp l_{p_name(p)} sigma={sigma:.4g}")
-    n = len(idx)
-    status: list[Status] = ["certified"] * n
-    lower, upper = [float(v) for v in out.lower], [float(v) for v in out.upper]
-    reasons = ["rigorous CROWN bounds"] * n
-    cxs: list[CertCounterexample] = []
-    todo = np.nonzero(open_)[0]
+    verdicts: dict[int, _BallVerdict] = {}
     for s0 in range(0, len(todo), _BOUND_CHUNK):  # every layer's bounds of a few balls at a time: memory stays small
         part = todo[s0 : s0 + _BOUND_CHUNK]
-        lb = layer_bounds(src, X[part], p=p, sigma=sigma, method="crown", window=window, progress=None)
+        lb = layer_bounds(src, X[part], p=p, sigma=sigma, method="crown", window=settings.window, progress=None)
         for j, k in enumerate(part):
-            status[k], lower[k], upper[k], reasons[k], cx = _one_ball(
-                src,
-                int(idx[k]),
-                X[k],
-                int(y[k]),
-                [a[j] for a in lb.lower],
-                [a[j] for a in lb.upper],
-                p,
-                sigma,
-                time_limit,
-            )
-            if cx is not None:
-                cxs.append(cx)
-            show(f"{s0 + j + 1}/{len(todo)} balls solved, {status.count('refuted')} refuted")
-    rounds = tuple(bool(lo > yy - 0.5 and hi < yy + 0.5) for lo, hi, yy in zip(lower, upper, y))
-    cxs.sort(key=lambda c: c.index)
+            lower, upper = [a[j] for a in lb.lower], [a[j] for a in lb.upper]
+            verdicts[int(k)] = _one_ball(src, int(idx[k]), X[k], int(y[k]), lower, upper, p, sigma, settings.time_limit)
+            refuted = sum(v.status == "refuted" for v in verdicts.values())
+            show(f"{s0 + j + 1}/{len(todo)} balls solved, {refuted} refuted")
+    return verdicts
+
+
+def _report(
+    idx: np.ndarray, y: np.ndarray, n_total: int, balls: list[_BallVerdict], settings: _MilpSettings, t0: float
+) -> CertifyReport:
+    """The report of every ball's verdict (in ``idx`` order), with the seconds since ``t0``."""
+    cxs = sorted((v.counterexample for v in balls if v.counterexample is not None), key=lambda c: c.index)
     return CertifyReport(
         method="milp",
-        p=p,
-        sigma=sigma,
+        p=settings.p,
+        sigma=settings.sigma,
         n_points_total=n_total,
         indices=tuple(int(i) for i in idx),
         labels=tuple(int(v) for v in y),
-        status=tuple(status),
-        lower=tuple(lower),
-        upper=tuple(upper),
-        round_certified=rounds,
-        reasons=tuple(reasons),
+        status=tuple(v.status for v in balls),
+        lower=tuple(v.lower for v in balls),
+        upper=tuple(v.upper for v in balls),
+        round_certified=tuple(bool(v.lower > yy - 0.5 and v.upper < yy + 0.5) for v, yy in zip(balls, y)),
+        reasons=tuple(v.reason for v in balls),
         counterexamples=tuple(cxs),
         seconds=time.perf_counter() - t0,
         guarantee=GUARANTEE,
         settings=(
-            ("time_limit", time_limit),
-            ("max_unstable", max_unstable),
-            ("trust_bounds", trust_bounds),
-            ("window", window),
+            ("time_limit", settings.time_limit),
+            ("max_unstable", settings.max_unstable),
+            ("trust_bounds", settings.trust_bounds),
+            ("window", settings.window),
             ("tolerance", MILP_TOLERANCE),
         ),
     )
