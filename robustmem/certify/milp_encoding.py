@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from robustmem.certify.layers import LayerSource
+from robustmem.certify.layers import Layer, LayerSource
 from robustmem.certify.rounding import add_down, add_up
 
 __all__ = ["MILPModel", "encode_ball"]
@@ -81,60 +81,96 @@ def encode_ball(
     """The model of the module docstring for one ball; ``lower[k]``/``upper[k]`` bound layer k+1's z (m_{k+1},)."""
     d = src.input_dim
     c = np.asarray(center, dtype=np.float64)
-    lb = list(add_down(c, -sigma)) if math.isinf(p) else [-np.inf] * d
-    ub = list(add_up(c, sigma)) if math.isinf(p) else [np.inf] * d
-    integ = [0] * d
+    xs = _input_vars(c, p, sigma)
     rows = _Rows()
     prev: list[int] = list(range(d))  # variable index of each output of the previous layer, -1 for a constant 0
-    n_unstable = 0
-
-    def new_var(lo: float, hi: float, integer: int = 0) -> int:
-        lb.append(lo)
-        ub.append(hi)
-        integ.append(integer)
-        return len(lb) - 1
-
-    objective_cols: list[int] = []
-    objective_vals: list[float] = []
-    objective_constant = 0.0
+    objective = _Objective([], [], 0.0)
     for k, lay in enumerate(src.layers()):
         if lay.last:
-            row = lay.W[0]
-            objective_cols = [prev[t] for t in range(len(prev)) if prev[t] >= 0 and row[t] != 0]
-            objective_vals = [float(row[t]) for t in range(len(prev)) if prev[t] >= 0 and row[t] != 0]
-            objective_constant = float(lay.b[0])
+            objective = _objective(lay, prev)
             break
         lo, hi = lower[k], upper[k]
-        out: list[int] = []
-        for j in range(lay.W.shape[0]):
-            wr = lay.W[j]
-            cols = [prev[t] for t in range(len(prev)) if prev[t] >= 0 and wr[t] != 0]
-            vals = [-float(wr[t]) for t in range(len(prev)) if prev[t] >= 0 and wr[t] != 0]
-            bj, lj, uj = float(lay.b[j]), float(lo[j]), float(hi[j])
-            if uj <= 0:
-                out.append(-1)
-            elif lj >= 0:
-                h = new_var(lj, uj)
-                rows.add([h] + cols, [1.0] + vals, bj, bj)
-                out.append(h)
-            else:
-                n_unstable += 1
-                h = new_var(0.0, uj)
-                a = new_var(0.0, 1.0, 1)
-                rows.add([h] + cols, [1.0] + vals, bj, np.inf)  # h >= z
-                rows.add([h, a] + cols, [1.0, -lj] + vals, -np.inf, bj - lj)  # h <= z - l (1 - a)
-                rows.add([h, a], [1.0, -uj], -np.inf, 0.0)  # h <= u a
-                out.append(h)
-        prev = out
+        prev = [_neuron(xs, rows, lay, j, prev, float(lo[j]), float(hi[j])) for j in range(lay.W.shape[0])]
     if p == 1.0:
-        ts = [new_var(0.0, np.inf) for _ in range(d)]
-        for j in range(d):
-            rows.add([ts[j], j], [1.0, -1.0], -c[j], np.inf)  # t_j >= x_j - c_j
-            rows.add([ts[j], j], [1.0, 1.0], c[j], np.inf)  # t_j >= c_j - x_j
-        rows.add(ts, [1.0] * d, -np.inf, sigma)
-    n = len(lb)
+        _add_l1_ball(xs, rows, c, sigma)
+    return _assemble(d, p, sigma, c, xs, rows, objective)
+
+
+class _Vars:
+    """The model's variables in creation order (the input x first): bounds and integrality (1 for a binary)."""
+
+    def __init__(self, lb: list[float], ub: list[float]) -> None:
+        self.lb, self.ub = lb, ub
+        self.integ = [0] * len(lb)
+
+    def new(self, lo: float, hi: float, integer: int = 0) -> int:
+        self.lb.append(lo)
+        self.ub.append(hi)
+        self.integ.append(integer)
+        return len(self.lb) - 1
+
+
+def _input_vars(c: np.ndarray, p: float, sigma: float) -> _Vars:
+    """The input x: bounded by c -/+ sigma rounded outward for p = inf (the ball), free otherwise."""
+    d = len(c)
+    lb = list(add_down(c, -sigma)) if math.isinf(p) else [-np.inf] * d
+    ub = list(add_up(c, sigma)) if math.isinf(p) else [np.inf] * d
+    return _Vars(lb, ub)
+
+
+def _neuron(xs: _Vars, rows: _Rows, lay: Layer, j: int, prev: list[int], lj: float, uj: float) -> int:
+    """Encode neuron j of a hidden layer with pre-activation bounds [lj, uj]; its h variable, or -1 for h = 0."""
+    wr = lay.W[j]
+    cols = [prev[t] for t in range(len(prev)) if prev[t] >= 0 and wr[t] != 0]
+    vals = [-float(wr[t]) for t in range(len(prev)) if prev[t] >= 0 and wr[t] != 0]
+    bj = float(lay.b[j])
+    if uj <= 0:  # stably inactive
+        return -1
+    if lj >= 0:  # stably active: h = z
+        h = xs.new(lj, uj)
+        rows.add([h] + cols, [1.0] + vals, bj, bj)
+        return h
+    h = xs.new(0.0, uj)
+    a = xs.new(0.0, 1.0, 1)
+    rows.add([h] + cols, [1.0] + vals, bj, np.inf)  # h >= z
+    rows.add([h, a] + cols, [1.0, -lj] + vals, -np.inf, bj - lj)  # h <= z - l (1 - a)
+    rows.add([h, a], [1.0, -uj], -np.inf, 0.0)  # h <= u a
+    return h
+
+
+@dataclass(frozen=True)
+class _Objective:
+    """f = sum vals[i] v[cols[i]] + constant, the output map on the last hidden layer's variables."""
+
+    cols: list[int]
+    vals: list[float]
+    constant: float
+
+
+def _objective(lay: Layer, prev: list[int]) -> _Objective:
+    """The output map's row on the variables of the previous layer (constant-0 outputs dropped)."""
+    row = lay.W[0]
+    keep = [t for t in range(len(prev)) if prev[t] >= 0 and row[t] != 0]
+    return _Objective([prev[t] for t in keep], [float(row[t]) for t in keep], float(lay.b[0]))
+
+
+def _add_l1_ball(xs: _Vars, rows: _Rows, c: np.ndarray, sigma: float) -> None:
+    """The l_1 ball: t_j >= |x_j - c_j| and sum_j t_j <= sigma."""
+    d = len(c)
+    ts = [xs.new(0.0, np.inf) for _ in range(d)]
+    for j in range(d):
+        rows.add([ts[j], j], [1.0, -1.0], -c[j], np.inf)  # t_j >= x_j - c_j
+        rows.add([ts[j], j], [1.0, 1.0], c[j], np.inf)  # t_j >= c_j - x_j
+    rows.add(ts, [1.0] * d, -np.inf, sigma)
+
+
+def _assemble(
+    d: int, p: float, sigma: float, c: np.ndarray, xs: _Vars, rows: _Rows, objective: _Objective
+) -> MILPModel:
+    """The arrays of the model; one binary per unstable neuron, so ``n_unstable`` counts the integer variables."""
+    n = len(xs.lb)
     obj = np.zeros(n)
-    np.add.at(obj, np.asarray(objective_cols, dtype=np.intp), np.asarray(objective_vals))
+    np.add.at(obj, np.asarray(objective.cols, dtype=np.intp), np.asarray(objective.vals))
     A = sparse.csr_matrix((rows.v, (rows.r, rows.c)), shape=(len(rows.lo), n))
     return MILPModel(
         d,
@@ -142,12 +178,12 @@ def encode_ball(
         sigma,
         c,
         obj,
-        objective_constant,
-        np.asarray(integ),
-        np.asarray(lb, dtype=float),
-        np.asarray(ub, dtype=float),
+        objective.constant,
+        np.asarray(xs.integ),
+        np.asarray(xs.lb, dtype=float),
+        np.asarray(xs.ub, dtype=float),
         A,
         np.asarray(rows.lo),
         np.asarray(rows.hi),
-        n_unstable,
+        sum(xs.integ),
     )
