@@ -134,6 +134,20 @@ def indicator_network(
     >>> [float(v) for v in net(np.array([[0.5, 1.0], [0.625, 1.0], [0.0, 1.75]]))]
     [3.0, 1.5, 0.0]
     """
+    c = _checked_center(center, label, shift)
+    d = len(c)
+    xs, us = [f"x{j}" for j in range(d)], [f"u{j}" for j in range(d)]
+    b = Builder(xs, raw_inputs=True)
+    shifted_input_layer(b, xs, us, float(shift))
+    centre = [Coef(float(v)) for v in c]
+    z = _emit_indicator(b, us, centre, Coef(float(label)), r, w, p=p, shift=shift, M=M, parallel=parallel)
+    b.output(b.v(z))
+    meta = {"construction": "ball indicator", "p": p, "r": r, "w": w, "parallel": parallel}
+    return ReLUNetwork.from_builder(b, meta=meta)
+
+
+def _checked_center(center: Sequence[float], label: float, shift: float) -> np.ndarray:
+    """The centre as a float64 vector, after checking it (finite, non-empty), the label (> 0) and the shift (>= 0)."""
     c = np.asarray(center, dtype=np.float64)
     if c.ndim != 1 or len(c) < 1 or not np.isfinite(c).all():
         raise InvalidArgumentError(f"the centre must be a non-empty vector of finite numbers, got {center!r}")
@@ -141,32 +155,44 @@ def indicator_network(
         raise InvalidArgumentError(f"the label must be a positive finite number, got {label!r}")
     if not (math.isfinite(shift) and shift >= 0):
         raise InvalidArgumentError(f"the carry shift must be a finite number >= 0, got shift={shift!r}")
-    d = len(c)
-    xs, us = [f"x{j}" for j in range(d)], [f"u{j}" for j in range(d)]
-    b = Builder(xs, raw_inputs=True)
-    shifted_input_layer(b, xs, us, float(shift))
-    centre = [Coef(float(v)) for v in c]
-    y0 = Coef(float(label))
+    return c
+
+
+def _emit_indicator(
+    b: Builder,
+    us: list[str],
+    centre: list[Coef],
+    y0: Coef,
+    r: float,
+    w: float,
+    *,
+    p: float,
+    shift: float,
+    M: int | None,
+    parallel: bool,
+) -> str:
+    """Emit the indicator of the l_p ball on the carried inputs ``us``; the name of its output neuron."""
     if parallel and p not in (1, math.inf):
         raise InvalidArgumentError(f"the parallel form (Remark 40) exists for p = 1 and p = inf only, got p={p!r}")
     if p == math.inf:
         emit = indicator_linf_par if parallel else indicator_linf
-        z = emit(b, us, centre, y0, r, w, shift=shift)
-    elif p == 1:
+        return emit(b, us, centre, y0, r, w, shift=shift)
+    if p == 1:
         emit = indicator_l1_par if parallel else indicator_l1
-        z = emit(b, us, centre, y0, r, w, shift=shift)
-    elif p == 2:
-        need = lp_indicator_steps(d, r, w, 2)
-        if M is not None and (isinstance(M, bool) or not isinstance(M, int) or need > M):
-            raise HypothesisError(
-                f"M={M!r} squaring steps give an error {square_error_bound(max(int(M), 1)):.3g}, not below Lemma 38's "
-                f"limit w^2/(4 k Delta^2) = {float(lp_tolerance(d, r, w, 2)):.3g}; need M >= {need}"
-            )
-        z = indicator_l2(b, us, centre, y0, r, w, shift=shift, M=need if M is None else M)
-    elif float(p).is_integer() and p >= 3:
-        z = indicator_lp(b, us, centre, y0, r, w, p=int(p), shift=shift, M=M)
-    else:
-        raise InvalidArgumentError(f"indicator_network supports p = 1, 2, inf and integers p >= 3, got p={p!r}")
-    b.output(b.v(z))
-    meta = {"construction": "ball indicator", "p": p, "r": r, "w": w, "parallel": parallel}
-    return ReLUNetwork.from_builder(b, meta=meta)
+        return emit(b, us, centre, y0, r, w, shift=shift)
+    if p == 2:
+        return indicator_l2(b, us, centre, y0, r, w, shift=shift, M=_l2_steps(len(us), r, w, M))
+    if float(p).is_integer() and p >= 3:
+        return indicator_lp(b, us, centre, y0, r, w, p=int(p), shift=shift, M=M)
+    raise InvalidArgumentError(f"indicator_network supports p = 1, 2, inf and integers p >= 3, got p={p!r}")
+
+
+def _l2_steps(d: int, r: float, w: float, M: int | None) -> int:
+    """The squaring steps of the l_2 indicator: M, checked against Lemma 38's limit (None: the smallest allowed)."""
+    need = lp_indicator_steps(d, r, w, 2)
+    if M is not None and (isinstance(M, bool) or not isinstance(M, int) or need > M):
+        raise HypothesisError(
+            f"M={M!r} squaring steps give an error {square_error_bound(max(int(M), 1)):.3g}, not below Lemma 38's "
+            f"limit w^2/(4 k Delta^2) = {float(lp_tolerance(d, r, w, 2)):.3g}; need M >= {need}"
+        )
+    return need if M is None else M
