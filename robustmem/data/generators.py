@@ -174,16 +174,7 @@ def gaussian_clusters(
     m = _check_int(clusters_per_class, "clusters_per_class", 1)
     rng = np.random.default_rng(seed)
     n_centres = C * m
-    K = max(2, math.ceil(n_centres ** (1.0 / d)) + 1)
-    grid = rng.integers(0, K, size=(n_centres, d))
-    for _ in range(_MAX_ROUNDS):  # make the integer vectors distinct
-        _, first = np.unique(grid, axis=0, return_index=True)
-        dup = np.setdiff1d(np.arange(n_centres), first)
-        if dup.size == 0:
-            break
-        grid[dup] = rng.integers(0, K, size=(dup.size, d))
-    else:
-        raise DataError(f"could not draw {n_centres} distinct grid cells in {{0..{K - 1}}}^{d}")
+    grid = _distinct_grid(rng, n_centres, d)
     D = 2.0 * (delta + 2.0 * spread * (math.sqrt(d) + 4.0) * c_plus_pq(2.0, q, d))
     centres = D * (grid + rng.uniform(-0.25, 0.25, size=(n_centres, d)))
     y = _labels(rng, n, C)
@@ -202,6 +193,22 @@ def gaussian_clusters(
         "q": q,
     }
     return Dataset(X, y, name=f"gaussian(n={n}, d={d}, C={C}, seed={seed})", meta=meta)
+
+
+def _distinct_grid(rng: np.random.Generator, n_centres: int, d: int) -> np.ndarray:
+    """``n_centres`` distinct random integer vectors in {0, .., K-1}^d, K = max(2, ceil(n_centres^(1/d)) + 1).
+
+    Duplicates are redrawn; DataError after ``_MAX_ROUNDS`` rounds with duplicates left.
+    """
+    K = max(2, math.ceil(n_centres ** (1.0 / d)) + 1)
+    grid = rng.integers(0, K, size=(n_centres, d))
+    for _ in range(_MAX_ROUNDS):  # make the integer vectors distinct
+        _, first = np.unique(grid, axis=0, return_index=True)
+        dup = np.setdiff1d(np.arange(n_centres), first)
+        if dup.size == 0:
+            return grid
+        grid[dup] = rng.integers(0, K, size=(dup.size, d))
+    raise DataError(f"could not draw {n_centres} distinct grid cells in {{0..{K - 1}}}^{d}")
 
 
 def rescale_to_separation(ds: Dataset, delta: float, *, q: float = 2.0) -> Dataset:
