@@ -17,14 +17,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, get_args
 
 import numpy as np
 
-from robustmem.certify.certify_report import CertifyMethod, CertifyReport
+from robustmem.certify.certify_report import CertCounterexample, CertifyMethod, CertifyReport, Status
 from robustmem.certify.layers import LayerSource, as_layer_source
 from robustmem.certify.milp import MAX_UNSTABLE, milp_balls
-from robustmem.certify.propagation import DEFAULT_WINDOW, ProgressLike, check_ball_norm, output_bounds
+from robustmem.certify.propagation import (
+    DEFAULT_WINDOW,
+    OutputBounds,
+    ProgressLike,
+    check_ball_norm,
+    output_bounds,
+)
 from robustmem.certify.witness import confirm_counterexample
 from robustmem.errors import InvalidArgumentError
 from robustmem.validate import index_list, integer_at_least, nonnegative_number, positive_number
@@ -80,41 +87,86 @@ def _bound_report(
         window=window,
         progress=progress,
     )
+    verdicts = [_bound_verdict(src, ob, k, int(idx[k]), X[k], int(y[k]), method, p, sigma) for k in range(len(idx))]
     lo, hi = ob.lower, ob.upper
-    certified = (lo >= y) & (hi <= y)
-    status, reasons, cxs = [], [], []
-    for k in range(len(idx)):
-        if certified[k]:
-            status.append("certified")
-            reasons.append(f"{method} bounds equal the label")
-            continue
-        cx = confirm_counterexample(src, int(idx[k]), X[k], int(y[k]), X[k], p=p, sigma=sigma, found_by="centre")
-        if cx is not None:
-            cxs.append(cx)
-            status.append("refuted")
-            dev = float(cx.exact_output - int(y[k]))
-            reasons.append(f"the centre itself misses the label: exact f - y = {dev:.3g}")
-        else:
-            status.append("unknown")
-            reasons.append(f"{method} bounds [{lo[k]:.6g}, {hi[k]:.6g}], {int(ob.n_unstable[k])} unstable ReLUs")
     rounds = (lo > y - 0.5) & (hi < y + 0.5)
     return CertifyReport(
         method=method,
         p=p,
         sigma=sigma,
         n_points_total=N,
-        indices=tuple(int(i) for i in idx),  # type: ignore[arg-type]
+        indices=tuple(int(i) for i in idx),
         labels=tuple(int(v) for v in y),
-        status=tuple(status),  # type: ignore[arg-type]
+        status=tuple(v.status for v in verdicts),
         lower=tuple(float(v) for v in lo),
         upper=tuple(float(v) for v in hi),
         round_certified=tuple(bool(r) for r in rounds),
-        reasons=tuple(reasons),
-        counterexamples=tuple(cxs),
+        reasons=tuple(v.reason for v in verdicts),
+        counterexamples=tuple(v.counterexample for v in verdicts if v.counterexample is not None),
         seconds=time.perf_counter() - t0,
         guarantee=BOUND_GUARANTEE,
         settings=(("window", window),) if method == "crown" else (),
     )
+
+
+@dataclass(frozen=True)
+class _BoundVerdict:
+    """One ball's verdict from the bounds: status, why, and the counterexample at the centre if refuted."""
+
+    status: Status
+    reason: str
+    counterexample: CertCounterexample | None = None
+
+
+def _bound_verdict(
+    src: LayerSource,
+    ob: OutputBounds,
+    k: int,
+    index: int,
+    x: np.ndarray,
+    label: int,
+    method: str,
+    p: float,
+    sigma: float,
+) -> _BoundVerdict:
+    """Ball k: 'certified' when its bounds equal the label, 'refuted' when the exact centre misses it, else 'unknown'."""
+    lo, hi = ob.lower[k], ob.upper[k]
+    if lo >= label and hi <= label:
+        return _BoundVerdict("certified", f"{method} bounds equal the label")
+    cx = confirm_counterexample(src, index, x, label, x, p=p, sigma=sigma, found_by="centre")
+    if cx is not None:
+        dev = float(cx.exact_output - label)
+        return _BoundVerdict("refuted", f"the centre itself misses the label: exact f - y = {dev:.3g}", cx)
+    return _BoundVerdict("unknown", f"{method} bounds [{lo:.6g}, {hi:.6g}], {int(ob.n_unstable[k])} unstable ReLUs")
+
+
+@dataclass(frozen=True)
+class _Options:
+    """certify's options, checked: the norm, radius, method and the MILP and CROWN settings."""
+
+    p: float
+    sigma: float
+    method: CertifyMethod
+    window: int
+    time_limit: float
+    max_unstable: int
+    trust_bounds: bool
+
+
+def _checked_options(
+    p: Any, sigma: float, method: CertifyMethod, window: int, time_limit: float, max_unstable: int, trust_bounds: bool
+) -> _Options:
+    """The options of :func:`certify`, each checked in turn (InvalidArgumentError naming the first bad one)."""
+    p = check_ball_norm(p)
+    sigma = nonnegative_number(sigma, "sigma")
+    if method not in get_args(CertifyMethod):
+        raise InvalidArgumentError(f"method must be one of {get_args(CertifyMethod)}, got {method!r}")
+    window = integer_at_least(window, "window", 1)
+    time_limit = positive_number(time_limit, "time_limit")
+    max_unstable = integer_at_least(max_unstable, "max_unstable", 0)
+    if not isinstance(trust_bounds, bool):
+        raise InvalidArgumentError(f"trust_bounds must be True or False, got {trust_bounds!r}")
+    return _Options(p, sigma, method, window, time_limit, max_unstable, trust_bounds)
 
 
 def certify(
@@ -154,30 +206,23 @@ def certify(
     ('certified', 'refuted')
     """
     src = as_layer_source(net)
-    p = check_ball_norm(p)
-    sigma = nonnegative_number(sigma, "sigma")
-    if method not in get_args(CertifyMethod):
-        raise InvalidArgumentError(f"method must be one of {get_args(CertifyMethod)}, got {method!r}")
-    window = integer_at_least(window, "window", 1)
-    time_limit = positive_number(time_limit, "time_limit")
-    max_unstable = integer_at_least(max_unstable, "max_unstable", 0)
-    if not isinstance(trust_bounds, bool):
-        raise InvalidArgumentError(f"trust_bounds must be True or False, got {trust_bounds!r}")
+    opt = _checked_options(p, sigma, method, window, time_limit, max_unstable, trust_bounds)
     idx, X, y, N = _selection(src, dataset, points)
-    if method == "milp":
-        rep = milp_balls(
+    if opt.method == "milp":
+        return milp_balls(
             src,
             idx,
             X,
             y,
             N,
-            p=p,
-            sigma=sigma,
-            time_limit=time_limit,
-            max_unstable=max_unstable,
-            trust_bounds=trust_bounds,
-            window=window,
+            p=opt.p,
+            sigma=opt.sigma,
+            time_limit=opt.time_limit,
+            max_unstable=opt.max_unstable,
+            trust_bounds=opt.trust_bounds,
+            window=opt.window,
             progress=progress,
         )
-        return rep
-    return _bound_report(src, idx, X, y, N, p=p, sigma=sigma, method=method, window=window, progress=progress)
+    return _bound_report(
+        src, idx, X, y, N, p=opt.p, sigma=opt.sigma, method=opt.method, window=opt.window, progress=progress
+    )
