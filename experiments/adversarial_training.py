@@ -41,7 +41,16 @@ from typing import Any
 
 import numpy as np
 
-from experiments.common import meta_block, read_results, savefig, sweep, write_results
+from experiments.common import (
+    TEXT_WIDTH,
+    label_points,
+    meta_block,
+    paper_style,
+    read_results,
+    savefig,
+    sweep,
+    write_results,
+)
 
 RESULTS = "adversarial_training.json"
 FIGURE = "adversarial_training.png"
@@ -420,72 +429,79 @@ def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 # ------------------------------------------------------------------------------------------ plot
-def plot(out: Path, figures: Path) -> Path:
-    import matplotlib
+def _norm_tex(p: Any) -> str:
+    return "\\ell_\\infty" if str(p) in ("inf", "Infinity") else f"\\ell_{{{p}}}"
 
-    matplotlib.use("Agg")
+
+def plot(out: Path, figures: Path) -> Path:
+    """adversarial_training.png from the results JSON (text width): robust accuracy against the width k per
+    dataset (top), and the smallest robust width against N next to the Theorem 7 width (bottom)."""
+    paper_style()
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
     from matplotlib.ticker import NullLocator
 
     data = read_results(out / RESULTS)
     rows, meta = data["rows"], data["meta"]
     names = sorted({r["dataset"] for r in rows if r["kind"] == "train"})
-    fig, axes = plt.subplots(2, len(names), figsize=(6.8 * len(names), 9.5), squeeze=False)
+    fig = plt.figure(figsize=(TEXT_WIDTH, 6.9), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1.0, 1.08], hspace=0.04)
+    axes_top = top.subplots(1, len(names), squeeze=False)[0]
+    axes_bottom = bottom.subplots(1, len(names), squeeze=False)[0]
     cmap = plt.get_cmap("viridis")
-    for col, name in enumerate(names):
-        ax, bx = axes[0, col], axes[1, col]
+    all_N = sorted({r["N"] for r in rows if r["kind"] == "train"})
+    color = {n: cmap(0.85 * i / max(len(all_N) - 1, 1)) for i, n in enumerate(all_N)}  # no pale yellow
+    widths = sorted({r["k"] for r in rows if r["kind"] == "train"})
+    d0s = {}
+    labelled: list[tuple[Any, list[tuple[int, int]]]] = []  # the construction widths, written once laid out
+    for name, ax, bx in zip(names, axes_top, axes_bottom):
         tr = [r for r in rows if r["kind"] == "train" and r["dataset"] == name]
-        Ns = sorted({r["N"] for r in tr})
-        for i, n in enumerate(Ns):
-            c = cmap(i / max(len(Ns) - 1, 1))
+        d0 = d0s[name] = tr[0]
+        for n in sorted({r["N"] for r in tr}):
+            c = color[n]
             ks = sorted({r["k"] for r in tr if r["N"] == n})
             acc = [[r["robust_accuracy"] for r in tr if r["N"] == n and r["k"] == k] for k in ks]
-            ax.plot(ks, [np.mean(a) for a in acc], "o-", color=c, label=f"N = {n}")
+            ax.plot(ks, [np.mean(a) for a in acc], "o-", color=c, ms=3, lw=1.1)
             cacc = [[r.get("certified_accuracy", np.nan) for r in tr if r["N"] == n and r["k"] == k] for k in ks]
-            ax.plot(ks, [np.mean(a) for a in cacc], "--", color=c, lw=1)
+            ax.plot(ks, [np.mean(a) for a in cacc], "--", color=c, lw=0.8)
             for k, a in zip(ks, acc):
-                ax.plot([k] * len(a), a, ".", color=c, alpha=0.4, ms=4)
+                ax.plot([k] * len(a), a, ".", color=c, alpha=0.45, ms=2.5)
             cons = next((r for r in rows if r["kind"] == "construction" and r["dataset"] == name and r["N"] == n), None)
             if cons:
-                ax.axvline(cons["width"], color=c, ls=":", lw=1.2)
+                ax.axvline(cons["width"], color=c, ls=":", lw=0.9)
         ax.set_xscale("log", base=2)
-        ax.set_xlabel("hidden width k (all hidden layers)")
-        ax.set_ylabel("robust training accuracy (strong PGD; dashed: certified)")
+        ax.set_xticks(widths, [str(k) for k in widths])
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.set_xlabel("hidden width $k$ (every hidden layer)")
+        ax.set_ylabel("robust training accuracy")
         ax.set_ylim(-0.03, 1.03)
-        d0 = tr[0]
-        ax.set_title(
-            f"{name} (d = {d0['d']}, C = {d0['C']}): adversarially trained MLPs, {d0['depth_hidden']} hidden layers,\n"
-            f"sigma = {d0['ratio']:g} delta in l_{d0['p']}; dots = seeds, line = mean by attack,\n"
-            "dashed = mean certified (CROWN); dotted = Theorem 7 width",
-            fontsize=9,
-        )
-        ax.legend(fontsize=8, loc="lower right")
+        ax.grid(alpha=0.3)
+        ax.set_title(f"{name} ($d = {d0['d']}$, $C = {d0['C']}$ classes)")
+
         summ = sorted((r for r in rows if r["kind"] == "summary" and r["dataset"] == name), key=lambda r: r["N"])
         n_s = [r["N"] for r in summ]
         k_all = [r["smallest_width_all_seeds_robust"] for r in summ]
         k_any = [r["smallest_width_some_seed_robust"] for r in summ]
-        cw = [r["construction_width"] for r in summ]
         ok = [(n, k) for n, k in zip(n_s, k_all) if k is not None]
         if ok:
-            bx.plot(*zip(*ok), "o-", color="tab:blue", label="trained: smallest k robust in every seed")
+            bx.plot(*zip(*ok), "o-", color="tab:blue", ms=3.5, label="trained: robust (PGD) in every seed")
         ok2 = [(n, k) for n, k in zip(n_s, k_any) if k is not None]
         if ok2:
-            bx.plot(*zip(*ok2), "v--", color="tab:cyan", label="trained: smallest k robust in some seed")
-        fail = [(n, max(r["widths_tried"])) for n, k, r in zip(n_s, k_all, summ) if k is None]
-        if fail:
-            bx.plot(*zip(*fail), "x", color="tab:red", ms=10, mew=2, label="no width tried succeeded (max tried)")
+            bx.plot(*zip(*ok2), "v--", color="tab:cyan", ms=3.5, label="trained: robust (PGD) in some seed")
         kc = [(n, r.get("smallest_width_all_seeds_certified")) for n, r in zip(n_s, summ)]
         kc = [(n, k) for n, k in kc if k is not None]
         if kc:
             bx.plot(
-                *zip(*kc),
-                "D-.",
-                color="tab:green",
-                label="trained: smallest k with every ball certified (CROWN), every seed",
+                *zip(*kc), "D-.", color="tab:green", ms=3, label="trained: every ball certified (CROWN), every seed"
             )
-        cwp = [(n, w) for n, w in zip(n_s, cw) if w is not None]
+        fail = [(n, max(r["widths_tried"])) for n, k, r in zip(n_s, k_all, summ) if k is None]
+        if fail:
+            bx.plot(*zip(*fail), "x", color="tab:red", ms=6, mew=1.5, label="no width tried was robust (largest tried)")
+        cwp = [(n, r["construction_width"]) for n, r in zip(n_s, summ) if r["construction_width"] is not None]
         if cwp:
-            bx.plot(*zip(*cwp), "s-", color="tab:orange", label="Theorem 7 construction (certified, exact output)")
+            bx.plot(
+                *zip(*cwp), "s-", color="tab:orange", ms=3.5, label="Theorem 7 construction (certified, exact output)"
+            )
         bx.set_xscale("log")
         bx.set_yscale("log", base=2)
         yt = sorted({k for r in summ for k in r["widths_tried"]})  # construction widths are annotated
@@ -493,26 +509,44 @@ def plot(out: Path, figures: Path) -> Path:
         bx.yaxis.set_minor_locator(NullLocator())
         bx.set_xticks(n_s, [str(v) for v in n_s])
         bx.xaxis.set_minor_locator(NullLocator())
-        for n, w in cwp:
-            bx.annotate(str(w), (n, w), textcoords="offset points", xytext=(4, 4), color="tab:orange", fontsize=8)
-        for n, k in ok:
-            bx.annotate(str(k), (n, k), textcoords="offset points", xytext=(4, -11), color="tab:blue", fontsize=8)
-        bx.set_xlabel("N (training points)")
-        bx.set_ylabel("width")
-        bx.set_title(
-            f"{name}: smallest width reaching 100 % robust training accuracy\n"
-            "trained: classifier, by attack, upper bound for this budget;\nconstruction: exact output, certified",
-            fontsize=9,
-        )
-        bx.legend(fontsize=8)
-        bx.grid(alpha=0.3, which="both")
-    fig.suptitle(
-        f"Adversarial training vs the log-width construction ({meta.get('mode', '')} mode; budget "
-        f"{meta.get('steps')} Adam steps, PGD-{meta.get('train_pgd_steps')} training, eval PGD-{meta.get('eval_steps')}"
-        f" x {meta.get('eval_restarts')} restarts)",
-        fontsize=10,
+        bx.set_xlabel("$N$ (training points)")
+        bx.set_ylabel("width $k$")
+        bx.set_title(name)
+        bx.grid(alpha=0.3)
+        labelled.append((bx, cwp))
+    d0 = d0s[names[0]]
+    ratio, pn = d0["ratio"], _norm_tex(d0["p"])
+    top.suptitle(
+        f"Adversarially trained MLPs, {d0['depth_hidden']} hidden layers, $\\sigma = {ratio:g}\\,\\delta$ in ${pn}$"
+        f"\n{meta.get('steps')} Adam steps, PGD-{meta.get('train_pgd_steps')} training;"
+        f" evaluation: PGD-{meta.get('eval_steps')}, {meta.get('eval_restarts')} restarts"
     )
-    fig.tight_layout()
+    black = {"color": "k"}
+    keys = [
+        (Line2D([], [], ls="-", marker="o", ms=3, **black), "mean over seeds, by attack"),
+        (Line2D([], [], ls="--", lw=0.8, **black), "mean certified (CROWN)"),
+        (Line2D([], [], ls="", marker=".", ms=2.5, alpha=0.6, **black), "one seed, by attack"),
+        (Line2D([], [], ls=":", lw=0.9, **black), "Theorem 7 width"),
+        (Line2D([], [], ls=""), ""),
+    ]
+    handles, labels = [], []
+    for i, n in enumerate(all_N):  # filled column by column: the N on the first row, the line styles on the second
+        handles.append(Line2D([], [], ls="-", marker="o", ms=3, color=color[n]))
+        labels.append(f"$N = {n}$")
+        h, lab = keys[i] if i < len(keys) else keys[-1]
+        handles.append(h), labels.append(lab)
+    top.legend(handles, labels, loc="outside lower center", ncol=len(all_N), frameon=False, columnspacing=1.2)
+    bottom.suptitle(
+        "smallest width $k$ reaching 100% robust training accuracy\n(trained: a classifier, by attack, an upper bound"
+        " for this budget; Theorem 7: exact output, certified)"
+    )
+    seen: dict[str, Any] = {}
+    for bx in axes_bottom:
+        for h, lab in zip(*bx.get_legend_handles_labels()):
+            seen.setdefault(lab, h)
+    bottom.legend(list(seen.values()), list(seen), loc="outside lower center", ncol=2, frameon=False)
+    for bx, cwp in labelled:  # after the legends: the layout is final
+        label_points(bx, cwp, [str(w) for _, w in cwp], color="tab:orange", fontsize=6.5)
     return savefig(fig, figures / FIGURE)
 
 

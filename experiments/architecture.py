@@ -57,6 +57,15 @@ CATEGORIES: tuple[tuple[str, str, str], ...] = (
     ("square", r"^I\.sq\.", "squaring net f_M (r0, r1, r2, accumulator)"),
     ("indicator", r"^(I\.(c|t|z|e)|m~d)$", "indicator and max temporaries (c_j, t, z, relu(z - m))"),
 )
+#: the legend text of each category in the figures (mathtext); the results file keeps the plain text above
+CATEGORY_TEX = {
+    "carried": "carried coordinates $u = Px + B$ (or $x + B$)",
+    "max": "running maximum $m$ (the chain's state)",
+    "sum": "running sum $\\Sigma$ ($\\ell_2$) / running max $q$ ($\\ell_\\infty$)",
+    "abs": "$|a_j| = \\mathrm{relu}(a_j) + \\mathrm{relu}(-a_j)$, $a_j = x_j - c_j$",
+    "square": "squaring net $f_M$ ($r_0$, $r_1$, $r_2$, accumulator)",
+    "indicator": "indicator and max temporaries ($c_j$, $t$, $z$, $\\mathrm{relu}(z - m)$)",
+}
 CATEGORY_COLORS = {
     "carried": "#9ecae1",
     "max": "#e6550d",
@@ -317,7 +326,7 @@ def plot_profile(rows: list[dict[str, Any]], path: Path) -> Path:
         cats = [c for c in CATEGORY_COLORS if any(m["composition"].get(c) for m in block)]
         for c in cats:
             h = np.array([m["composition"].get(c, 0) for m in block])
-            bx.bar(x, h, bottom=bottom, color=CATEGORY_COLORS[c], width=0.9, label=row["category_labels"].get(c, c))
+            bx.bar(x, h, bottom=bottom, color=CATEGORY_COLORS[c], width=0.9, label=_category_label(row, c))
             bottom += h
         for g in row["block_groups"]:
             bx.axvline(g["first"] + 0.5, color="k", lw=0.5)
@@ -364,14 +373,14 @@ def plot_blocks(rows: list[dict[str, Any]], path: Path) -> Path:
         inp, chain, outp = segs
         H = row["claimed_width"]
         # top lane: the whole network
-        top = [("input map", f"u = {'P x' if row['k_carried'] < row['d'] else 'x'} + B, m = 0", 1, inp["max_width"])]
+        top = [("input map", f"$u = {'Px' if row['k_carried'] < row['d'] else 'x'} + B$, $m = 0$", 1, inp["max_width"])]
         nb = chain["repeats"]
         shown = list(range(min(nb, 3)))
         for i in shown:
             top.append((f"block {i + 1}", f"point {i + 1}", chain["maps_per_repeat"], chain["max_width"]))
         if nb > 3:
             top.append(("...", f"{nb - 3} more blocks", 0, 0))
-        top.append(("output map", "f = m", 1, outp["out_dim"]))
+        top.append(("output map", "$f = m$", 1, outp["out_dim"]))
         x = 1.0
         bw = 98.0 / len(top) - 1.5
         for name, sub, maps, width in top:
@@ -409,7 +418,7 @@ def plot_blocks(rows: list[dict[str, Any]], path: Path) -> Path:
             f"{_math_names(row['network'])}: $N = {row['N']}$ points in $\\mathbb{{R}}^{{{row['d']}}}$, "
             f"$\\sigma/\\delta = {row['sigma_over_delta']:.3g}$, $\\ell_{{{pname}}}$ balls\n"
             f"measured width {row['measured_width']} = claimed {row['claimed_width']}; depth "
-            f"{row['measured_depth']} = claimed {row['claimed_depth']} = {row['depth_formula']}{msteps}",
+            f"{row['measured_depth']} = claimed {row['claimed_depth']} = ${row['depth_formula']}${msteps}",
             fontsize=7.5,
             va="top",
         )
@@ -434,7 +443,7 @@ def plot_blocks(rows: list[dict[str, Any]], path: Path) -> Path:
                     (x, 5.0 - h / 2), L, h, boxstyle="round,pad=0.05", fc=group_color(g["group"]), ec="k", lw=0.7
                 )
             )
-            detail = "\n".join(line for role in _short(g["roles"]) for line in textwrap.wrap(role, 20))
+            detail = "\n".join(line for role in _short(g["roles"]) for line in _role_lines(role))
             ax.text(
                 x + L / 2,
                 5.0,
@@ -449,8 +458,41 @@ def plot_blocks(rows: list[dict[str, Any]], path: Path) -> Path:
 
 
 def _math_names(text: str) -> str:
-    """Norm names of the results file as mathtext (l_inf -> ell_infinity)."""
-    return text.replace("l_inf", "$\\ell_\\infty$").replace("l_2", "$\\ell_2$").replace("l_1", "$\\ell_1$")
+    """Network names of the results file as mathtext (l_inf -> ell_infinity, k' = 3, d + 6)."""
+    text = text.replace("l_inf", "$\\ell_\\infty$").replace("l_2", "$\\ell_2$").replace("l_1", "$\\ell_1$")
+    text = re.sub(r"k' = (\d+)", r"$k' = \1$", text)
+    return re.sub(r"\bd \+ (\d+)", r"$d + \1$", text)
+
+
+def _category_label(row: dict[str, Any], key: str) -> str:
+    """The legend text of a neuron category: mathtext for the known ones, else the results file's text."""
+    return CATEGORY_TEX.get(key) or row["category_labels"].get(key, key)
+
+
+#: the roles of the maps of a block (as ``_roles`` writes them) -> lines of mathtext for the block boxes
+#: (#1: the pattern's group)
+_ROLE_TEX: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        r"^\|a_(\d+)\| = relu\(a\) \+ relu\(-a\)$",
+        ("$|a_{#1}| = \\mathrm{relu}(a_{#1})$", "$+\\ \\mathrm{relu}(-a_{#1})$"),
+    ),
+    (r"^squaring f_M: (\d+) maps$", ("squaring $f_M$: #1 maps",)),
+    (r"^q = max\(q, \|a_(\d+)\|\)$", ("$q = \\max(q, |a_{#1}|)$",)),
+    (r"^t = relu\(Sigma - r\^2 - w\^2/4\)$", ("$t = \\mathrm{relu}(\\Sigma - r^2 - w^2/4)$",)),
+    (r"^t = relu\(q - r\)$", ("$t = \\mathrm{relu}(q - r)$",)),
+    (r"^z = relu\(y \(1 - t / scale\)\)$", ("$z = \\mathrm{relu}(y\\,(1 - t/\\mathrm{scale}))$",)),
+    (r"^relu\(z - m\)$", ("$\\mathrm{relu}(z - m)$",)),
+    (r"^m = m \+ relu\(z - m\)$", ("$m = m + \\mathrm{relu}(z - m)$",)),
+)
+
+
+def _role_lines(role: str) -> list[str]:
+    """One role of a block box as lines of mathtext; a role not listed in ``_ROLE_TEX`` is wrapped as text."""
+    for pattern, lines in _ROLE_TEX:
+        m = re.match(pattern, role)
+        if m:
+            return [line.replace("#1", m.group(1)) if m.groups() else line for line in lines]
+    return textwrap.wrap(role, 20)
 
 
 def _short(roles: list[str]) -> list[str]:

@@ -21,6 +21,7 @@ __all__ = [
     "TEXT_WIDTH",
     "Progress",
     "integer_ticks",
+    "label_points",
     "legend_below",
     "meta_block",
     "paper_style",
@@ -200,3 +201,48 @@ def savefig(fig: Any, path: Path | str) -> Path:
     fig.savefig(path, dpi=200, bbox_inches="tight", pad_inches=0.03)
     plt.close(fig)
     return path
+
+
+def label_points(
+    ax: Any, points: Sequence[tuple[float, float]], texts: Sequence[str], *, offset: float = 4.0, **kw: Any
+) -> list[Any]:
+    """Write ``texts[i]`` next to ``points[i]`` (data coordinates) off the lines of ``ax``.
+
+    Each label goes to the first of: above, below, the four diagonals, right, left (``offset`` points
+    away, then twice that) whose box, widened by a marker's radius, crosses no line and holds no marker
+    of the axes; above when none is free.  Call after the figure is laid out (it is drawn once here, so
+    the boxes are measured where they will be).
+    """
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    placements = []
+    for r in (offset, 2 * offset):
+        d = r / 2**0.5
+        placements += [
+            ((0.0, r), "center", "bottom"),
+            ((0.0, -r), "center", "top"),
+            ((-d, d), "right", "bottom"),
+            ((d, d), "left", "bottom"),
+            ((d, -d), "left", "top"),
+            ((-d, -d), "right", "top"),
+            ((r, 0.0), "left", "center"),
+            ((-r, 0.0), "right", "center"),
+        ]
+    pad = 2.5 * fig.dpi / 72  # a marker's radius, in pixels
+    paths = [ln.get_transform().transform_path(ln.get_path()) for ln in ax.get_lines() if ln.get_visible()]
+    out = []
+    for (x, y), text in zip(points, texts):
+        chosen = None
+        for xytext, ha, va in placements:
+            ann = ax.annotate(text, (x, y), textcoords="offset points", xytext=xytext, ha=ha, va=va, **kw)
+            box = ann.get_window_extent(renderer).padded(pad)
+            if not any(p.intersects_bbox(box, filled=False) or box.count_contains(p.vertices) for p in paths):
+                chosen = ann
+                break
+            ann.remove()
+        if chosen is None:
+            xytext, ha, va = placements[0]
+            chosen = ax.annotate(text, (x, y), textcoords="offset points", xytext=xytext, ha=ha, va=va, **kw)
+        out.append(chosen)
+    return out

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from experiments.common import read_results, write_results
+
+RESULTS = Path(__file__).resolve().parents[2] / "results"  # the committed results files
 
 
 def _roundtrip(tmp_path, rows):
@@ -156,3 +160,89 @@ def test_summary_picks_the_smallest_width_robust_in_every_seed():
         9,
     )
     assert Fraction(str(s["mean_robust_accuracy_by_width"]["2"])) == Fraction(3, 4)
+
+
+# ---------------------------------------------------------------------------------------- drawing
+@pytest.mark.parametrize(
+    ("module", "results", "compute", "figures"),
+    [
+        (
+            "experiments.figure2_3",
+            "figure2_3.json",
+            ("figure2_data", "figure3_data"),
+            ("figure2_hard_instance.png", "figure3_example1.png"),
+        ),
+        ("experiments.adversarial_training", "adversarial_training.json", ("sweep",), ("adversarial_training.png",)),
+        (
+            "experiments.architecture",
+            "architecture.json",
+            ("build_networks",),
+            ("architecture_width_profile.png", "architecture_blocks.png"),
+        ),
+    ],
+)
+def test_plot_only_redraws_the_committed_results_without_computing(
+    module, results, compute, figures, tmp_path, monkeypatch
+):
+    import importlib
+    import shutil
+
+    mod = importlib.import_module(module)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("--plot-only recomputed")
+
+    for name in compute:
+        monkeypatch.setattr(mod, name, refuse)
+    shutil.copy(RESULTS / results, tmp_path / results)
+    before = (tmp_path / results).read_bytes()
+    assert mod.main(["--plot-only", "--out", str(tmp_path), "--figures", str(tmp_path / "figs")]) == 0
+    for name in figures:
+        assert (tmp_path / "figs" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+    assert (tmp_path / results).read_bytes() == before  # the results file is only read
+
+
+_PLAIN_FORMULA = re.compile(r"[=_^|+]|relu|Sigma|sigma|delta")  # outside $...$: a formula left in ASCII
+
+
+def test_every_block_role_of_the_architecture_figure_is_mathtext():
+    from matplotlib.mathtext import MathTextParser
+
+    from experiments.architecture import _ROLE_TEX, _category_label, _role_lines, _short
+
+    rows = read_results(RESULTS / "architecture.json")["rows"]
+    parser = MathTextParser("path")
+    roles = {role for row in rows for g in row["block_groups"] for role in _short(g["roles"])}
+    assert roles and all(any(re.match(p, r) for p, _ in _ROLE_TEX) for r in roles), roles
+    for role in roles:
+        for line in _role_lines(role):
+            assert not _PLAIN_FORMULA.search(re.sub(r"\$[^$]*\$", "", line)), line  # formulas only in mathtext
+            parser.parse(line, dpi=72)  # raises on a malformed formula
+    for row in rows:
+        for key in row["category_labels"]:
+            label = _category_label(row, key)
+            assert label != row["category_labels"][key], label
+            assert not _PLAIN_FORMULA.search(re.sub(r"\$[^$]*\$", "", label)), label
+            parser.parse(label, dpi=72)
+
+
+def test_label_points_puts_the_label_off_the_lines():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from experiments.common import label_points
+
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1, 2], [1, 1, 1], "s-")  # the labelled series, through the point
+    ax.plot([0, 2], [1.08, 1.08], "-")  # a line just above the point: 'above' is taken
+    ax.set_xlim(0, 2), ax.set_ylim(0.5, 1.5)
+    (ann,) = label_points(ax, [(1.0, 1.0)], ["15"], fontsize=7)
+    fig.canvas.draw()
+    box = ann.get_window_extent(fig.canvas.get_renderer())
+    for line in ax.get_lines():
+        path = line.get_transform().transform_path(line.get_path())
+        assert not path.intersects_bbox(box, filled=False)
+    assert ann.xyann[1] < 0  # it went below
+    plt.close(fig)
