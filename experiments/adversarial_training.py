@@ -527,15 +527,21 @@ def plot(out: Path, figures: Path) -> Path:
         (Line2D([], [], ls="--", lw=0.8, **black), "mean certified (CROWN)"),
         (Line2D([], [], ls="", marker=".", ms=2.5, alpha=0.6, **black), "one seed, by attack"),
         (Line2D([], [], ls=":", lw=0.9, **black), "Theorem 7 width"),
-        (Line2D([], [], ls=""), ""),
     ]
-    handles, labels = [], []
-    for i, n in enumerate(all_N):  # filled column by column: the N on the first row, the line styles on the second
-        handles.append(Line2D([], [], ls="-", marker="o", ms=3, color=color[n]))
-        labels.append(f"$N = {n}$")
-        h, lab = keys[i] if i < len(keys) else keys[-1]
-        handles.append(h), labels.append(lab)
-    top.legend(handles, labels, loc="outside lower center", ncol=len(all_N), frameon=False, columnspacing=1.2)
+    colours = [(Line2D([], [], ls="-", marker="o", ms=3, color=color[n]), f"$N = {n}$") for n in all_N]
+    ncol = max(len(colours), len(keys))
+    blank = (Line2D([], [], ls=""), "")
+    first = colours + [blank] * (ncol - len(colours))
+    second = keys + [blank] * (ncol - len(keys))
+    entries = [e for pair in zip(first, second) for e in pair]  # filled by columns: the N above the line styles
+    top.legend(
+        [h for h, _ in entries],
+        [lab for _, lab in entries],
+        loc="outside lower center",
+        ncol=ncol,
+        frameon=False,
+        columnspacing=1.2,
+    )
     bottom.suptitle(
         "smallest width $k$ reaching 100% robust training accuracy\n(trained: a classifier, by attack, an upper bound"
         " for this budget; Theorem 7: exact output, certified)"
