@@ -93,7 +93,7 @@ def example1(k: int, sigma: float) -> Example1:
         sigma=float(sigma),
         T=np.array(T.tolist(), dtype=np.float64),
         T_exact=T,
-        dataset=Dataset(X, [1, 2], name=f"example1_k{k}"),
+        dataset=Dataset(X, np.array([1, 2]), name=f"example1_k{k}"),
         x=X[0].copy(),
         x_prime=X[1].copy(),
         collision=np.array([float(v) for v in col]),

@@ -26,7 +26,7 @@ import hashlib
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 
@@ -154,6 +154,7 @@ class Dataset:
     name: str = "dataset"
     meta: Mapping[str, Any] = field(default_factory=dict)
     classes: tuple[Label, ...] | None = None
+    _cache: dict[object, Any] = field(init=False, default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -172,7 +173,6 @@ class Dataset:
         object.__setattr__(self, "X", X)
         object.__setattr__(self, "y", y)
         object.__setattr__(self, "meta", types.MappingProxyType(dict(self.meta)))
-        object.__setattr__(self, "_cache", {})
 
     @classmethod
     def from_arrays(
@@ -214,7 +214,9 @@ class Dataset:
                 name = f"{name}[drop-conflicts]"
             X, y = A[keep], labels[keep]
         named = None if classes is None else check_classes(classes)
-        return cls(X, y, name=name, meta=meta, classes=named)  # type: ignore[arg-type]
+        return cls(
+            cast(np.ndarray, X), cast(np.ndarray, y), name=name, meta=meta, classes=named
+        )  # __post_init__ converts
 
     @classmethod
     def from_labels(
