@@ -227,9 +227,15 @@ class Builder:
                 if c.is_zero:
                     continue
                 self._check_param(c)
-                rows.append(o), cols.append(pos[slot]), eb.append(c.base), es.append(c.scale), ep.append(c.pidx)
+                rows.append(o)
+                cols.append(pos[slot])
+                eb.append(c.base)
+                es.append(c.scale)
+                ep.append(c.pidx)
             self._check_param(e.const)
-            bb.append(e.const.base), bs.append(e.const.scale), bp.append(e.const.pidx)
+            bb.append(e.const.base)
+            bs.append(e.const.scale)
+            bp.append(e.const.pidx)
         return MapTemplate(
             in_dim=len(self.slots),
             out_dim=len(outputs),

@@ -50,7 +50,7 @@ def evaluate_fraction(net: Any, X: np.ndarray) -> list[Fraction]:
                 acc[:, pos[e]] = acc[:, pos[e]] + H[:, t.ent_col[e]] * Fraction(float(ent[e]))
             out[:, t.active] = acc
         if k < total:
-            out = np.where(out > zero, out, zero)
+            out = np.where(out > zero, out, zero)  # type: ignore[call-overload]  # numpy stubs reject a Fraction scalar
         H = out
     return [Fraction(v) for v in H[:, 0]]
 

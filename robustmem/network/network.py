@@ -116,7 +116,8 @@ class Segment:
         exactly ``base`` where pidx == -1.
         """
         P = self.params[rows]
-        return realize_rows(*self._flat["ent"], P), realize_rows(*self._flat["bias"], P)
+        (eb, es, ep), (bb, bs, bp) = self._flat["ent"], self._flat["bias"]
+        return realize_rows(eb, es, ep, P), realize_rows(bb, bs, bp, P)
 
 
 def apply_map(H: np.ndarray, t: MapTemplate, ent: np.ndarray, bias: np.ndarray, relu: bool) -> np.ndarray:
@@ -188,7 +189,7 @@ class ReLUNetwork:
         from robustmem.network.template import dense_template
         from robustmem.validate import finite_layer
 
-        maps = []
+        maps: list[MapTemplate] = []
         for k, (W, b) in enumerate(layers):
             W, b = np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)
             if W.ndim != 2 or b.shape != (W.shape[0],) or W.size == 0:

@@ -89,11 +89,11 @@ def compile_segment(seg, *, final_relu: bool, parallel: bool) -> SegmentPlan:
         passing = frozenset()
     free = {i for i in range(in_dim) if i in passing}
     values = []
-    for vid, srcs, ents, bias, relu in pending:
+    for vid, srcs, ent_ids, bias, relu in pending:
         sf = all(s in free for s in srcs)
         if sf:
             free.add(vid)
-        values.append(ValuePlan(vid, srcs, ents, bias, relu, sf and parallel))
+        values.append(ValuePlan(vid, srcs, ent_ids, bias, relu, sf and parallel))
     exported = set()
     last_use: dict[int, int] = {}
     for idx, v in enumerate(values):

@@ -81,7 +81,9 @@ def save_network(net: ReLUNetwork, path: str | Path) -> Path:
     }
     text = json.dumps(header, sort_keys=True, allow_nan=False)
     with open(path, "wb") as fh:
-        np.savez_compressed(fh, header=np.frombuffer(text.encode(), dtype=np.uint8), **arrays)
+        header_bytes = np.frombuffer(text.encode(), dtype=np.uint8)
+        # mypy matches the **arrays mapping against savez_compressed's allow_pickle: bool keyword
+        np.savez_compressed(fh, header=header_bytes, **arrays)  # type: ignore[arg-type]
     return path
 
 

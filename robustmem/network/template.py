@@ -29,7 +29,7 @@ __all__ = ["MapTemplate", "dense_template", "realize_rows"]
 
 
 def _frozen_array(a: np.ndarray, dtype: type) -> np.ndarray:
-    out = np.array(a, dtype=dtype, copy=True)
+    out: np.ndarray = np.array(a, dtype=dtype, copy=True)
     out.setflags(write=False)
     return out
 
