@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 from numbers import Integral, Real
+from typing import TypeAlias
 
 import numpy as np
 import sympy as sp
@@ -20,7 +21,7 @@ from robustmem.norms import check_p
 
 __all__ = ["ExprLike", "check_integer", "check_ratio", "exact", "exact_integer", "exact_p", "power", "product"]
 
-ExprLike = int | float | sp.Basic
+ExprLike: TypeAlias = int | float | sp.Basic
 
 
 def _held_power(expr: sp.Basic) -> bool:
@@ -63,7 +64,7 @@ def check_integer(value: object, name: str, minimum: int, maximum: int | None = 
             value = int(value)
         else:
             raise InvalidArgumentError(f"{name} must be an integer, got {value!r}")
-    v = int(value)  # type: ignore[arg-type]
+    v = int(value)
     reason = f" ({why})" if why else ""
     if v < minimum:
         raise InvalidArgumentError(f"{name} = {v} is below the limit {minimum}{reason}")
@@ -76,7 +77,7 @@ def check_ratio(value: object, name: str = "sigma_over_delta") -> float:
     """Return a radius ratio sigma/delta as a float in (0, inf), or raise naming the value."""
     if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)):
         raise InvalidArgumentError(f"{name} must be a positive real number, got {value!r}")
-    v = float(value)  # type: ignore[arg-type]
+    v = float(value)
     if not math.isfinite(v) or v <= 0.0:
         raise InvalidArgumentError(f"{name} must be a finite number > 0, got {v!r}")
     return v
@@ -87,7 +88,7 @@ def exact(value: ExprLike) -> sp.Expr:
     if isinstance(value, bool):
         raise InvalidArgumentError(f"expected a number or a sympy expression, got {value!r}")
     if isinstance(value, sp.Basic):
-        return value  # type: ignore[return-value]
+        return value
     if isinstance(value, (Integral, np.integer)):
         return sp.Integer(int(value))
     if isinstance(value, (Real, np.floating)):
