@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from robustmem.network.builder import Builder, Coef, Expr, ExprLike
 
 __all__ = ["abs_parts", "neg_coef", "running_max", "shifted_input_layer"]
@@ -55,7 +57,7 @@ def shifted_input_layer(
     inputs: Sequence[str],
     outputs: Sequence[str],
     shift: float,
-    matrix: Sequence[Sequence[float]] | None = None,
+    matrix: Sequence[Sequence[float]] | np.ndarray | None = None,
     *,
     extra: dict[str, ExprLike] | None = None,
 ) -> None:

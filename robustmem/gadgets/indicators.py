@@ -92,6 +92,7 @@ def indicator_linf(
         else:
             b.layer({f"{tag}.e": absval - b.v(q)}, temp=True)  # relu(|a_j| - q)
             pending = b.v(q) + b.v(f"{tag}.e")  # max(q, |a_j|)
+    assert pending is not None  # _check requires at least one input slot
     b.layer({f"{tag}.t": pending - r}, drop=[q] if q in b.slots else [], temp=True)
     return _label_output(b, f"{tag}.t", label, 1.0 / w, tag)
 
@@ -115,6 +116,7 @@ def indicator_l1(
             b, _offset(b, name, c, shift), f"{tag}.a{j}", extra={S: pending} if pending is not None else None
         )
         pending = absval if pending is None else b.v(S) + absval
+    assert pending is not None  # _check requires at least one input slot
     b.layer({f"{tag}.t": pending - r}, drop=[S] if S in b.slots else [], temp=True)
     return _label_output(b, f"{tag}.t", label, 1.0 / w, tag)
 
@@ -170,6 +172,7 @@ def indicator_l2(
             f = emit_square(b, bj, M, f"{tag}.sq", first_extra={cj: 2.0 * bj - 1.0}, first_temp=True)
             pending = current + K * b.v(cj) + (Delta * Delta) * f
     thr = r * r + 0.25 * w * w
+    assert pending is not None  # _check requires at least one input slot
     b.layer({f"{tag}.t": pending - thr}, drop=[S] if S in b.slots else [], temp=True)
     return _label_output(b, f"{tag}.t", label, 2.0 / (w * w), tag)
 

@@ -158,6 +158,7 @@ def indicator_lp(
             second_extra={S: current + Expr({cj: Coef(K)})},
         )
         pending = b.v(S) + Delta_p * g
+    assert pending is not None  # _check requires at least one input slot
     return _lp_output(b, pending, S, label, r, w, p, tag)
 
 

@@ -36,7 +36,7 @@ the real function of the stored network is g_{p,M} itself, with no weight roundi
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import TypeVar
 
@@ -132,7 +132,7 @@ def _square_phase(
     tags: Sequence[str],
     acc0s: Sequence[Expr],
     weight: float,
-    extra: dict[str, ExprLike] | None = None,
+    extra: Mapping[str, ExprLike] | None = None,
     drop: tuple[str, ...] = (),
 ) -> list[Expr]:
     """Emit M maps; return acc0_c + weight * f_M(x_c) for every channel c (x_c in [0, 1] assumed).
@@ -178,9 +178,9 @@ def emit_power(
     M: int,
     tag: str,
     *,
-    first_extra: dict[str, ExprLike] | None = None,
+    first_extra: Mapping[str, ExprLike] | None = None,
     first_temp: bool = False,
-    second_extra: dict[str, ExprLike] | None = None,
+    second_extra: Mapping[str, ExprLike] | None = None,
 ) -> Expr:
     """Emit the power net on the non-negative input ``t``; return g_{p,M}(t) as an expression.
 
@@ -210,9 +210,9 @@ def emit_powers(
     M: int,
     tags: Sequence[str],
     *,
-    first_extra: dict[str, ExprLike] | None = None,
+    first_extra: Mapping[str, ExprLike] | None = None,
     first_temp: bool = False,
-    second_extra: dict[str, ExprLike] | None = None,
+    second_extra: Mapping[str, ExprLike] | None = None,
 ) -> list[Expr]:
     """:func:`emit_power` on several inputs side by side: the same power_depth(p, M) maps, each
     holding every channel (at most power_width(p) neurons per channel), one tag per channel.
@@ -232,10 +232,10 @@ def emit_powers(
     _check_M(M)
     if len(ts) != len(tags) or not tags or len(set(tags)) != len(tags):
         raise InvalidArgumentError(f"emit_powers needs one distinct tag per input, got {len(tags)} for {len(ts)}")
-    ts = [Expr.of(t) for t in ts]
+    t_exprs = [Expr.of(t) for t in ts]
     first: dict[str, ExprLike] = {}
     temps: list[str] = []
-    for t, tag in zip(ts, tags):
+    for t, tag in zip(t_exprs, tags):
         first[f"{tag}.c+"], first[f"{tag}.c-"] = t, t - 1.0
         temps += [f"{tag}.c+", f"{tag}.c-"]
     if first_temp:
