@@ -48,6 +48,7 @@ a sqrt(1 - e^2) - B e >= r  implies  eps_pair >= e.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from robustmem.errors import InvalidArgumentError
 from robustmem.projection.haar import check_projection
@@ -56,7 +57,7 @@ __all__ = ["cap_min_norm", "cap_minimizer", "pair_preservation", "preservation_f
 
 
 def preservation_from_components(
-    a: np.ndarray, b: np.ndarray, n: np.ndarray, r: float, *, kernel_trivial: bool
+    a: npt.ArrayLike, b: npt.ArrayLike, n: npt.ArrayLike, r: float, *, kernel_trivial: bool
 ) -> np.ndarray:
     """eps_pair from a = ||P z||, b = ||(I - P^T P) z||, n = ||z|| and the ball radius r (vectorized).
 
