@@ -281,7 +281,7 @@ def construct_theorem35(
     P = _projection(dataset, k - 6, projection, seed, draws)
     if sigma is None:
         geo = projected_margin(dataset, P)
-        sigma = _largest_sigma(float(geo["tau"]), float(geo["norm"]), p, d, fraction)
+        sigma = _largest_sigma(geo.tau, geo.norm, p, d, fraction)
     notes = (
         f"projection: {projection if isinstance(projection, str) else 'given'} (seed {seed})",
         f"delta is the l_{p_name(q)} separation delta_q (Definition 30); Theorem 35's worst-case radius "

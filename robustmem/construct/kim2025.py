@@ -50,6 +50,7 @@ What is built here (the deviations are stated in every certificate's notes):
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
@@ -147,7 +148,7 @@ def _projected(dataset, V: np.ndarray | None, m: int, seed: int, draws: int) -> 
     for _ in range(draws):
         M = haar_projection(k, m, seed=rng) @ base
         try:
-            tau = projected_margin(dataset, M)["tau"]
+            tau = projected_margin(dataset, M).tau
         except HypothesisError:
             continue
         if tau > best_tau:
@@ -216,6 +217,7 @@ def construct_kim2025(
     elif dimension == "smallest" or (isinstance(dimension, (int, np.integer)) and not isinstance(dimension, bool)):
         V = kim2025_span_map(X)
         k = V.shape[0]
+        candidates: Sequence[int]
         if dimension == "smallest":
             candidates = range(1, k + 1)
         else:

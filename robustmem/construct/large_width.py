@@ -180,7 +180,7 @@ def _lp_tau(dataset, p: float) -> tuple[float, float]:
 def _exact_chain(
     dataset,
     *,
-    p: float,
+    p: Literal[1, "inf"] | float,
     sigma: float | None,
     sigma_over_delta: float | None,
     parallel: bool,

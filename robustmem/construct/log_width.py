@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -45,13 +46,19 @@ from robustmem.gadgets.indicators import indicator_l2
 from robustmem.gadgets.squaring import square_error_bound
 from robustmem.norms import c_plus, check_p
 
+if TYPE_CHECKING:
+    from robustmem.data import Dataset
+
 __all__ = [
+    "MapSetup",
+    "ProjectedMargin",
     "ProjectionChoice",
     "choose_projection",
     "construct_log_width",
     "construct_remark11",
     "construct_theorem16",
     "construct_through_map",
+    "map_setup",
     "projected_margin",
 ]
 
@@ -99,12 +106,53 @@ def choose_projection(
     )
 
 
-def projected_margin(dataset, M: np.ndarray) -> dict[str, float | np.ndarray]:
-    """Centres c = fl(X M^T), their certified l_2 separation tau, ||M||_2 and the rounding radius.
+@dataclass(frozen=True)
+class ProjectedMargin:
+    """The geometry of the images c_i = fl(M x_i) of a dataset under a linear map M (:func:`projected_margin`).
 
-    Returns dict with keys centers, tau (a lower bound for the exact min distance between
-    differently-labelled centres), norm (an upper bound of ||M||_2), rho_proj (per-coordinate bound
-    on |fl(M x) - M x| over the data), x_norm (max ||x_i||_2).
+    centers: the float64 centres fl(X M^T), shape (N, k).
+    tau: a lower bound (rounded down) of the exact minimum l_2 distance between differently-labelled centres.
+    norm: an upper bound (rounded up) of the spectral norm ||M||_2.
+    x_norm: max_i ||x_i||_2 over the data.
+    pair: a pair (i, j), i < j, of differently-labelled points whose centres attain the float minimum
+        distance; (-1, -1) when the dataset has a single label.
+    raw_tau: that float minimum distance, before it is rounded down into ``tau`` (inf for a single label).
+    """
+
+    centers: np.ndarray
+    tau: float
+    norm: float
+    x_norm: float
+    pair: tuple[int, int]
+    raw_tau: float
+
+
+@dataclass(frozen=True)
+class MapSetup:
+    """The checked inputs of a chain over the images M x_i (:func:`map_setup`).
+
+    p, sigma: the validated norm exponent and radius of the claim B_p(x_i, sigma).
+    M: the map as a finite float64 (k, d) array.
+    geometry: :func:`projected_margin` of the dataset under M.
+    sigma_projected: sigma' = c+_p(d) sigma, the l_2 radius of the l_p ball.
+    shift: the carry shift for |(M x)_j| <= ||M|| (max ||x_i|| + sigma') over the balls.
+    rho_proj: the per-coordinate rounding of M x (the centres and the network each round it once).
+    """
+
+    p: float
+    sigma: float
+    M: np.ndarray
+    geometry: ProjectedMargin
+    sigma_projected: float
+    shift: float
+    rho_proj: float
+
+
+def projected_margin(dataset: Dataset, M: np.ndarray) -> ProjectedMargin:
+    """Centres c = fl(X M^T), their certified l_2 separation tau, ||M||_2 and max ||x_i||_2.
+
+    Returns a :class:`ProjectedMargin`: tau is a lower bound for the exact min distance between
+    differently-labelled centres, norm an upper bound of ||M||_2.
     """
     from robustmem.data import Dataset
 
@@ -120,16 +168,11 @@ def projected_margin(dataset, M: np.ndarray) -> dict[str, float | np.ndarray]:
     sv = np.linalg.norm(M, 2)
     norm = raised(float(sv), 4 * M.shape[1] + 8)
     x_norm = float(np.linalg.norm(X, axis=1).max(initial=0.0))
-    return {"centers": C, "tau": tau, "norm": norm, "x_norm": x_norm, "pair": (sep.i, sep.j), "raw_tau": sep.delta}
+    return ProjectedMargin(centers=C, tau=tau, norm=norm, x_norm=x_norm, pair=(sep.i, sep.j), raw_tau=sep.delta)
 
 
-def map_setup(dataset, M: np.ndarray, *, p: float, sigma: float):
-    """The checked inputs of a chain over the images M x_i: (p, sigma, M, geometry, sigma', shift, rho).
-
-    geometry = :func:`projected_margin`; sigma' = c+_p(d) sigma (the l_2 radius of the l_p ball);
-    shift = the carry shift for |(M x)_j| <= ||M|| (max ||x_i|| + sigma') over the balls; rho = the
-    per-coordinate rounding of M x (the centres and the network each round it once).
-    """
+def map_setup(dataset: Dataset, M: np.ndarray, *, p: float, sigma: float) -> MapSetup:
+    """The checked inputs of a chain over the images M x_i (a :class:`MapSetup`, fields documented there)."""
     p = check_p(p)
     sigma = check_sigma(sigma)
     M = np.asarray(M, dtype=np.float64)
@@ -137,10 +180,10 @@ def map_setup(dataset, M: np.ndarray, *, p: float, sigma: float):
         raise InvalidArgumentError(f"the map must be a finite (k, {dataset.d}) matrix, got shape {M.shape}")
     geo = projected_margin(dataset, M)
     sig_proj = c_plus(p, dataset.d) * sigma
-    reach = geo["norm"] * (geo["x_norm"] + sig_proj)  # bound on |(M x)_j| over the balls
+    reach = geo.norm * (geo.x_norm + sig_proj)  # bound on |(M x)_j| over the balls
     shift = carry_shift(reach, 0.0)
     rho_proj = 2.0 * _gamma(dataset.d) * reach
-    return p, sigma, M, geo, sig_proj, shift, rho_proj
+    return MapSetup(p, sigma, M, geo, sigma_projected=sig_proj, shift=shift, rho_proj=rho_proj)
 
 
 def construct_through_map(
@@ -161,14 +204,16 @@ def construct_through_map(
     r >= ||M||_2 c+_p(d) sigma + rounding (checked; HypothesisError otherwise).  ``separation_norm`` is the
     q in which the reported delta is measured (Theorem 35's l_q separation; it does not enter the claim).
     """
-    p, sigma, M, geo, sig_proj, shift, rho_proj = map_setup(dataset, M, p=p, sigma=sigma)
+    setup = map_setup(dataset, M, p=p, sigma=sigma)
+    p, sigma, M, geo = setup.p, setup.sigma, setup.M, setup.geometry
+    sig_proj, shift = setup.sigma_projected, setup.shift
     d, k = dataset.d, M.shape[0]
     # delta is only reported (sigma/delta); the network's correctness rests on tau and r alone.
     delta = dataset.separation(separation_norm).delta if compute_delta else math.nan
     if not compute_delta:
         notes = notes + ("delta not computed (compute_delta=False): sigma/delta is unknown",)
-    r_claim = raised(geo["norm"] * sig_proj + math.sqrt(k) * rho_proj, 8)
-    par = l2_chain_parameters(geo["tau"], r_claim, k, shift, theorem=theorem, sigma=sigma, delta=delta)
+    r_claim = raised(geo.norm * sig_proj + math.sqrt(k) * setup.rho_proj, 8)
+    par = l2_chain_parameters(geo.tau, r_claim, k, shift, theorem=theorem, sigma=sigma, delta=delta)
     Mstep = int(par["M"])
     emitter = functools.partial(indicator_l2, r=par["r"], w=par["w"], shift=shift, M=Mstep)
     depth = 2 + dataset.N * (k * (Mstep + 1) + 4)
@@ -178,7 +223,7 @@ def construct_through_map(
         p=p,
         sigma=sigma,
         delta=delta,
-        tau=geo["tau"],
+        tau=geo.tau,
         tau_norm=2.0,
         r=par["r"],
         w=par["w"],
@@ -194,15 +239,15 @@ def construct_through_map(
         square_steps=Mstep,
         eps_tilde=par["eps_tilde"],
         square_error=square_error_bound(Mstep),
-        float_slack=par["r"] - geo["norm"] * sig_proj,
+        float_slack=par["r"] - geo.norm * sig_proj,
         projection=tuple(tuple(float(v) for v in row) for row in M),
         sigma_projected=sig_proj,
         dataset_fingerprint=dataset_fingerprint(dataset),
-        notes=notes + (f"||M||_2 <= {geo['norm']:.17g}; image separation tau = {geo['tau']:.6g}",),
+        notes=notes + (f"||M||_2 <= {geo.norm:.17g}; image separation tau = {geo.tau:.6g}",),
         separation_norm=separation_norm,
     )
     net = chain_network(
-        geo["centers"],
+        geo.centers,
         np.asarray(dataset.y),
         emitter,
         shift=shift,
@@ -274,7 +319,7 @@ def construct_log_width(
         P = _projection(dataset, k - 6, projection, seed, draws)
         if sigma is None:
             geo = projected_margin(dataset, P)
-            sigma = _largest_sigma(geo["tau"], geo["norm"], p, d, fraction)
+            sigma = _largest_sigma(geo.tau, geo.norm, p, d, fraction)
         notes = (f"projection: {projection if isinstance(projection, str) else 'given'} (seed {seed})",)
         return construct_through_map(
             dataset,
@@ -286,6 +331,7 @@ def construct_log_width(
             notes=notes,
             compute_delta=compute_delta,
         )
+    assert sigma is not None  # width is None here, so sigma was given (neither given raised above)
     sigma = check_sigma(sigma)
     failures = []
     for k in range(7, d + 6):

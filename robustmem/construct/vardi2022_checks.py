@@ -48,6 +48,7 @@ def vardi2022_radius(construction: Construction, dataset, *, p: float = 2.0) -> 
         f = s - math.floor(s)
         m = min(f, 1 - plan.eta - f)
         margin = m if margin is None or m < margin else margin
+    assert margin is not None  # a Dataset has N >= 1 points
     a = np.abs(np.array(plan.direction, dtype=np.float64))
     q = 1.0 if math.isinf(p) else (math.inf if p == 1.0 else p / (p - 1.0))
     norm = raised(float(np.linalg.norm(a, ord=q)), 2 * len(a) + 4)
@@ -169,7 +170,9 @@ def vardi2022_attack(
     flat = A.reshape(-1, X.shape[1])
     outs = net.evaluate_exact(flat)
     per = A.shape[1]
-    broken, examples, count = [], [], 0
+    broken: list[int] = []
+    examples: list[tuple[int, Fraction]] = []
+    count = 0
     for r, i in enumerate(idx):
         hit = False
         for c in range(per):

@@ -42,7 +42,7 @@ from robustmem.construct.common import (
 from robustmem.data import Dataset
 from robustmem.errors import HypothesisError
 from robustmem.gadgets.basic import neg_coef
-from robustmem.network.builder import Builder, Coef, Expr, Param
+from robustmem.network.builder import Builder, Coef, Expr, ExprLike, Param
 from robustmem.network.network import ReLUNetwork, Segment
 
 __all__ = ["construct_yu2024", "yu2024_depth", "yu2024_width"]
@@ -65,7 +65,7 @@ def _block_b(b: Builder, d: int, r_w: tuple[float, float], label: Coef, m: Expr 
     for j in range(d):
         total = total + b.v(f"p{j}") + b.v(f"n{j}")
     L = total * label.times(-1.0 / w) + label
-    new = {"e": L - m}
+    new: dict[str, ExprLike] = {"e": L - m}
     if isinstance(m, float):
         new = {"m": 0.0, "e": L}
     b.layer(new, order=[f"u{j}" for j in range(d)] + ["m", "e"])

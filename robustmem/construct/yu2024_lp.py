@@ -245,37 +245,39 @@ def yu2024_lp_through_map(
     """
     from robustmem.construct.log_width import map_setup
 
-    p, sigma, M, geo, sig_proj, shift, rho_proj = map_setup(dataset, M, p=p, sigma=sigma)
+    setup = map_setup(dataset, M, p=p, sigma=sigma)
+    p, sigma, M, geo = setup.p, setup.sigma, setup.M, setup.geometry
+    sig_proj, shift = setup.sigma_projected, setup.shift
     d, k = dataset.d, M.shape[0]
     delta = dataset.separation(2.0).delta
     rho_in = input_rounding(shift)
-    r_claim = raised(geo["norm"] * sig_proj + math.sqrt(k) * (rho_proj + rho_in), 8)
-    par = lp_chain_parameters(geo["tau"], r_claim, k, 2, theorem=theorem, sigma=sigma, delta=delta)
+    r_claim = raised(geo.norm * sig_proj + math.sqrt(k) * (setup.rho_proj + rho_in), 8)
+    par = lp_chain_parameters(geo.tau, r_claim, k, 2, theorem=theorem, sigma=sigma, delta=delta)
     fields = dict(
         construction=construction,
         theorem=theorem,
         p=p,
         sigma=sigma,
         delta=delta,
-        tau=geo["tau"],
+        tau=geo.tau,
         tau_norm=2.0,
         indicator="l2 parallel (Yu-Gao-Zhang Theorem B.6 shape) in the image space",
         n_points=dataset.N,
         input_dim=d,
         n_classes=dataset.C,
         classes=getattr(dataset, "classes", None),
-        float_slack=par["r"] - geo["norm"] * sig_proj,
+        float_slack=par["r"] - geo.norm * sig_proj,
         projection=tuple(tuple(float(v) for v in row) for row in M),
         sigma_projected=sig_proj,
         dataset_fingerprint=dataset_fingerprint(dataset),
         notes=notes
         + (
             f"l_{p_name(p)} balls of radius sigma map into l_2 balls of radius ||M||_2 c+_p(d) sigma; ||M||_2 <= "
-            f"{geo['norm']:.17g}; image separation tau = {geo['tau']:.6g}",
+            f"{geo.norm:.17g}; image separation tau = {geo.tau:.6g}",
         ),
     )
     return _network(
-        geo["centers"],
+        geo.centers,
         dataset.y,
         k=k,
         p=2,

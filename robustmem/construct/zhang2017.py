@@ -62,7 +62,7 @@ def _exact_projection(U: np.ndarray, a: np.ndarray) -> list[Fraction]:
 
 
 def _choose_direction(U: np.ndarray, seed: int) -> tuple[np.ndarray, list[Fraction], str]:
-    n, d = U.shape
+    n, d = int(U.shape[0]), int(U.shape[1])
     best, best_score = -1, -math.inf
     for j in range(d):
         col = np.sort(U[:, j])

@@ -110,7 +110,7 @@ def test_failure_rate_of_random_projections_below_the_union_bound():
             continue
         draws = 300
         fails = sum(
-            projected_margin(ds, haar_projection(ds.d, kp, seed=s))["raw_tau"] <= 2 * s_prime for s in range(draws)
+            projected_margin(ds, haar_projection(ds.d, kp, seed=s)).raw_tau <= 2 * s_prime for s in range(draws)
         )
         allowance = 3.0 * math.sqrt(bound * (1 - bound) / draws) + 1.0 / draws  # binomial, 3 standard deviations
         assert fails / draws <= bound + allowance, (s_prime, fails / draws, bound)
