@@ -73,8 +73,8 @@ class _Tally:
     def __init__(self, X: np.ndarray, y: np.ndarray, idx: np.ndarray, p: float, sigma: float, cap: int) -> None:
         self.C, self.Y, self.idx, self.p, self.sigma, self.cap = X[idx], y[idx], idx, p, sigma, cap
         self.broken = np.zeros(len(idx), dtype=bool)
-        self.stats: dict[str, list[float]] = {}  # method -> [points, counterexamples, max dev, max dist]
-        self.worst: dict[str, dict[int, tuple[float, np.ndarray, float]]] = {}
+        self.stats: dict[FalsifyMethod, list[float]] = {}  # method -> [points, counterexamples, max dev, max dist]
+        self.worst: dict[FalsifyMethod, dict[int, tuple[float, np.ndarray, float]]] = {}
 
     def start(self, method: FalsifyMethod) -> None:
         self.stats[method] = [0, 0, 0.0, 0.0]
@@ -124,12 +124,12 @@ class _Tally:
         return int(sum(s[1] for s in self.stats.values()))
 
     def method_stats(self) -> tuple[MethodStats, ...]:
-        return tuple(MethodStats(m, int(s[0]), int(s[1]), s[2], s[3]) for m, s in self.stats.items())  # type: ignore[arg-type]
+        return tuple(MethodStats(m, int(s[0]), int(s[1]), s[2], s[3]) for m, s in self.stats.items())
 
     def listed(self, net: Any) -> tuple[Counterexample, ...]:
         """The worst counterexamples, methods interleaved, at most ``cap``; each checked exactly."""
         queues = {m: sorted(w.items(), key=lambda kv: -kv[1][0]) for m, w in self.worst.items()}
-        picked: list[tuple[str, int, np.ndarray, float]] = []
+        picked: list[tuple[FalsifyMethod, int, np.ndarray, float]] = []
         while len(picked) < self.cap and any(queues.values()):
             for m, q in queues.items():
                 if q and len(picked) < self.cap:
@@ -144,7 +144,7 @@ class _Tally:
                 Counterexample(
                     ball=int(self.idx[ball]),
                     method=m,
-                    point=tuple(float(v) for v in point),  # type: ignore[arg-type]
+                    point=tuple(float(v) for v in point),
                     output=value,
                     label=int(self.Y[ball]),
                     distance=float(ball_distance(point, self.C[ball], self.p)),

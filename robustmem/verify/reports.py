@@ -276,7 +276,7 @@ class FalsificationReport:
         )
         _check((self.n_balls_broken > 0) == (self.n_counterexamples > 0), "broken balls without counterexamples")
         _check(len(self.counterexamples) <= self.n_counterexamples, "more listed counterexamples than counted")
-        _check(self.n_counterexamples == 0 or self.counterexamples, "counterexamples exist but none is listed")
+        _check(self.n_counterexamples == 0 or bool(self.counterexamples), "counterexamples exist but none is listed")
         for c in self.counterexamples:
             _check(c.distance <= self.sigma, f"listed point of ball {c.ball} is at distance {c.distance!r} > sigma")
             _check(c.output != c.label, f"listed point of ball {c.ball} outputs its label {c.label}")
