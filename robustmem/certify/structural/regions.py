@@ -34,7 +34,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from robustmem.certify.structural.pl import combine, psi_power, psi_value
+from robustmem.certify.structural.pl import Psi, combine, psi_power, psi_value
 from robustmem.certify.structural.symbols import PLB, Agg, BlockFacts, Node, Unsupported, gamma_q
 
 __all__ = ["Regions"]
@@ -57,7 +57,8 @@ class Regions:
         self.floor = Fraction(float(np.min(facts.labels))) if floor is None else floor
         self.q = math.inf if facts.k == 1 else q
         # psi(t) = |t|^q for finite q ("abs", "square" or the int q >= 3; unused for q = inf)
-        self.psi = None if self.q == math.inf else {1.0: "abs", 2.0: "square"}.get(float(self.q), int(self.q))
+        named: dict[float, Psi] = {1.0: "abs", 2.0: "square"}
+        self.psi: Psi | None = None if self.q == math.inf else named.get(float(self.q), int(self.q))
         self.cache: dict = {}
 
     def _c(self, key, fn):
@@ -72,6 +73,7 @@ class Regions:
             return agg.const + max(box)
         best = agg.const + sum(box, ZERO)
         if self.q != math.inf:
+            assert self.psi is not None  # set for every finite q
             Rq = psi_value(R, psi_power(self.psi))
             gaps = [
                 self._c(("gap", id(p.hi), R), lambda p=p: p.hi.max_minus_psi(-R, R, self.psi))
@@ -106,6 +108,7 @@ class Regions:
                 if far is not None:
                     cands.append(agg.const + total - mins[j] + far)
             return min(cands) if cands else None
+        assert self.psi is not None  # q is finite here (q = inf returned above)
         T = psi_value(R, psi_power(self.psi))
         e = sum(
             (
@@ -129,8 +132,9 @@ class Regions:
                 self.zero_margin(n, R, float_mode) if n.kind in ("agg", "reluagg", "posdiff") else None
                 for n, _ in node.ins
             ]
-            if None not in ms:
-                cands.append(min(ms))
+            found = [m for m in ms if m is not None]
+            if len(found) == len(ms):
+                cands.append(min(found))
         return max(cands) if cands else None
 
     def in_margin(self, R: Fraction, float_mode: bool) -> Fraction | None:
@@ -138,7 +142,8 @@ class Regions:
         if float_mode and self.facts.r_box < R:
             raise ValueError(f"the float64 ON bounds hold for R <= {float(self.facts.r_box)}, asked R = {float(R)}")
         ms = [self.zero_margin(v, R, float_mode) for v in self.facts.indicator.vs]
-        return None if None in ms else min(ms)
+        found = [m for m in ms if m is not None]
+        return min(found) if len(found) == len(ms) else None
 
     def v_agg(self) -> tuple[str, Agg]:
         """The label neuron's input sum V = sum_k v_k as ('relu', agg) or ('plain', agg)."""

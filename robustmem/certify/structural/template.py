@@ -83,6 +83,8 @@ class _Interp:
         self.end_coord_pos = list(coord_pos if end_coord_pos is None else end_coord_pos)
         if opening and fused is None:
             raise ValueError("an opening block is a fused one: pass fused=(m_pos, e_pos)")
+        if fused is None and state_pos is None:
+            raise ValueError("an unfused block keeps its running maximum at state_pos: pass state_pos")
         self.coord_pos, self.state_pos = coord_pos, state_pos
         self.k = len(coord_pos)
         self.U_lo, self.U_hi, self.E = U_lo, U_hi, (E_in if float_mode else [ZERO] * len(coord_pos))
@@ -188,8 +190,9 @@ class _Interp:
             return p.max_abs()
         key = ("absI", id(p))
         if key not in self.cache:
-            vals = [f.max_on(*self.win) for f in (p.lo, p.hi)] + [-f.min_on(*self.win) for f in (p.lo, p.hi)]
-            self.cache[key] = max(v for v in vals if v is not None)
+            highs = [f.max_on(*self.win) for f in (p.lo, p.hi)]
+            lows = [f.min_on(*self.win) for f in (p.lo, p.hi)]
+            self.cache[key] = max([v for v in highs if v is not None] + [-v for v in lows if v is not None])
         return self.cache[key]
 
     def mag_of(self, n: Node, inner: bool = False) -> Fraction:
@@ -197,9 +200,11 @@ class _Interp:
         if n.kind == "coord":
             return max(self.U_hi[n.coord], -self.U_lo[n.coord])
         if n.kind in ("agg", "reluagg"):
+            assert n.agg is not None  # agg and reluagg nodes carry their aggregate
             vals = [self._abs(p, inner) for p in n.agg.parts.values()]
             return abs(n.agg.const) + (sum(vals, ZERO) if n.agg.kind == "sum" else max(vals))
         if n.kind == "posdiff":
+            assert n.x is not None and n.q is not None  # a posdiff node is relu(x - q)
             return self._abs(n.x, inner) + (n.q.magI if inner else n.q.mag)
         raise AssertionError(n.kind)
 
@@ -228,7 +233,7 @@ class _Interp:
         return prop + gamma_q(rounding_steps([w for _, w in ins], bias)) * size + K * ETA_Q
 
     # ----- the neuron rules -----
-    def neuron(self, ti: int, t, a: int, o: int, nodes: list[Node]) -> Node:
+    def neuron(self, ti: int, t, a: int, o: int, nodes: list[Node | None]) -> Node:
         where = f"map {ti}, neuron {o}"
         self.n_neurons += 1
         sel = np.flatnonzero(t.ent_row == o)
@@ -261,8 +266,9 @@ class _Interp:
         bias = Fraction(float(t.bias_base[a]))
         if self.opening and not sel.size and bias == 0:
             return Node("state", zero=True, where=where)  # m = 0
-        if self.opening and len(ins) == 1 and ins[0][0].kind == "coord" and ins[0][1] == 1:
-            return Node("ucoord", coord=ins[0][0].coord, bias=bias, where=where)  # the input map's u_j = x_j + b_j
+        src = ins[0][0] if len(ins) == 1 else None
+        if self.opening and src is not None and src.kind == "coord" and ins[0][1] == 1:
+            return Node("ucoord", coord=src.coord, bias=bias, where=where)  # the input map's u_j = x_j + b_j
         return self.constant_neuron(ins, bias, where)
 
     def affine(self, s: int, kap: Fraction) -> PL:
@@ -406,7 +412,9 @@ class _Interp:
         return Agg("sum", const, parts)
 
     def lower_bound(self, agg: Agg) -> Fraction:
-        mins = [p.lo.min_on(*self.domain) for p in agg.parts.values()]
+        found = [p.lo.min_on(*self.domain) for p in agg.parts.values()]
+        mins = [v for v in found if v is not None]
+        assert len(mins) == len(found), "a lower function misses the block's domain"
         return agg.const + (sum(mins, ZERO) if agg.kind == "sum" else max(mins))
 
     # ----- the walk -----
@@ -418,6 +426,7 @@ class _Interp:
             nodes[p] = Node("coord", coord=j, mag=mag, magI=mag, inE=self.E[j])
         state0 = Node("state", where="block input")
         if self.fused is None:
+            assert self.state_pos is not None  # checked in __init__
             nodes[self.state_pos] = state0
         elif not self.opening:  # the previous block's pair (m, e): e = relu(L_prev - m) pending against this m
             nodes[self.fused[0]] = state0
@@ -432,10 +441,12 @@ class _Interp:
         last = len(self.maps) - 1
         ckind = "ucoord" if self.opening else "coord"
         for j, p in enumerate(self.end_coord_pos):
-            if nodes[p] is None or nodes[p].kind != ckind or nodes[p].coord != j:
+            node = nodes[p]
+            if node is None or node.kind != ckind or node.coord != j:
                 what = "the input map's u_j = x_j + b_j" if self.opening else "unchanged"
                 raise Unsupported(f"map {last}: coordinate {j} does not end the block in its place ({what})")
         if self.fused is None:
+            assert self.state_pos is not None  # checked in __init__
             end = nodes[self.state_pos]
             if self.indicator is None or self.n_updates != 1 or end is None or end.kind != "state" or end is state0:
                 raise Unsupported(
@@ -459,6 +470,7 @@ class _Interp:
                     f"map {last}: the block does not end with the pair (m, e), m + e = max(m, z_b): "
                     f"{'m = 0 and e = relu(L)' if self.opening else 'one update m <- m + e, then e = relu(L - m)'}"
                 )
+        assert self.indicator is not None  # both layouts above refuse a block without an indicator
         return BlockFacts(
             k=self.k,
             indicator=self.indicator,
