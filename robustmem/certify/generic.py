@@ -27,6 +27,7 @@ from robustmem.certify.layers import LayerSource, as_layer_source
 from robustmem.certify.milp import MAX_UNSTABLE, milp_balls
 from robustmem.certify.propagation import (
     DEFAULT_WINDOW,
+    BoundMethod,
     OutputBounds,
     ProgressLike,
     check_ball_norm,
@@ -73,7 +74,7 @@ def _bound_report(
     *,
     p: float,
     sigma: float,
-    method: str,
+    method: BoundMethod,
     window: int,
     progress: ProgressLike,
 ) -> CertifyReport:
@@ -83,7 +84,7 @@ def _bound_report(
         X,
         p=p,
         sigma=sigma,
-        method=method,  # type: ignore[arg-type]
+        method=method,
         window=window,
         progress=progress,
     )

@@ -201,6 +201,7 @@ def _one_ball(
         bounds[side] = min(max(r.bound, lo_r), hi_r)
         wrong = r.value is not None and abs(r.value - y) > MILP_TOLERANCE
         if wrong:
+            assert r.x is not None  # both solvers set value and x together
             cx = confirm_counterexample(src, idx, c, y, r.x[: src.input_dim], p=p, sigma=sigma, found_by="milp")
             if cx is not None:
                 why = f"{sense} f = {float(cx.exact_output):.6g} at a solver witness (exact re-check)"

@@ -78,7 +78,7 @@ class Progress:
             raise InvalidArgumentError(f"progress must be None, a bool or a callable, got {progress!r}")
         self.sink: Callable[[str], None] | None = (
             (lambda line: print(line, file=sys.stderr, flush=True)) if progress is True else (progress or None)
-        )  # type: ignore[assignment]
+        )
         self.throttle, self.header = progress is True, header
         self.start, self.last = time.perf_counter(), -math.inf
 

@@ -35,6 +35,7 @@ import functools
 import math
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "ETA",
@@ -94,7 +95,7 @@ def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return s, (a - (s - bb)) + (b - bb)
 
 
-def add_up(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def add_up(a: npt.ArrayLike, b: npt.ArrayLike) -> np.ndarray:
     """An upper bound of the exact a + b: fl(a + b) when that is not below it, else one step up."""
     with np.errstate(all="ignore"):
         a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
@@ -103,7 +104,7 @@ def add_up(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(s), np.inf, r)
 
 
-def add_down(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def add_down(a: npt.ArrayLike, b: npt.ArrayLike) -> np.ndarray:
     """A lower bound of the exact a + b: fl(a + b) when that is not above it, else one step down."""
     with np.errstate(all="ignore"):
         a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
@@ -112,7 +113,7 @@ def add_down(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(s), -np.inf, r)
 
 
-def two_product(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def two_product(a: npt.ArrayLike, b: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(p, e, risky): p = fl(a b) and, where ``risky`` is False, a b = p + e exactly (Dekker)."""
     with np.errstate(all="ignore"):
         a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
@@ -129,7 +130,7 @@ def two_product(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     return p, np.where(risky, 0.0, e), risky
 
 
-def mul_up(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def mul_up(a: npt.ArrayLike, b: npt.ArrayLike) -> np.ndarray:
     """An upper bound of the exact a b (fl(a b) when TwoProduct shows it is not below, else one step up)."""
     p, e, risky = two_product(a, b)
     with np.errstate(all="ignore"):
@@ -137,7 +138,7 @@ def mul_up(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(p), np.inf, r)
 
 
-def mul_down(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def mul_down(a: npt.ArrayLike, b: npt.ArrayLike) -> np.ndarray:
     """A lower bound of the exact a b (fl(a b) when TwoProduct shows it is not above, else one step down)."""
     p, e, risky = two_product(a, b)
     with np.errstate(all="ignore"):
