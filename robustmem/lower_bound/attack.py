@@ -131,10 +131,10 @@ def _lp_exact(diff: list[Fraction], p: float, sigma: float) -> tuple[float, bool
         m = max(abs(v) for v in diff)
         return float(m), m <= s, "exact"
     if p == 1.0:
-        m = sum(abs(v) for v in diff)
+        m = sum((abs(v) for v in diff), Fraction(0))
         return float(m), m <= s, "exact"
     if p == 2.0:
-        m = sum(v * v for v in diff)
+        m = sum((v * v for v in diff), Fraction(0))
         return math.sqrt(m), m <= s * s, "exact"
     value = float(pnorm(np.array([float(v) for v in diff]), p))
     return value, value <= sigma, "float"
@@ -174,7 +174,7 @@ def kernel_attack(net_or_matrix: Any, instance: HardInstance, *, sigma: float | 
     basis = exact_kernel(WS)
     if basis:
         v_exact: list[Fraction] | None = basis[0]
-        v = np.array([float(t) for t in v_exact])
+        v = np.array([float(t) for t in basis[0]])
     elif rank <= instance.k:
         v_exact = None
         v = np.linalg.svd(WS)[2][-1]
@@ -193,7 +193,9 @@ def kernel_attack(net_or_matrix: Any, instance: HardInstance, *, sigma: float | 
     if v_exact is not None:
         ai = [Fraction(float(t)) for t in xi[S]]
         bj = [Fraction(float(t)) for t in xj[S]]
-        s = sum((b - a) * w for a, b, w in zip(ai, bj, v_exact)) / sum(w * w for w in v_exact)
+        s = sum(((b - a) * w for a, b, w in zip(ai, bj, v_exact)), Fraction(0)) / sum(
+            (w * w for w in v_exact), Fraction(0)
+        )
         a_sub = [b - s * w for b, w in zip(bj, v_exact)]
         a_full = [Fraction(float(t)) for t in xj]
         for c, val in zip(S, a_sub):
@@ -203,7 +205,7 @@ def kernel_attack(net_or_matrix: Any, instance: HardInstance, *, sigma: float | 
         dist_l2 = math.sqrt(sum(t * t for t in diff))
         Wf = [[Fraction(float(t)) for t in row] for row in W]
         gap_exact: Fraction | None = max(
-            abs(sum(w * (t - Fraction(float(x))) for w, t, x in zip(row, a_full, xj))) for row in Wf
+            abs(sum((w * (t - Fraction(float(x))) for w, t, x in zip(row, a_full, xj)), Fraction(0))) for row in Wf
         )
         a = np.array([float(t) for t in a_full])
         a_exact: tuple[Fraction, ...] | None = tuple(a_full)
@@ -221,7 +223,8 @@ def kernel_attack(net_or_matrix: Any, instance: HardInstance, *, sigma: float | 
             f"{instance.inner_cover.verification}, sigma' = {instance.sigma_prime!r})"
         )
     image_gap = float(np.linalg.norm(W @ a - W @ xj))
-    outputs, exact_output, wrong = None, None, ()
+    outputs, exact_output = None, None
+    wrong: tuple[int, ...] = ()
     if net is not None:
         f = net(np.stack([a, xj]))
         outputs = (float(f[0]), float(f[1]))

@@ -178,7 +178,8 @@ def kim2025_attack(net_or_matrix: Any, instance: Kim2025Instance) -> Kim2025Atta
         a[i] = (Fraction(1) if i == j else Fraction(0)) - r[i] / 2
         a_prime[i] = r[i] / 2
     gap = max(abs(sum((Fraction(float(wv)) * (u - v) for wv, u, v in zip(row, a, a_prime)), Fraction(0))) for row in W)
-    outputs, wrong = None, ()
+    outputs = None
+    wrong: tuple[int, ...] = ()
     if net is not None:
         fa, fb = exact_forward(net, a), exact_forward(net, a_prime)
         outputs = (fa, fb)
