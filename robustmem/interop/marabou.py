@@ -70,6 +70,7 @@ class MarabouResult:
             f" {self.status} ({self.reason}; {self.seconds:.2f} s)"
         )
         if self.counterexample is not None:
+            assert self.exact_output is not None  # a counterexample is reported with its exact output
             s += f"; f = {float(self.exact_output):.9g} at {np.array2string(self.counterexample, precision=6)}"
         return s
 
@@ -136,7 +137,7 @@ def _query(
     Marabou 2.0 does not always honour its own timeout (measured: its SoI local search on a depth-56
     Theorem 6 network ran for minutes with timeoutInSeconds = 10), so the timeout is enforced here.
     """
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context("spawn")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, (onnx_path, x, p, sigma, side, threshold, timeout)), daemon=True)
     proc.start()

@@ -364,7 +364,7 @@ def _graph_input(path: str | Path, g: Any, consts: dict[str, np.ndarray]) -> tup
     dims = [d.dim_value if d.HasField("dim_value") else None for d in inputs[0].type.tensor_type.shape.dim]
     if len(dims) < 2 or any(d is None for d in dims[1:]):
         raise NetworkFormatError(f"{path}: input {inputs[0].name!r} has shape {dims}; need [batch, features...]")
-    return inputs[0].name, tuple(int(d) for d in dims[1:])
+    return inputs[0].name, tuple(int(d) for d in dims[1:] if d is not None)  # every dim is set: checked above
 
 
 def onnx_layers(path: str | Path) -> Layers:
@@ -383,7 +383,8 @@ def onnx_layers(path: str | Path) -> Layers:
         raise NetworkFormatError(f"{path}: not a readable ONNX model ({type(exc).__name__}: {exc})") from exc
     g = model.graph
     consts = _constants(model)
-    reader = _MlpReader(consts, *reversed(_graph_input(path, g, consts)))
+    name, features = _graph_input(path, g, consts)
+    reader = _MlpReader(consts, features, name)
     for k, node in enumerate(g.node):
         if node.op_type == "Constant":
             if node.output[0] not in consts:
