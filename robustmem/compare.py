@@ -19,7 +19,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from robustmem.data import Dataset
 from robustmem.errors import InvalidArgumentError, RobustMemError
@@ -118,7 +118,7 @@ def _build(name: str, dataset, p: float, sigma: float, log_width: int, seed: int
     if name in ("kim2025", "kim2025-smallest"):
         from robustmem.construct.kim2025 import construct_kim2025
 
-        dim = "theorem" if name == "kim2025" else "smallest"
+        dim: Literal["theorem", "smallest"] = "theorem" if name == "kim2025" else "smallest"
         return construct_kim2025(dataset, p=p, sigma=sigma, dimension=dim, seed=seed)
     if name == "vardi2022":
         from robustmem.construct.vardi2022 import construct_vardi2022

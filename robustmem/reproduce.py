@@ -75,7 +75,10 @@ def _run_one(e: Any, argv: list[str]) -> int:
     import os
     import subprocess
 
-    root = Path(importlib.import_module("experiments").__file__).resolve().parents[1]
+    init = importlib.import_module("experiments").__file__
+    if init is None:
+        raise RobustMemError("the experiments package has no __init__.py: run from a source checkout of robustmem")
+    root = Path(init).resolve().parents[1]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
     return subprocess.call([sys.executable, "-m", e.module, *argv], env=env)
 
