@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -63,6 +63,9 @@ from robustmem.gadgets.indicators_lp import indicator_lp
 from robustmem.gadgets.powers import power_depth, power_error_bound
 from robustmem.norms import PLike, c_plus_pq, check_p, p_name
 
+if TYPE_CHECKING:
+    from robustmem.data import Dataset
+
 __all__ = [
     "construct_theorem32",
     "construct_theorem33",
@@ -84,7 +87,7 @@ def lq_radius_check(theorem: str, sigma: float, delta_q: float, p: float, q: flo
 
 
 def _setup(
-    dataset, p_in: PLike, q_in: PLike, sigma_in: float, theorem: str
+    dataset: Dataset, p_in: PLike, q_in: PLike, sigma_in: float, theorem: str
 ) -> tuple[float, float, float, np.ndarray, int, int, float, float]:
     p, q, sigma = check_p(p_in), check_q(q_in), check_sigma(sigma_in)
     X = np.asarray(dataset.X, dtype=np.float64)
@@ -101,7 +104,7 @@ def _l_q_rounding(q: float, d: int, shift: float) -> float:
     return rho if math.isinf(q) else raised(float(d) ** (1.0 / q), 4) * rho
 
 
-def construct_theorem33(dataset, *, p: PLike, q: Literal[1, "inf"] | float, sigma: float) -> Construction:
+def construct_theorem33(dataset: Dataset, *, p: PLike, q: Literal[1, "inf"] | float, sigma: float) -> Construction:
     """Theorem 33: (delta_q, q)-separated data with q in {1, inf}; width d + 4, depth O(N d), exact indicators.
 
     Guarantee: for sigma/delta_q < 1/(2 c+_{p,q}(d)) the network outputs exactly y_i on the closed l_p ball of
@@ -173,7 +176,7 @@ def theorem32_depth(N: int, d: int, q: int, M: int) -> int:
     return 2 + N * (d * (1 + power_depth(q, M)) + 4)
 
 
-def construct_theorem32(dataset, *, p: PLike, q: int, sigma: float) -> Construction:
+def construct_theorem32(dataset: Dataset, *, p: PLike, q: int, sigma: float) -> Construction:
     """Theorem 32: (delta_q, q)-separated data with an integer q >= 2; width <= d + 9, depth O(N d q log(d q lambda^q)).
 
     Guarantee: for sigma/delta_q < 1/(2 c+_{p,q}(d)) the network outputs exactly y_i on B_p(x_i, sigma) for
@@ -238,7 +241,7 @@ def construct_theorem32(dataset, *, p: PLike, q: int, sigma: float) -> Construct
 
 
 def construct_theorem35(
-    dataset,
+    dataset: Dataset,
     *,
     p: PLike,
     q: PLike,

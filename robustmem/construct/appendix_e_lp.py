@@ -20,6 +20,7 @@ import functools
 import math
 from dataclasses import replace
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -42,6 +43,9 @@ from robustmem.gadgets.chain import chain_network
 from robustmem.gadgets.indicators_binomial import indicator_lp_real, indicator_lp_real_par, lp_real_constants
 from robustmem.norms import PLike, c_plus_pq, p_name
 
+if TYPE_CHECKING:
+    from robustmem.data import Dataset
+
 __all__ = ["construct_theorem31", "construct_yu2024_lp_real", "real_lp_chain_depth"]
 
 
@@ -61,7 +65,7 @@ def _noninteger(p: PLike, what: str) -> tuple[float, Fraction]:
     return value, exact_exponent(value)
 
 
-def _chain(dataset, X, *, k, r, w, pf, shift, parallel, cert_fields) -> Construction:
+def _chain(dataset: Dataset, X, *, k, r, w, pf, shift, parallel, cert_fields) -> Construction:
     consts = lp_real_constants(k, r, w, pf)
     plan = consts.plan
     emit = indicator_lp_real_par if parallel else indicator_lp_real
@@ -92,7 +96,7 @@ def _chain(dataset, X, *, k, r, w, pf, shift, parallel, cert_fields) -> Construc
     return Construction(net, cert)
 
 
-def construct_yu2024_lp_real(dataset, *, p: float, sigma: float) -> Construction:
+def construct_yu2024_lp_real(dataset: Dataset, *, p: float, sigma: float) -> Construction:
     """Yu-Gao-Zhang's l_p memorizer shape for a NON-integer p > 1 (Lemma 44's power nets side by side).
 
     Guarantee: for sigma < tau_p / 2 (tau_p the l_p separation of differently-labelled points) the network outputs
@@ -139,7 +143,7 @@ def construct_yu2024_lp_real(dataset, *, p: float, sigma: float) -> Construction
     return _chain(dataset, X, k=d, r=r, w=w, pf=pf, shift=shift, parallel=True, cert_fields=fields)
 
 
-def construct_theorem31(dataset, *, p: PLike, q: float, sigma: float) -> Construction:
+def construct_theorem31(dataset: Dataset, *, p: PLike, q: float, sigma: float) -> Construction:
     """Theorem 31: (delta_q, q)-separated data, q in (1, inf) minus the integers, any p; width d + O(1).
 
     Guarantee: for sigma/delta_q < 1/(2 c+_{p,q}(d)) the network outputs exactly y_i on B_p(x_i, sigma) for every

@@ -18,11 +18,15 @@ Tolerance policy (one place): every floating-point slack makes the claim weaker,
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from robustmem.errors import HypothesisError, InvalidArgumentError
 from robustmem.validate import nonnegative_number
+
+if TYPE_CHECKING:
+    from robustmem.data.labelled import LabelledPoints
 
 __all__ = [
     "U",
@@ -83,7 +87,7 @@ def power_of_two_below(x: float) -> float:
     return float(2.0 ** math.floor(math.log2(x)))
 
 
-def dataset_fingerprint(dataset) -> str:
+def dataset_fingerprint(dataset: LabelledPoints) -> str:
     """The dataset's fingerprint for the certificate ("" for duck-typed datasets without one)."""
     fp = getattr(dataset, "fingerprint", None)
     return fp() if callable(fp) else ""

@@ -53,7 +53,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -61,6 +61,9 @@ from robustmem.certificate import Construction
 from robustmem.construct.common import resolve_sigma
 from robustmem.errors import HypothesisError, InvalidArgumentError
 from robustmem.norms import c_plus, check_p, p_name
+
+if TYPE_CHECKING:
+    from robustmem.data import Dataset
 
 __all__ = ["KMY_ALPHA", "Kim2025Plan", "construct_kim2025", "kim2025_plan", "kim2025_span_map"]
 
@@ -133,7 +136,7 @@ def kim2025_span_map(X: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(Vt[:r])
 
 
-def _projected(dataset, V: np.ndarray | None, m: int, seed: int, draws: int) -> np.ndarray:
+def _projected(dataset: Dataset, V: np.ndarray | None, m: int, seed: int, draws: int) -> np.ndarray:
     """The best (largest image separation) of ``draws`` Haar projections onto m dimensions,
     composed with V; identity-like when m >= the current dimension."""
     from robustmem.construct.log_width import projected_margin
@@ -159,7 +162,7 @@ def _projected(dataset, V: np.ndarray | None, m: int, seed: int, draws: int) -> 
 
 
 def construct_kim2025(
-    dataset,
+    dataset: Dataset,
     *,
     p: float = 2.0,
     sigma: float | None = None,

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -51,6 +51,9 @@ from robustmem.gadgets.indicators import (
 )
 from robustmem.gadgets.squaring import square_error_bound, square_steps_for
 from robustmem.norms import c_plus, check_p, p_name
+
+if TYPE_CHECKING:
+    from robustmem.data import Dataset
 
 __all__ = [
     "construct_remark40",
@@ -101,7 +104,7 @@ def l2_chain_width(k: int, M: int) -> int:
     return k + 5 if (k == 1 and M == 1) else k + 6
 
 
-def _dataset_basics(dataset, sigma: float) -> tuple[np.ndarray, np.ndarray, float]:
+def _dataset_basics(dataset: Dataset, sigma: float) -> tuple[np.ndarray, np.ndarray, float]:
     X = np.asarray(dataset.X, dtype=np.float64)
     y = np.asarray(dataset.y)
     shift = carry_shift(float(np.abs(X).max(initial=0.0)), sigma)
@@ -109,7 +112,7 @@ def _dataset_basics(dataset, sigma: float) -> tuple[np.ndarray, np.ndarray, floa
 
 
 def construct_theorem5(
-    dataset, *, p: float, sigma: float | None = None, sigma_over_delta: float | None = None
+    dataset: Dataset, *, p: float, sigma: float | None = None, sigma_over_delta: float | None = None
 ) -> Construction:
     """Theorem 5: width d + 6 and depth O(N d log(d / (1 - 2 c+_p sigma/delta))), any p in (0, inf].
 
@@ -168,7 +171,7 @@ def construct_theorem5(
     return Construction(net, cert)
 
 
-def _lp_tau(dataset, p: float) -> tuple[float, float]:
+def _lp_tau(dataset: Dataset, p: float) -> tuple[float, float]:
     """(tau, theorem's tau): the data's exact l_p separation (lowered for rounding) and delta/c+."""
     d = dataset.d
     delta = dataset.separation(2.0).delta
@@ -178,7 +181,7 @@ def _lp_tau(dataset, p: float) -> tuple[float, float]:
 
 
 def _exact_chain(
-    dataset,
+    dataset: Dataset,
     *,
     p: Literal[1, "inf"] | float,
     sigma: float | None,
@@ -243,7 +246,7 @@ def _exact_chain(
 
 
 def construct_theorem6(
-    dataset, *, p: Literal[1, "inf"] | float, sigma: float | None = None, sigma_over_delta: float | None = None
+    dataset: Dataset, *, p: Literal[1, "inf"] | float, sigma: float | None = None, sigma_over_delta: float | None = None
 ) -> Construction:
     """Theorem 6: p in {1, inf}, width d + 4, depth O(N d), exact indicators (no approximation).
 
@@ -268,7 +271,7 @@ def construct_theorem6(
 
 
 def construct_remark40(
-    dataset, *, p: Literal[1, "inf"] | float, sigma: float | None = None, sigma_over_delta: float | None = None
+    dataset: Dataset, *, p: Literal[1, "inf"] | float, sigma: float | None = None, sigma_over_delta: float | None = None
 ) -> Construction:
     """Remark 40: the indicators computed in parallel; width 3d + 1, depth O(N), p in {1, inf}.
 

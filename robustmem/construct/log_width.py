@@ -82,7 +82,7 @@ def _check_width(k: int, d: int) -> int:
 
 
 def choose_projection(
-    dataset,
+    dataset: Dataset,
     k_proj: int,
     *,
     strategy: ProjectionChoice = "best-of-random",
@@ -187,7 +187,7 @@ def map_setup(dataset: Dataset, M: np.ndarray, *, p: float, sigma: float) -> Map
 
 
 def construct_through_map(
-    dataset,
+    dataset: Dataset,
     M: np.ndarray,
     *,
     p: float,
@@ -264,7 +264,7 @@ def _largest_sigma(tau: float, norm: float, p: float, d: int, fraction: float) -
 
 
 def construct_log_width(
-    dataset,
+    dataset: Dataset,
     *,
     p: float,
     width: int | None = None,
@@ -354,7 +354,7 @@ def construct_log_width(
     )
 
 
-def _projection(dataset, k_proj: int, projection, seed: int, draws: int) -> np.ndarray:
+def _projection(dataset: Dataset, k_proj: int, projection, seed: int, draws: int) -> np.ndarray:
     if isinstance(projection, np.ndarray):
         P = np.asarray(projection, dtype=np.float64)
         if P.shape != (k_proj, dataset.d):
@@ -364,7 +364,7 @@ def _projection(dataset, k_proj: int, projection, seed: int, draws: int) -> np.n
 
 
 def construct_theorem16(
-    dataset, M: np.ndarray, *, p: float, sigma: float | None = None, sigma_over_delta: float | None = None
+    dataset: Dataset, M: np.ndarray, *, p: float, sigma: float | None = None, sigma_over_delta: float | None = None
 ) -> Construction:
     """Theorem 16: memorize through a given linear map M (k x d) with ||M||_2 < delta / (2 sigma').
 
@@ -383,7 +383,7 @@ def construct_theorem16(
     return construct_through_map(dataset, M, p=p, sigma=sigma, theorem="Theorem 16", construction="theorem16")
 
 
-def construct_remark11(dataset, *, seed: int = 0, draws: int = 8) -> Construction:
+def construct_remark11(dataset: Dataset, *, seed: int = 0, draws: int = 8) -> Construction:
     """Remark 11: sigma = 0 gives width 7 (exact, non-robust memorization at constant width).
 
     Projects onto one direction (the best of ``draws`` Haar draws) and memorizes the projected

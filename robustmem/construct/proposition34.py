@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -48,6 +49,9 @@ from robustmem.gadgets.rounding_net import emit_rounding, rounding_depth
 from robustmem.network.builder import Builder, Coef, Expr
 from robustmem.network.network import ReLUNetwork
 from robustmem.norms import PLike, check_p
+
+if TYPE_CHECKING:
+    from robustmem.data import Dataset
 
 __all__ = ["Runs", "construct_proposition34", "proposition34_runs"]
 
@@ -75,7 +79,7 @@ def _dual_norm(v: np.ndarray, p: float) -> float:
     return float((a**ps).sum() ** (1.0 / ps))
 
 
-def proposition34_runs(dataset, direction: np.ndarray, *, p: float, sigma: float) -> Runs:
+def proposition34_runs(dataset: Dataset, direction: np.ndarray, *, p: float, sigma: float) -> Runs:
     """The runs of step 2 (module docstring) along ``direction``; HypothesisError when two differently-labelled
     projected balls overlap (names the points and the gap)."""
     X = np.asarray(dataset.X, dtype=np.float64)
@@ -177,7 +181,7 @@ def _build(runs: Runs, C: int, shift: float, d: int) -> tuple[ReLUNetwork, int]:
 
 
 def construct_proposition34(
-    dataset,
+    dataset: Dataset,
     *,
     p: PLike,
     q: PLike = 2,

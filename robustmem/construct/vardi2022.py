@@ -58,7 +58,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -68,6 +68,9 @@ from robustmem.data import Dataset
 from robustmem.errors import HypothesisError, InvalidArgumentError
 from robustmem.network.rational import RationalLayer, RationalNetwork
 from robustmem.norms import check_p
+
+if TYPE_CHECKING:
+    from robustmem.data import Dataset
 
 __all__ = ["LAYOUT_WIDTH", "VYS_WIDTH", "VardiPlan", "construct_vardi2022", "vardi2022_depth"]
 
@@ -216,7 +219,7 @@ class _Stack:
 
 
 # ------------------------------------------------------------------ the construction
-def _plan(dataset, seed: int, group_size: int | None) -> tuple[VardiPlan, list[int]]:
+def _plan(dataset: Dataset, seed: int, group_size: int | None) -> tuple[VardiPlan, list[int]]:
     X = np.asarray(dataset.X, dtype=np.float64)
     y = np.asarray(dataset.y, dtype=np.int64)
     Xf = _exact_rows(X)
@@ -428,7 +431,9 @@ def vardi2022_depth(plan: VardiPlan) -> int:
     return 2 * plan.group_size * plan.steps + plan.groups + 3
 
 
-def construct_vardi2022(dataset, *, p: float = 2.0, seed: int = 0, group_size: int | None = None) -> Construction:
+def construct_vardi2022(
+    dataset: Dataset, *, p: float = 2.0, seed: int = 0, group_size: int | None = None
+) -> Construction:
     """Vardi, Yehudai, Shamir (ICLR 2022), Theorem 3.1 (width 12; this layout 10), O~(sqrt N) parameters.
 
     Guarantee: the returned :class:`~robustmem.network.rational.RationalNetwork` outputs exactly y_i

@@ -11,12 +11,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from robustmem.certificate import Construction
 from robustmem.construct.vardi2022 import VardiPlan, _label_gap
 from robustmem.norms import check_p
+
+if TYPE_CHECKING:
+    from robustmem.data import Dataset
 
 __all__ = [
     "Float64Fit",
@@ -28,7 +32,7 @@ __all__ = [
 ]
 
 
-def vardi2022_radius(construction: Construction, dataset, *, p: float = 2.0) -> float:
+def vardi2022_radius(construction: Construction, dataset: Dataset, *, p: float = 2.0) -> float:
     """A proved lower bound on the radius at which the network keeps every label (it claims none).
 
     f(x) = h(s(x)) and h = y_i on the whole cell [m_i, m_i + 1 - eta] of x_i's key (module docstring:
@@ -55,7 +59,7 @@ def vardi2022_radius(construction: Construction, dataset, *, p: float = 2.0) -> 
     return lowered(float(margin) / (float(plan.kappa) * norm), 4)
 
 
-def vardi2022_breaking_radius(construction: Construction, dataset, *, p: float = 2.0) -> float:
+def vardi2022_breaking_radius(construction: Construction, dataset: Dataset, *, p: float = 2.0) -> float:
     """A radius at which the network provably fails: g / ||a||_q (rounded up), g the least gap
     |<a, x_i - x_j>| between differently-labelled points.
 
@@ -92,7 +96,7 @@ class Float64Fit:
         return not self.wrong
 
 
-def float64_fit(construction: Construction, dataset) -> Float64Fit:
+def float64_fit(construction: Construction, dataset: Dataset) -> Float64Fit:
     """Run the float64 view (every weight rounded to the nearest float64) on the training points."""
     net = construction.network
     out = net.evaluate_float(np.asarray(dataset.X, dtype=np.float64))
@@ -125,7 +129,7 @@ class VardiAttack:
 
 def vardi2022_attack(
     construction: Construction,
-    dataset,
+    dataset: Dataset,
     *,
     radius: float,
     p: float = 2.0,

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -44,6 +45,9 @@ from robustmem.errors import HypothesisError
 from robustmem.gadgets.basic import neg_coef
 from robustmem.network.builder import Builder, Coef, Expr, ExprLike, Param
 from robustmem.network.network import ReLUNetwork, Segment
+
+if TYPE_CHECKING:
+    from robustmem.data import Dataset
 
 __all__ = ["construct_yu2024", "yu2024_depth", "yu2024_width"]
 
@@ -71,7 +75,9 @@ def _block_b(b: Builder, d: int, r_w: tuple[float, float], label: Coef, m: Expr 
     b.layer(new, order=[f"u{j}" for j in range(d)] + ["m", "e"])
 
 
-def construct_yu2024(dataset, *, sigma: float | None = None, sigma_over_delta: float | None = None) -> Construction:
+def construct_yu2024(
+    dataset: Dataset, *, sigma: float | None = None, sigma_over_delta: float | None = None
+) -> Construction:
     """Yu, Gao, Zhang 2024, Theorem 4.8 (architecture): width 3d + 1, depth 2N + 1, l_inf balls.
 
     Guarantee: for sigma < tau_inf / 2 (tau_inf the l_inf separation of differently-labelled

@@ -34,6 +34,7 @@ from __future__ import annotations
 import functools
 import math
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -54,6 +55,9 @@ from robustmem.gadgets.chain import chain_network
 from robustmem.gadgets.indicators_lp import indicator_lp_par, lp_tolerance
 from robustmem.gadgets.powers import power_depth, power_error_bound, power_steps_for, power_width
 from robustmem.norms import p_name
+
+if TYPE_CHECKING:
+    from robustmem.data import Dataset
 
 __all__ = [
     "construct_yu2024_lp",
@@ -163,7 +167,7 @@ def _network(
 
 
 def construct_yu2024_lp(
-    dataset, *, p: int, sigma: float | None = None, sigma_over_delta: float | None = None
+    dataset: Dataset, *, p: int, sigma: float | None = None, sigma_over_delta: float | None = None
 ) -> Construction:
     """Yu-Gao-Zhang Theorem B.6 (architecture): integer p >= 2, width O(d), depth O(N p log).
 
@@ -233,7 +237,14 @@ def construct_yu2024_lp(
 
 
 def yu2024_lp_through_map(
-    dataset, M: np.ndarray, *, p: float, sigma: float, theorem: str, construction: str, notes: tuple[str, ...] = ()
+    dataset: Dataset,
+    M: np.ndarray,
+    *,
+    p: float,
+    sigma: float,
+    theorem: str,
+    construction: str,
+    notes: tuple[str, ...] = (),
 ) -> Construction:
     """Yu-Gao-Zhang's memorizer (l_2, Theorem B.6 with p = 2) on the images c_i = M x_i, M folded in.
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -43,6 +43,9 @@ from robustmem.errors import HypothesisError
 from robustmem.network.builder import Builder, Coef, Expr
 from robustmem.network.network import ReLUNetwork
 from robustmem.norms import check_p
+
+if TYPE_CHECKING:
+    from robustmem.data import Dataset
 
 __all__ = ["ZhangRadius", "construct_zhang2017", "zhang2017_radius"]
 
@@ -233,7 +236,7 @@ def _flat_extent(line: _ZhangLine, ti: Fraction, yi: int, k: int) -> Fraction | 
     return min(ti - left if left != -math.inf else math.inf, right - ti if right != math.inf else math.inf)
 
 
-def construct_zhang2017(dataset, *, p: float = 2.0, seed: int = 0) -> Construction:
+def construct_zhang2017(dataset: Dataset, *, p: float = 2.0, seed: int = 0) -> Construction:
     """Zhang et al. (ICLR 2017), Theorem 1: depth 2, width n (distinct points), f(x_i) = y_i.
 
     Guarantee: f(x_i) = y_i for every i in the reals (and exactly for the float64 weights when the
