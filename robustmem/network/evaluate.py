@@ -14,11 +14,14 @@ bit-identical to block-after-block evaluation (see :mod:`robustmem.network.plan`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from robustmem.network.plan import SegmentPlan, compile_segment
+
+if TYPE_CHECKING:
+    from robustmem.network.network import ReLUNetwork
 
 __all__ = [
     "PROCESS_WORK",
@@ -382,7 +385,7 @@ def _run_dependent(
 
 
 def run_network(
-    net: Any,
+    net: ReLUNetwork,
     X: Any,
     arith: Any,
     *,
@@ -444,7 +447,9 @@ def _forked_rows(args: tuple[np.ndarray, bool, int]) -> np.ndarray:
     )
 
 
-def evaluate_in_processes(net: Any, X: np.ndarray, *, workers: int, kernels: bool, chunk: int = 8192) -> np.ndarray:
+def evaluate_in_processes(
+    net: ReLUNetwork, X: np.ndarray, *, workers: int, kernels: bool, chunk: int = 8192
+) -> np.ndarray:
     """f(X) with the rows split over ``workers`` forked processes (each inherits ``net``).
 
     Every row is evaluated by :func:`run_network` with the same arithmetic as in one process, so the

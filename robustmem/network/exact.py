@@ -18,9 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from robustmem.network.network import ReLUNetwork
 
 __all__ = ["ExactEvaluation", "evaluate_exact", "evaluate_fraction", "evaluate_verified"]
 
@@ -29,7 +32,7 @@ def _frac_array(values: np.ndarray) -> np.ndarray:
     return np.array([Fraction(float(v)) for v in np.ravel(values)], dtype=object).reshape(np.shape(values))
 
 
-def evaluate_fraction(net: Any, X: np.ndarray) -> list[Fraction]:
+def evaluate_fraction(net: ReLUNetwork, X: np.ndarray) -> list[Fraction]:
     """The exact output f(x) for every row of X, in rational arithmetic.
 
     Inputs and weights are the exact rationals of their float64 values.  Cost grows with
@@ -55,7 +58,7 @@ def evaluate_fraction(net: Any, X: np.ndarray) -> list[Fraction]:
     return [Fraction(v) for v in H[:, 0]]
 
 
-def evaluate_verified(net: Any, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def evaluate_verified(net: ReLUNetwork, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(value, radius) with |f_exact(x) - value| <= radius for every row; radius 0 means exact.
 
     ``value`` is bit-identical to ``net(X)``.
@@ -80,7 +83,7 @@ class ExactEvaluation:
     n_fraction: int  # points that needed rational arithmetic
 
 
-def evaluate_exact(net: Any, X: np.ndarray, *, fallback_limit: int | None = None) -> ExactEvaluation:
+def evaluate_exact(net: ReLUNetwork, X: np.ndarray, *, fallback_limit: int | None = None) -> ExactEvaluation:
     """Exact f(x) for every row of X (verified float64 first, Fractions where that is not exact).
 
     ``fallback_limit`` caps how many points may need the slow Fraction pass; beyond it a

@@ -19,13 +19,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import torch
 from torch import nn
 
 from robustmem.errors import InvalidArgumentError
 from robustmem.network.evaluate import run_network
+
+if TYPE_CHECKING:
+    from robustmem.network.network import ReLUNetwork
 
 __all__ = ["DENSE_LIMIT", "TorchClassifier", "TorchReLUNetwork", "as_sequential", "to_torch"]
 
@@ -65,7 +68,7 @@ class TorchReLUNetwork(nn.Module):
     float64 the output equals ``net(X)`` bit for bit.
     """
 
-    def __init__(self, net: Any, dtype: torch.dtype = torch.float64):
+    def __init__(self, net: ReLUNetwork, dtype: torch.dtype = torch.float64):
         super().__init__()
         self.net = net
         self.input_dim = int(net.input_dim)
@@ -128,7 +131,7 @@ class TorchClassifier(nn.Module):
         return -((f.to(self.labels.dtype) - self.labels) ** 2)
 
 
-def _n_classes(net: Any) -> tuple[int, tuple[Any, ...] | None]:
+def _n_classes(net: ReLUNetwork) -> tuple[int, tuple[Any, ...] | None]:
     cert = net.meta.get("certificate") or {}
     get = cert.get if isinstance(cert, dict) else lambda k: getattr(cert, k, None)
     C = get("n_classes")
@@ -142,7 +145,7 @@ def _n_classes(net: Any) -> tuple[int, tuple[Any, ...] | None]:
 
 
 def to_torch(
-    net: Any, dtype: torch.dtype = torch.float64, *, head: Literal["scalar", "logits"] = "scalar"
+    net: ReLUNetwork, dtype: torch.dtype = torch.float64, *, head: Literal["scalar", "logits"] = "scalar"
 ) -> TorchReLUNetwork | TorchClassifier:
     """``net`` as an ``nn.Module``: the scalar output (n,) (``head="scalar"``) or C logits (``head="logits"``).
 
@@ -166,7 +169,9 @@ def to_torch(
     return TorchClassifier(body, C, classes)
 
 
-def as_sequential(net: Any, dtype: torch.dtype = torch.float64, *, max_parameters: int = DENSE_LIMIT) -> nn.Sequential:
+def as_sequential(
+    net: ReLUNetwork, dtype: torch.dtype = torch.float64, *, max_parameters: int = DENSE_LIMIT
+) -> nn.Sequential:
     """The dense ``nn.Sequential(Linear, ReLU, ..., Linear)`` of Definition 1; output (n, 1).
 
     Its weights are exactly ``net.layers()`` (cast to ``dtype``).  Dense matrix products sum in a
