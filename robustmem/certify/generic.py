@@ -18,12 +18,12 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 import numpy as np
 
 from robustmem.certify.certify_report import CertCounterexample, CertifyMethod, CertifyReport, Status
-from robustmem.certify.layers import LayerSource, as_layer_source
+from robustmem.certify.layers import LayerSource, NetworkInput, as_layer_source
 from robustmem.certify.milp import MAX_UNSTABLE, milp_balls
 from robustmem.certify.propagation import (
     DEFAULT_WINDOW,
@@ -37,6 +37,9 @@ from robustmem.certify.witness import confirm_counterexample
 from robustmem.errors import InvalidArgumentError
 from robustmem.validate import index_list, integer_at_least, nonnegative_number, positive_number
 
+if TYPE_CHECKING:
+    from robustmem.data.labelled import LabelledPoints
+
 __all__ = ["BOUND_GUARANTEE", "certify"]
 
 BOUND_GUARANTEE = (
@@ -47,7 +50,7 @@ BOUND_GUARANTEE = (
 
 
 def _selection(
-    src: LayerSource, dataset: Any, points: Sequence[int] | Iterable[int] | None
+    src: LayerSource, dataset: LabelledPoints, points: Sequence[int] | Iterable[int] | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     try:
         X, y = np.asarray(dataset.X, dtype=np.float64), np.asarray(dataset.y)
@@ -171,8 +174,8 @@ def _checked_options(
 
 
 def certify(
-    net: Any,
-    dataset: Any,
+    net: NetworkInput,
+    dataset: LabelledPoints,
     *,
     p: Any,
     sigma: float,

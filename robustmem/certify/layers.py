@@ -13,14 +13,22 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 
 from robustmem.errors import InvalidArgumentError
 from robustmem.validate import finite_layer
 
-__all__ = ["Layer", "LayerSource", "as_layer_source"]
+if TYPE_CHECKING:
+    from robustmem.network.network import AffineMap, ReLUNetwork
+
+__all__ = ["Layer", "LayerSource", "NetworkInput", "as_layer_source"]
+
+#: A network as the generic certifiers accept it: a ReLUNetwork, a LayerSource already built, or a sequence of
+#: affine maps (``(W, b)`` pairs or objects with ``W`` and ``b``) with a ReLU after every map but the last.
+NetworkInput: TypeAlias = "ReLUNetwork | LayerSource | Sequence[tuple[npt.ArrayLike, npt.ArrayLike] | AffineMap]"
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,7 @@ class LayerSource:
 
     def __init__(
         self,
-        net: Any,
+        net: ReLUNetwork | None,
         pairs: tuple[tuple[np.ndarray, np.ndarray], ...] | None,
         input_dim: int,
         depth: int,
@@ -64,19 +72,23 @@ class LayerSource:
     def is_relu_network(self) -> bool:
         return self._pairs is None
 
+    def _relu_network(self) -> ReLUNetwork:
+        assert self.net is not None, "a LayerSource holds a ReLUNetwork or (W, b) pairs"  # as_layer_source
+        return self.net
+
     def layers(self) -> Iterator[Layer]:
         """Yield the L layers in order (dense float64 W, b), lazily for a ReLUNetwork."""
         if self._pairs is not None:
             for k, (W, b) in enumerate(self._pairs, start=1):
                 yield Layer(k, W, b, k == self.depth)
             return
-        for k, m in enumerate(self.net.layers(), start=1):
+        for k, m in enumerate(self._relu_network().layers(), start=1):
             yield Layer(k, np.asarray(m.W, dtype=np.float64), np.asarray(m.b, dtype=np.float64), k == self.depth)
 
     def widths(self) -> tuple[int, ...]:
         """d_1, ..., d_{L-1}: the hidden layer sizes."""
         if self._widths is None:
-            self._widths = tuple(int(w) for w in self.net.layer_widths())
+            self._widths = tuple(int(w) for w in self._relu_network().layer_widths())
         return self._widths
 
     def n_neurons(self) -> int:
@@ -87,7 +99,7 @@ class LayerSource:
         """f(X) in float64 for X (n, d): ``net(X)`` for a ReLUNetwork, a dense layer walk otherwise."""
         X = np.atleast_2d(np.asarray(X, dtype=np.float64))
         if self._pairs is None:
-            return np.asarray(self.net(X), dtype=np.float64)
+            return np.asarray(self._relu_network()(X), dtype=np.float64)
         H = X
         for lay in self.layers():
             H = H @ lay.W.T + lay.b
@@ -101,7 +113,7 @@ class LayerSource:
         if self._pairs is None:
             from robustmem.network.exact import evaluate_exact
 
-            return list(evaluate_exact(self.net, X).values)
+            return list(evaluate_exact(self._relu_network(), X).values)
         H = [[Fraction(float(v)) for v in row] for row in X]
         for lay in self.layers():
             H = _exact_rows(H, lay.W, lay.b, relu=not lay.last)
@@ -128,7 +140,7 @@ def _pair(item: Any, k: int) -> tuple[np.ndarray, np.ndarray]:
     return W, b
 
 
-def as_layer_source(net: Any) -> LayerSource:
+def as_layer_source(net: NetworkInput) -> LayerSource:
     """Validate ``net`` (a ReLUNetwork or a sequence of (W, b) pairs) and wrap it as a :class:`LayerSource`.
 
     Raises InvalidArgumentError naming the layer whose shape, finiteness or output size is wrong.

@@ -34,7 +34,7 @@ from typing import Any, Literal, get_args
 import numpy as np
 
 from robustmem.certify.crown import Ball, Frame, backsubstitute
-from robustmem.certify.layers import LayerSource, as_layer_source
+from robustmem.certify.layers import LayerSource, NetworkInput, as_layer_source
 from robustmem.certify.rounding import add_down, add_up, dot_bounds, dual_norm_up, enclose_matmul, mul_up
 from robustmem.errors import InvalidArgumentError
 from robustmem.norms import check_p, p_name
@@ -223,7 +223,7 @@ def _propagate(
 
 
 def _arguments(
-    net: Any, centers: Any, p: Any, sigma: Any, method: Any, window: Any
+    net: NetworkInput, centers: Any, p: Any, sigma: Any, method: Any, window: Any
 ) -> tuple[LayerSource, Ball, BoundMethod, int]:
     src = as_layer_source(net)
     p = check_ball_norm(p)
@@ -243,7 +243,7 @@ def _arguments(
 
 
 def output_bounds(
-    net: Any,
+    net: NetworkInput,
     centers: Any,
     *,
     p: Any,
@@ -269,7 +269,7 @@ def output_bounds(
 
 
 def layer_bounds(
-    net: Any,
+    net: NetworkInput,
     centers: Any,
     *,
     p: Any,

@@ -52,7 +52,7 @@ import math
 import sys
 import time
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -78,6 +78,11 @@ from robustmem.errors import InvalidArgumentError, VerificationError
 from robustmem.labels import number_of_classes
 from robustmem.norms import p_name
 from robustmem.validate import nonnegative_number
+
+if TYPE_CHECKING:
+    from robustmem.certificate import Certificate
+    from robustmem.data.labelled import LabelledPoints
+    from robustmem.network.network import ReLUNetwork
 
 __all__ = ["SUPPORTED", "UNSUPPORTED", "certify_structural"]
 
@@ -128,7 +133,7 @@ class _Run:
             print(f"structural [{time.perf_counter() - self.t0:6.1f} s] {text}", file=sys.stderr, flush=True)
 
 
-def _certificate(net: Any, certificate: Any):
+def _certificate(net: ReLUNetwork, certificate: Certificate | None) -> Certificate:
     from robustmem.certificate import Certificate
 
     if certificate is not None:
@@ -146,7 +151,7 @@ def _f_up(x: Fraction) -> float:
     return f if Fraction(f) >= x else float(np.nextafter(f, math.inf))
 
 
-def _consistency(run: _Run, net, cert, X, y, dataset) -> None:
+def _consistency(run: _Run, net: ReLUNetwork, cert: Certificate, X, y, dataset: LabelledPoints) -> None:
     N, d = X.shape
     C = number_of_classes(dataset, y)
     same = (cert.n_points, cert.input_dim, cert.n_classes) == (N, d, C)
@@ -187,7 +192,9 @@ def _consistency(run: _Run, net, cert, X, y, dataset) -> None:
     )
 
 
-def _input_map(run: _Run, im: InputMap, cert, X, p: float, sigma: float, q: float) -> tuple[InputMap, Images, float]:
+def _input_map(
+    run: _Run, im: InputMap, cert: Certificate, X, p: float, sigma: float, q: float
+) -> tuple[InputMap, Images, float]:
     P = cert.projection_matrix()
     detail = ""
     if P is None:
@@ -225,7 +232,9 @@ def _input_map(run: _Run, im: InputMap, cert, X, p: float, sigma: float, q: floa
     return im, G, L
 
 
-def _interpret(run: _Run, block: str, seg, coord_pos, state_pos, G: Images, cert, float_mode: bool, **fused):
+def _interpret(
+    run: _Run, block: str, seg, coord_pos, state_pos, G: Images, cert: Certificate, float_mode: bool, **fused
+):
     run.say(f"interpreting the {block} ({len(seg.maps)} maps, {seg.repeats} blocks)")
     facts = interpret_block(
         seg, list(coord_pos), state_pos, G.U_lo, G.U_hi, G.E_in, r_box=Fraction(cert.r), float_mode=float_mode, **fused
@@ -253,7 +262,7 @@ def _template(
     run: _Run,
     block: str,
     facts: BlockFacts,
-    cert,
+    cert: Certificate,
     q: float,
     float_mode: bool,
     state_bound=Fraction(0),
@@ -497,7 +506,7 @@ def _geometry(
     return verdicts
 
 
-def _chain(run: _Run, net, cert, X, p, sigma, q, float_mode):
+def _chain(run: _Run, net: ReLUNetwork, cert: Certificate, X, p, sigma, q, float_mode):
     """Input map, one chain template repeated N times, output map f = m."""
     segs, N = net.segments, X.shape[0]
     if len(segs) != 3 or segs[1].repeats != N:
@@ -510,7 +519,7 @@ def _chain(run: _Run, net, cert, X, p, sigma, q, float_mode):
     return [(im, facts)], G, L, ((im.state_pos,), ["chain template"])
 
 
-def _fused_chain(run: _Run, net, cert, X, p, sigma, q, float_mode):
+def _fused_chain(run: _Run, net: ReLUNetwork, cert: Certificate, X, p, sigma, q, float_mode):
     """yu2024: (input map + first block on x), the chain template repeated N - 1 times on u, output f = m + e."""
     segs, (N, d) = net.segments, X.shape
     if len(segs) != (3 if N > 1 else 2) or segs[0].repeats != 1 or (N > 1 and segs[1].repeats != N - 1):
@@ -551,9 +560,9 @@ def _first_bad(m: np.ndarray) -> str:
 
 
 def certify_structural(
-    net: Any,
-    dataset: Any,
-    certificate: Any = None,
+    net: ReLUNetwork,
+    dataset: LabelledPoints,
+    certificate: Certificate | None = None,
     *,
     sigma: float | None = None,
     arithmetic: Arithmetic = "float64",
