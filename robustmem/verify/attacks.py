@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.spatial.distance import cdist
@@ -43,6 +43,9 @@ from robustmem.geometry import (
     uniform_in_ball,
     unit_sphere,
 )
+
+if TYPE_CHECKING:
+    from robustmem.network.network import ReLUNetwork
 
 __all__ = [
     "PGDBatch",
@@ -174,7 +177,7 @@ def nearest_other_label(
     return out
 
 
-def torch_batch_rows(net: Any) -> int:
+def torch_batch_rows(net: ReLUNetwork) -> int:
     """Rows per PGD batch so that autograd's saved tensors stay near 512 MiB, clamped to [1, 65536].
 
     The torch export evaluates the network's compiled plan value by value (carried coordinates
@@ -201,7 +204,7 @@ class PGDBatch:
 
 
 def pgd_attack(
-    net: Any,
+    net: ReLUNetwork,
     centers: np.ndarray,
     labels: np.ndarray,
     *,

@@ -13,7 +13,7 @@ import math
 import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -35,6 +35,10 @@ from robustmem.validate import index_list
 from robustmem.verify.attacks import nearest_other_label, pgd_attack
 from robustmem.verify.fit import dataset_arrays
 from robustmem.verify.reports import BallSelection, Counterexample, FalsificationReport, FalsifyMethod, MethodStats
+
+if TYPE_CHECKING:
+    from robustmem.data.labelled import LabelledPoints
+    from robustmem.network.network import ReLUNetwork
 
 __all__ = ["POINTS_PER_CALL", "falsify"]
 
@@ -126,7 +130,7 @@ class _Tally:
     def method_stats(self) -> tuple[MethodStats, ...]:
         return tuple(MethodStats(m, int(s[0]), int(s[1]), s[2], s[3]) for m, s in self.stats.items())
 
-    def listed(self, net: Any) -> tuple[Counterexample, ...]:
+    def listed(self, net: ReLUNetwork) -> tuple[Counterexample, ...]:
         """The worst counterexamples, methods interleaved, at most ``cap``; each checked exactly."""
         queues = {m: sorted(w.items(), key=lambda kv: -kv[1][0]) for m, w in self.worst.items()}
         picked: list[tuple[FalsifyMethod, int, np.ndarray, float]] = []
@@ -175,8 +179,8 @@ def _count(value: int, name: str, minimum: int) -> int:
 
 
 def falsify(
-    net: Any,
-    dataset: Any,
+    net: ReLUNetwork,
+    dataset: LabelledPoints,
     *,
     p: float,
     sigma: float,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from fractions import Fraction
-from typing import Any, get_args
+from typing import TYPE_CHECKING, get_args
 
 import numpy as np
 
@@ -12,12 +12,16 @@ from robustmem.errors import InvalidArgumentError, VerificationError
 from robustmem.network.exact import evaluate_exact
 from robustmem.verify.reports import FitMode, FitReport
 
+if TYPE_CHECKING:
+    from robustmem.data.labelled import LabelledPoints
+    from robustmem.network.network import ReLUNetwork
+
 __all__ = ["MAX_LISTED", "verify_fit"]
 
 MAX_LISTED = 100  # failures listed in a report (the count is always complete)
 
 
-def dataset_arrays(net: Any, dataset: Any) -> tuple[np.ndarray, np.ndarray]:
+def dataset_arrays(net: ReLUNetwork, dataset: LabelledPoints) -> tuple[np.ndarray, np.ndarray]:
     """(X, y) of ``dataset`` after checking that they fit ``net``'s input dimension."""
     try:
         X = np.asarray(dataset.X, dtype=np.float64)
@@ -33,7 +37,9 @@ def dataset_arrays(net: Any, dataset: Any) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def verify_fit(net: Any, dataset: Any, *, mode: FitMode = "float64", fallback_limit: int | None = None) -> FitReport:
+def verify_fit(
+    net: ReLUNetwork, dataset: LabelledPoints, *, mode: FitMode = "float64", fallback_limit: int | None = None
+) -> FitReport:
     """Check f(x_i) == y_i for every training point, with no tolerance; return a :class:`FitReport`.
 
     mode='float64': the float64 output of ``net(X)`` must equal the label exactly.
