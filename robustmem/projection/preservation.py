@@ -23,7 +23,7 @@ to stay conservative the report divides by max(1, ||P||_2) computed from P.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -36,6 +36,10 @@ from robustmem.projection.epsilon import min_pair_preservation
 from robustmem.projection.haar import check_projection
 from robustmem.projection.pairs import CrossLabelSearch, SearchStrategy
 from robustmem.validate import nonnegative_number
+
+if TYPE_CHECKING:
+    from robustmem.data import Dataset
+    from robustmem.data.labelled import LabelledPoints
 
 __all__ = ["PreservationReport", "preservation_report", "tau_of"]
 
@@ -119,7 +123,7 @@ class PreservationReport:
         return {f: getattr(self, f) for f in self.__dataclass_fields__}
 
 
-def _dataset_arrays(dataset: Any) -> tuple[np.ndarray, np.ndarray]:
+def _dataset_arrays(dataset: LabelledPoints) -> tuple[np.ndarray, np.ndarray]:
     try:
         return np.asarray(dataset.X, dtype=np.float64), np.asarray(dataset.y)
     except AttributeError:
@@ -140,7 +144,7 @@ def _check_max_pairs(max_pairs: int | None, N: int) -> int:
     return int(max_pairs)
 
 
-def tau_of(P: np.ndarray, dataset: Any, *, method: SearchStrategy = "auto") -> float:
+def tau_of(P: np.ndarray, dataset: LabelledPoints, *, method: SearchStrategy = "auto") -> float:
     """tau = min over differently-labelled pairs of ||P(x_i - x_j)||_2 (exact; the search of pairs.py)."""
     X, y = _dataset_arrays(dataset)
     return CrossLabelSearch(X, y, P, method=method).minimum().value
@@ -148,7 +152,7 @@ def tau_of(P: np.ndarray, dataset: Any, *, method: SearchStrategy = "auto") -> f
 
 def preservation_report(
     P: np.ndarray,
-    dataset: Any,
+    dataset: Dataset,
     *,
     p: float,
     sigma: float | None = None,

@@ -15,7 +15,7 @@ Both return a :class:`SearchResult` whose ``report`` is the exact :func:`preserv
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from scipy.special import logsumexp
@@ -25,6 +25,10 @@ from robustmem.projection.haar import _check_dims, check_projection, haar_projec
 from robustmem.projection.pairs import CrossLabelSearch, PairBudgetExceeded, SearchStrategy
 from robustmem.projection.preservation import PreservationReport, _dataset_arrays, preservation_report
 from robustmem.validate import integer_at_least, positive_number
+
+if TYPE_CHECKING:
+    from robustmem.data import Dataset
+    from robustmem.data.labelled import LabelledPoints
 
 __all__ = ["SearchMethod", "SearchResult", "best_of_random", "optimize_projection", "pca_projection"]
 
@@ -90,7 +94,7 @@ def _readonly(P: np.ndarray) -> np.ndarray:
     return P
 
 
-def pca_projection(dataset: Any, k: int) -> np.ndarray:
+def pca_projection(dataset: LabelledPoints, k: int) -> np.ndarray:
     """The k x d matrix whose rows are the top-k principal directions of the centred data (orthonormal)."""
     X, _ = _dataset_arrays(dataset)
     d, k = _check_dims(X.shape[1], k)
@@ -101,7 +105,7 @@ def pca_projection(dataset: Any, k: int) -> np.ndarray:
 
 
 def best_of_random(
-    dataset: Any,
+    dataset: Dataset,
     k: int,
     *,
     m: int,
@@ -146,7 +150,7 @@ def _retract(M: np.ndarray) -> np.ndarray:
 
 
 def optimize_projection(
-    dataset: Any,
+    dataset: Dataset,
     k: int,
     *,
     seed: int,
