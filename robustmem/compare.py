@@ -19,11 +19,14 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from robustmem.data import Dataset
 from robustmem.errors import InvalidArgumentError, RobustMemError
 from robustmem.norms import c_plus, check_p, p_name
+
+if TYPE_CHECKING:
+    from robustmem.data import Dataset
 
 __all__ = ["COMPARED", "CompareRow", "compare", "default_sigma", "to_csv", "to_markdown"]
 
@@ -83,12 +86,12 @@ class CompareRow:
             raise InvalidArgumentError(f"{self.construction}: sigma = {self.sigma!r} < 0")
 
 
-def default_sigma(dataset, p: float) -> float:
+def default_sigma(dataset: Dataset, p: float) -> float:
     """DEFAULT_SIGMA_FRACTION * delta / c+_p(d) (delta the l_2 separation)."""
     return DEFAULT_SIGMA_FRACTION * dataset.separation(2.0).delta / c_plus(p, dataset.d)
 
 
-def _build(name: str, dataset, p: float, sigma: float, log_width: int, seed: int) -> Any:
+def _build(name: str, dataset: Dataset, p: float, sigma: float, log_width: int, seed: int) -> Any:
     from robustmem.construct import construct_log_width, construct_remark40, construct_theorem5, construct_theorem6
     from robustmem.construct.yu2024 import construct_yu2024
     from robustmem.construct.zhang2017 import construct_zhang2017
@@ -132,7 +135,7 @@ def _skipped(name: str, p: float, note: str, seconds: float = 0.0) -> CompareRow
 
 
 def compare(
-    dataset,
+    dataset: Dataset,
     *,
     p: float,
     sigma: float | None = None,
@@ -306,7 +309,7 @@ def _vardi_row(built: Any, dataset: Dataset, plan: _ComparePlan, build_s: float,
     )
 
 
-def _build_log_width_auto(dataset, p: float, k: int, seed: int) -> Any:
+def _build_log_width_auto(dataset: Dataset, p: float, k: int, seed: int) -> Any:
     from robustmem.construct import construct_log_width
 
     return construct_log_width(dataset, p=p, width=k, seed=seed)

@@ -24,13 +24,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from robustmem.errors import InvalidArgumentError
 from robustmem.geometry import exact_in_ball
 from robustmem.norms import check_p, p_name
+
+if TYPE_CHECKING:
+    from robustmem.data.labelled import LabelledPoints
 
 __all__ = ["OUTPUT_TOLERANCE", "VnnlibExport", "positional", "relative_onnx_name", "write_vnnlib"]
 
@@ -201,7 +204,7 @@ def _write_radius(
 
 
 def write_vnnlib(
-    dataset: Any,
+    dataset: LabelledPoints,
     p: float | str,
     sigma: float | Sequence[float],
     out_dir: str | Path,
