@@ -7,8 +7,10 @@ from robustmem.construct.appendix_e import (
     construct_theorem35,
 )
 from robustmem.construct.appendix_e_lp import construct_theorem31, construct_yu2024_lp_real
+from robustmem.construct.common import ChainParameters
 from robustmem.construct.kim2025 import construct_kim2025, kim2025_plan
 from robustmem.construct.large_width import (
+    L2ChainParameters,
     construct_remark40,
     construct_theorem5,
     construct_theorem6,
@@ -37,7 +39,9 @@ from robustmem.construct.zhang2017 import construct_zhang2017, zhang2017_radius
 __all__ = [
     "CONSTRUCTIONS",
     "Certificate",
+    "ChainParameters",
     "Construction",
+    "L2ChainParameters",
     "choose_projection",
     "construct_kim2025",
     "construct_log_width",

@@ -202,7 +202,7 @@ def construct_theorem32(dataset: Dataset, *, p: PLike, q: int, sigma: float) -> 
     slack = _l_q_rounding(qv, d, shift)
     r_claim = raised(raised(c_plus_pq(pv, qv, d), 4) * sigma + slack, 2)
     par = lp_chain_parameters(tau, r_claim, d, qi, theorem=theorem, sigma=sigma, delta=delta_q)
-    M = int(par["M"])
+    M = par.M
     cert = Certificate(
         construction="theorem32",
         theorem=theorem,
@@ -211,8 +211,8 @@ def construct_theorem32(dataset: Dataset, *, p: PLike, q: int, sigma: float) -> 
         delta=delta_q,
         tau=tau,
         tau_norm=qv,
-        r=par["r"],
-        w=par["w"],
+        r=par.r,
+        w=par.w,
         shift=shift,
         indicator=f"l_{qi} (Lemma 38 with the power net g_{{{qi},M}}, coordinates one after the other)",
         n_points=N,
@@ -222,7 +222,7 @@ def construct_theorem32(dataset: Dataset, *, p: PLike, q: int, sigma: float) -> 
         claimed_depth=theorem32_depth(N, d, qi, M),
         depth_formula="2 + N (d (1 + power_depth(q, M)) + 4)",
         square_steps=M,
-        eps_tilde=par["eps_tilde"],
+        eps_tilde=par.eps_tilde,
         square_error=power_error_bound(qi, M),
         float_slack=slack,
         dataset_fingerprint=dataset_fingerprint(dataset),
@@ -232,7 +232,7 @@ def construct_theorem32(dataset: Dataset, *, p: PLike, q: int, sigma: float) -> 
     net = chain_network(
         X,
         np.asarray(dataset.y),
-        functools.partial(indicator_lp, p=qi, r=par["r"], w=par["w"], shift=shift, M=M),
+        functools.partial(indicator_lp, p=qi, r=par.r, w=par.w, shift=shift, M=M),
         shift=shift,
         input_dim=d,
         meta={"construction": "theorem32", "certificate": cert.to_dict()},

@@ -18,6 +18,7 @@ Tolerance policy (one place): every floating-point slack makes the claim weaker,
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from robustmem.data.labelled import LabelledPoints
 
 __all__ = [
+    "ChainParameters",
     "U",
     "carry_shift",
     "check_sigma",
@@ -142,3 +144,22 @@ def resolve_sigma(
             "(delta is infinite); give sigma= instead"
         )
     return ratio * delta
+
+
+@dataclass(frozen=True)
+class ChainParameters:
+    """The numbers of a chain of Lemma 38 indicators in R^k whose centres have separation tau.
+
+    r: the indicator radius: the claimed radius plus the floating-point slack, rounded up (module docstring).
+    w: the margin, the largest power of two <= tau - 2 r.
+    Delta: w + 2 r, the scale of the offsets a_j the indicator reads.
+    eps_tilde: Lemma 38's error budget eps~ for the squaring or power nets.
+    M: the number of squaring steps, chosen for half of that budget (the other half absorbs the float64
+        rounding of the weights).
+    """
+
+    r: float
+    w: float
+    Delta: float
+    eps_tilde: float
+    M: int

@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import functools
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from robustmem.certificate import Certificate, Construction
 from robustmem.construct.common import (
+    ChainParameters,
     U,
     carry_shift,
     dataset_fingerprint,
@@ -56,6 +58,7 @@ if TYPE_CHECKING:
     from robustmem.data import Dataset
 
 __all__ = [
+    "L2ChainParameters",
     "construct_remark40",
     "construct_theorem5",
     "construct_theorem6",
@@ -73,10 +76,18 @@ def _limit_check(theorem: str, sigma: float, delta: float, p: float, d: int) -> 
         )
 
 
+@dataclass(frozen=True)
+class L2ChainParameters(ChainParameters):
+    """:class:`~robustmem.construct.common.ChainParameters` of an l_2 chain, with the input rounding
+    rho (per coordinate; r covers the claimed radius plus sqrt(k) rho)."""
+
+    rho: float
+
+
 def l2_chain_parameters(
     tau: float, r_claim: float, k: int, shift: float, *, theorem: str, sigma: float, delta: float
-) -> dict[str, float | int]:
-    """r, w, Delta, eps~, M for a Lemma 38 (p = 2) chain in R^k with l_2 separation ``tau``.
+) -> L2ChainParameters:
+    """r, w, Delta, eps~, M (and rho) for a Lemma 38 (p = 2) chain in R^k with l_2 separation ``tau``.
 
     r covers the claimed l_2 radius plus sqrt(k) times the input rounding; M is the smallest
     number of squaring steps with 2^(-2M-2) <= eps~/2 (half of Lemma 38's budget is left for
@@ -95,7 +106,7 @@ def l2_chain_parameters(
             f"{theorem}: margin w = {w:.3g} is too small next to r = {r:.3g} for float64 weights "
             "(relative rounding would exceed the margin of Lemma 38); choose a smaller sigma"
         )
-    return {"r": r, "w": w, "Delta": Delta, "eps_tilde": eps_tilde, "M": M, "rho": rho}
+    return L2ChainParameters(r=r, w=w, Delta=Delta, eps_tilde=eps_tilde, M=M, rho=rho)
 
 
 def l2_chain_width(k: int, M: int) -> int:
@@ -134,8 +145,8 @@ def construct_theorem5(
     tau = lowered(delta, 2 * d + 2)
     r_claim = raised(c_plus(p, d) * sigma, 2)
     par = l2_chain_parameters(tau, r_claim, d, shift, theorem="Theorem 5", sigma=sigma, delta=delta)
-    M = int(par["M"])
-    emitter = functools.partial(indicator_l2, r=par["r"], w=par["w"], shift=shift, M=M)
+    M = par.M
+    emitter = functools.partial(indicator_l2, r=par.r, w=par.w, shift=shift, M=M)
     depth = 2 + dataset.N * (d * (M + 1) + 4)
     cert = Certificate(
         construction="theorem5",
@@ -145,8 +156,8 @@ def construct_theorem5(
         delta=delta,
         tau=tau,
         tau_norm=2.0,
-        r=par["r"],
-        w=par["w"],
+        r=par.r,
+        w=par.w,
         shift=shift,
         indicator="l2 (Lemma 38, squaring net)",
         n_points=dataset.N,
@@ -157,9 +168,9 @@ def construct_theorem5(
         claimed_depth=depth,
         depth_formula="2 + N (d (M + 1) + 4)",
         square_steps=M,
-        eps_tilde=par["eps_tilde"],
+        eps_tilde=par.eps_tilde,
         square_error=square_error_bound(M),
-        float_slack=math.sqrt(d) * par["rho"],
+        float_slack=math.sqrt(d) * par.rho,
         dataset_fingerprint=dataset_fingerprint(dataset),
         notes=(
             f"l_{p_name(p)} balls of radius sigma lie in l_2 balls of radius c+_p(d) sigma = {c_plus(p, d) * sigma:.6g}",

@@ -214,8 +214,8 @@ def construct_through_map(
         notes = notes + ("delta not computed (compute_delta=False): sigma/delta is unknown",)
     r_claim = raised(geo.norm * sig_proj + math.sqrt(k) * setup.rho_proj, 8)
     par = l2_chain_parameters(geo.tau, r_claim, k, shift, theorem=theorem, sigma=sigma, delta=delta)
-    Mstep = int(par["M"])
-    emitter = functools.partial(indicator_l2, r=par["r"], w=par["w"], shift=shift, M=Mstep)
+    Mstep = par.M
+    emitter = functools.partial(indicator_l2, r=par.r, w=par.w, shift=shift, M=Mstep)
     depth = 2 + dataset.N * (k * (Mstep + 1) + 4)
     cert = Certificate(
         construction=construction,
@@ -225,8 +225,8 @@ def construct_through_map(
         delta=delta,
         tau=geo.tau,
         tau_norm=2.0,
-        r=par["r"],
-        w=par["w"],
+        r=par.r,
+        w=par.w,
         shift=shift,
         indicator="l2 (Lemma 38, squaring net) in the image space",
         n_points=dataset.N,
@@ -237,9 +237,9 @@ def construct_through_map(
         claimed_depth=depth,
         depth_formula="2 + N (k' (M + 1) + 4)",
         square_steps=Mstep,
-        eps_tilde=par["eps_tilde"],
+        eps_tilde=par.eps_tilde,
         square_error=square_error_bound(Mstep),
-        float_slack=par["r"] - geo.norm * sig_proj,
+        float_slack=par.r - geo.norm * sig_proj,
         projection=tuple(tuple(float(v) for v in row) for row in M),
         sigma_projected=sig_proj,
         dataset_fingerprint=dataset_fingerprint(dataset),

@@ -40,6 +40,7 @@ import numpy as np
 
 from robustmem.certificate import Certificate, Construction
 from robustmem.construct.common import (
+    ChainParameters,
     U,
     carry_shift,
     dataset_fingerprint,
@@ -101,7 +102,7 @@ def yu2024_lp_depth(N: int, p: int, M: int) -> int:
 
 def lp_chain_parameters(
     tau: float, r_claim: float, k: int, p: int, *, theorem: str, sigma: float, delta: float
-) -> dict[str, float | int]:
+) -> ChainParameters:
     """r, w, Delta, eps~, M for Lemma 38 l_p indicators (integer p >= 2) in R^k, separation ``tau``.
 
     r = r_claim rounded up to 24 bits; w = the largest power of two <= tau - 2r; M = the smallest
@@ -123,7 +124,7 @@ def lp_chain_parameters(
             f"{theorem}: margin w = {w:.3g} is too small next to r = {r:.3g} for float64 weights at p = {p} "
             f"(rounding {rounding:.3g} would exceed w^p/16 = {wp / 16.0:.3g}); choose a smaller sigma"
         )
-    return {"r": r, "w": w, "Delta": Delta, "eps_tilde": eps_tilde, "M": M}
+    return ChainParameters(r=r, w=w, Delta=Delta, eps_tilde=eps_tilde, M=M)
 
 
 def _network(
@@ -132,25 +133,25 @@ def _network(
     *,
     k: int,
     p: int,
-    par: dict,
+    par: ChainParameters,
     shift: float,
     input_dim: int,
     matrix,
     meta_base: dict,
     cert_fields: dict,
 ) -> Construction:
-    M = int(par["M"])
+    M = par.M
     N = len(labels)
-    emitter = functools.partial(indicator_lp_par, p=p, r=par["r"], w=par["w"], shift=shift, M=M)
+    emitter = functools.partial(indicator_lp_par, p=p, r=par.r, w=par.w, shift=shift, M=M)
     cert = Certificate(
-        r=par["r"],
-        w=par["w"],
+        r=par.r,
+        w=par.w,
         shift=shift,
         claimed_width=yu2024_lp_width(k, p, M),
         claimed_depth=yu2024_lp_depth(N, p, M),
         depth_formula="2 + N (power_depth(p, M) + 5)",
         square_steps=M,
-        eps_tilde=par["eps_tilde"],
+        eps_tilde=par.eps_tilde,
         square_error=power_error_bound(p, M),
         **cert_fields,
     )
@@ -277,7 +278,7 @@ def yu2024_lp_through_map(
         input_dim=d,
         n_classes=dataset.C,
         classes=getattr(dataset, "classes", None),
-        float_slack=par["r"] - geo.norm * sig_proj,
+        float_slack=par.r - geo.norm * sig_proj,
         projection=tuple(tuple(float(v) for v in row) for row in M),
         sigma_projected=sig_proj,
         dataset_fingerprint=dataset_fingerprint(dataset),
