@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, overload
 
 import numpy as np
 
@@ -27,6 +27,7 @@ from robustmem.errors import HypothesisError, InvalidArgumentError
 from robustmem.validate import nonnegative_number
 
 if TYPE_CHECKING:
+    from robustmem.data import Dataset
     from robustmem.data.labelled import LabelledPoints
 
 __all__ = [
@@ -114,8 +115,20 @@ def margin_or_raise(tau: float, r: float, *, theorem: str, sigma: float, delta: 
     return power_of_two_below(gap)
 
 
+@overload
 def resolve_sigma(
-    dataset, sigma: float | None, sigma_over_delta: float | None, *, required: bool = True
+    dataset: Dataset, sigma: float | None, sigma_over_delta: float | None, *, required: Literal[True] = True
+) -> float: ...
+
+
+@overload
+def resolve_sigma(
+    dataset: Dataset, sigma: float | None, sigma_over_delta: float | None, *, required: bool
+) -> float | None: ...
+
+
+def resolve_sigma(
+    dataset: Dataset, sigma: float | None, sigma_over_delta: float | None, *, required: bool = True
 ) -> float | None:
     """The radius from exactly one of ``sigma`` (absolute) and ``sigma_over_delta`` (units of delta).
 
