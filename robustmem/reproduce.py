@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from robustmem.errors import InvalidArgumentError
+from robustmem.errors import InvalidArgumentError, RobustMemError
 
 __all__ = ["RunResult", "experiments_registry", "plan_runs", "reproduce"]
 

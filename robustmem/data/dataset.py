@@ -214,9 +214,8 @@ class Dataset:
                 name = f"{name}[drop-conflicts]"
             X, y = A[keep], labels[keep]
         named = None if classes is None else check_classes(classes)
-        return cls(
-            cast(np.ndarray, X), cast(np.ndarray, y), name=name, meta=meta, classes=named
-        )  # __post_init__ converts
+        # X and y may still be array-likes here: __post_init__ converts and validates them
+        return cls(cast(np.ndarray, X), cast(np.ndarray, y), name=name, meta=meta, classes=named)
 
     @classmethod
     def from_labels(
