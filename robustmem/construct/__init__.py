@@ -1,5 +1,7 @@
 """Constructions, one module per result: each returns a Construction (network, certificate)."""
 
+from collections.abc import Callable
+
 from robustmem.certificate import Certificate, Construction
 from robustmem.construct.appendix_e import (
     construct_theorem32,
@@ -73,7 +75,7 @@ __all__ = [
 ]
 
 #: name -> (function, short description); the CLI reads this table.
-CONSTRUCTIONS = {
+CONSTRUCTIONS: dict[str, tuple[Callable[..., Construction], str]] = {
     "theorem5": (construct_theorem5, "Theorem 5: width d+6, any p, l2 indicators with the squaring net"),
     "theorem6": (construct_theorem6, "Theorem 6: width d+4, p in {1, inf}, exact indicators"),
     "remark40": (construct_remark40, "Remark 40: width 3d+1, depth O(N), p in {1, inf}, parallel indicators"),
