@@ -62,7 +62,11 @@ __all__ = [
     "projected_margin",
 ]
 
-ProjectionChoice = Literal["random", "best-of-random", "optimize"]
+ProjectionChoice = Literal["random", "best-of-random", "optimize", "anneal", "auto"]
+
+#: "auto" anneals from PCA (and keeps the best of that and best-of-random) when N <= AUTO_ANNEAL_MAX_N; above,
+#: it is "best-of-random".  Cost on digits (N = 1797, d = 64, rank 10-14): about 10-40 s (issue 14).
+AUTO_ANNEAL_MAX_N: int = 2000
 
 
 def _gamma(n: int) -> float:
@@ -92,8 +96,21 @@ def choose_projection(
 ) -> np.ndarray:
     """A k_proj x d projection with orthonormal rows, by strategy:
     "random" (one Haar draw), "best-of-random" (the draw with the largest tau among ``draws``),
-    "optimize" (gradient ascent on the Grassmannian from the best draw; never worse than it)."""
+    "optimize" (gradient ascent on the Grassmannian from the best draw; never worse than it),
+    "anneal" (:func:`robustmem.projection.anneal.anneal_projection` from PCA: ascent with a falling
+    temperature), "auto" (the larger exact tau of "anneal" and "best-of-random" when N <= AUTO_ANNEAL_MAX_N,
+    else "best-of-random"; never worse than "best-of-random")."""
     from robustmem.projection import best_of_random, haar_projection, optimize_projection
+    from robustmem.projection.anneal import anneal_projection
+
+    if strategy == "anneal":
+        return np.array(anneal_projection(dataset, k_proj, seed=seed, start="pca").P)
+    if strategy == "auto":
+        rand = best_of_random(dataset, k_proj, m=draws, seed=seed)
+        if dataset.N > AUTO_ANNEAL_MAX_N:
+            return np.array(rand.P)
+        ann = anneal_projection(dataset, k_proj, seed=seed, start="pca")
+        return np.array(ann.P if ann.report.tau >= rand.report.tau else rand.P)
 
     if strategy == "random":
         return np.array(haar_projection(dataset.d, k_proj, seed=seed))
@@ -102,7 +119,7 @@ def choose_projection(
     if strategy == "optimize":
         return np.array(optimize_projection(dataset, k_proj, seed=seed, iterations=iterations).P)
     raise InvalidArgumentError(
-        f"projection strategy must be 'random', 'best-of-random' or 'optimize', got {strategy!r}"
+        f"projection strategy must be 'random', 'best-of-random', 'optimize', 'anneal' or 'auto', got {strategy!r}"
     )
 
 
@@ -271,7 +288,7 @@ def construct_log_width(
     sigma: float | None = None,
     sigma_over_delta: float | None = None,
     radius: Literal["theorem7", "remark10"] | None = None,
-    projection: ProjectionChoice | np.ndarray = "best-of-random",
+    projection: ProjectionChoice | np.ndarray = "auto",
     seed: int = 0,
     draws: int = 8,
     fraction: float = 0.99,

@@ -36,9 +36,11 @@ __all__ = ["FantopeSolution", "FantopeSolver", "closest_cross_pairs", "cross_pai
 FantopeSolver = Literal["CLARABEL", "SCS"]
 
 #: A pair is "violated" by the relaxed optimum P* when <z z^T, P*> < (1 - VIOLATION_TOL) t*.
-VIOLATION_TOL: float = 1e-6
-#: Pairs whose dual weight is below this fraction of the largest are not carried to the next round.
+VIOLATION_TOL: float = 1e-4  # about the accuracy of SCS at its default settings
+#: A pair is carried to the next round when its dual weight exceeds LAMBDA_DROP times the largest or its value
+#: <z z^T, P*> is at most KEEP_FACTOR t* (near-active pairs stay, so the rounds do not cycle in practice).
 LAMBDA_DROP: float = 1e-4
+KEEP_FACTOR: float = 1.5
 
 
 def _arrays(dataset: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -160,7 +162,7 @@ def fantope_relaxation(
     """Solve the Fantope relaxation of OPT_k with constraint generation from the closest pairs (float64).
 
     Round 1 uses the ``initial_pairs`` closest differently-labelled pairs; every further round keeps the pairs
-    with positive dual weight and adds the ``add_pairs`` pairs with the smallest <z z^T, P*> among those below
+    with positive dual weight or near-active (<z z^T, P*> <= KEEP_FACTOR t*) and adds the ``add_pairs`` pairs with the smallest <z z^T, P*> among those below
     (1 - VIOLATION_TOL) t* over ALL pairs.  Stops when none is violated, after ``max_rounds`` rounds, or when the
     next round would start after ``time_budget`` seconds.  Every round's lambda is a valid dual point (any subset
     gives an upper bound), so stopping early only loosens the bound; the last round's is returned.
@@ -198,7 +200,8 @@ def fantope_relaxation(
             )
         if vv.size == 0 or rounds >= max_rounds or time.perf_counter() - t0 > time_budget:
             break
-        keep = lam > LAMBDA_DROP * lam.max()
+        Zs = (X[I] - X[J]) @ L
+        keep = (lam > LAMBDA_DROP * lam.max()) | ((Zs * Zs).sum(axis=1) <= KEEP_FACTOR * value)
         pairs = {(int(a), int(b)) for a, b in zip(I[keep], J[keep])}
         pairs.update((int(a), int(b)) for a, b in zip(vI, vJ))
         ordered = sorted(pairs)

@@ -34,6 +34,7 @@ from robustmem.norms import c_minus, check_p
 
 __all__ = [
     "WidthLowerBound",
+    "certificate_matches",
     "excluded_sigma",
     "load_width_certificate",
     "p_text",
@@ -52,15 +53,16 @@ SHIFT_TRIES: int = 4
 
 
 def p_text(p: float) -> str:
-    """The certificate's spelling of p: '1', '2', 'inf' or an integer >= 3 (others have no exact check)."""
+    """The certificate's spelling of p: '1', 'inf', or repr(p) for p >= 2 (c-_p(d)^2 is then 1 or 1/d, exact)."""
     p = check_p(p)
     if math.isinf(p):
         return "inf"
-    if p == int(p) and p != 0:
-        return str(int(p))
+    if p == 1.0:
+        return "1"
+    if p >= 2.0:
+        return "2" if p == 2.0 else repr(p)
     raise InvalidArgumentError(
-        f"the exact width certificate supports p = 1, 2, inf and integers >= 3 (c-_p(d)^2 rational-checkable); "
-        f"got p = {p!r}"
+        f"the exact width certificate supports p = 1 and p >= 2 (where c-_p(d)^2 is 1/d or 1); got p = {p!r}"
     )
 
 
@@ -123,6 +125,18 @@ def load_width_certificate(path: str | Path) -> dict[str, Any]:
     with open(path, encoding="utf-8") as fh:
         cert = json.load(fh)
     return verify_width_certificate(cert)
+
+
+def certificate_matches(cert: dict[str, Any], dataset: Any) -> bool:
+    """Whether every point of the certificate is the dataset's row with that index, exactly, with its label."""
+    X, y = _arrays(dataset)
+    for key, pt in cert["points"].items():
+        i = int(key)
+        if not 0 <= i < X.shape[0] or int(y[i]) != int(pt["label"]) or len(pt["x"]) != X.shape[1]:
+            return False
+        if any(Fraction(float(a)) != Fraction(b) for a, b in zip(X[i], pt["x"])):
+            return False
+    return True
 
 
 def _rational_certificate(

@@ -11,8 +11,8 @@ With z = x_i - x_j, S = sum w z z^T / sum w, Y = V^T V and B = k mu + tr Y, the 
     (1) the labels of every pair differ and the weights are >= 0 with a positive sum;
     (2) M = mu I + Y - S is positive definite: all leading principal minors of M are > 0 (Sylvester's
         criterion), computed by fraction-free (Bareiss) elimination of M times a common denominator;
-    (3) B <= 4 c-_p(d)^2 sigma^2, where c-_p(d) = d^{min(0, 1/2 - 1/p)} (p = 1, 2, inf, or an integer >= 3,
-        checked as a rational power inequality).
+    (3) B <= 4 c-_p(d)^2 sigma^2, where c-_p(d) = d^{min(0, 1/2 - 1/p)}: c-^2 = 1 for p >= 2 (B_2(x, r) lies
+        in B_p(x, r)) and 1/d for p = 1 (B_2(x, r / sqrt d) lies in B_1(x, r)); p in (1, 2) is not supported.
 
 Why that proves "no network of width <= k (sigma, p)-robustly memorizes D" (Theorem 17): let W (m x d,
 m <= k <= d) be the first layer and Q the orthogonal projection onto its row space; extend Q to a rank-k
@@ -71,22 +71,17 @@ def leading_minors_positive(M: list[list[int]]) -> tuple[bool, int]:
 
 
 def _c_minus_squared_check(bound: Fraction, sigma: Fraction, p: str, d: int) -> bool:
-    """Exactly: bound <= 4 c-_p(d)^2 sigma^2."""
+    """Exactly: bound <= 4 c-_p(d)^2 sigma^2, with c-_p(d)^2 = 1 for p >= 2 and 1/d for p = 1."""
     rhs = 4 * sigma * sigma
-    if p in ("2", "inf"):
-        return bound <= rhs
     if p == "1":
         return bound <= rhs / d
     try:
-        q = int(p)
+        value = float(p)
     except ValueError as exc:
-        raise WidthCertificateError(f"p must be '1', '2', 'inf' or an integer >= 3, got {p!r}") from exc
-    if q < 3:
-        raise WidthCertificateError(f"p must be '1', '2', 'inf' or an integer >= 3, got {p!r}")
-    if rhs == 0:
-        return bound <= 0
-    # c-^2 = d^{2/q - 1}: bound <= rhs d^{(2 - q)/q}  <=>  (bound / rhs)^q d^{q - 2} <= 1
-    return (bound / rhs) ** q * Fraction(d) ** (q - 2) <= 1
+        raise WidthCertificateError(f"p must be '1', 'inf' or a number >= 2, got {p!r}") from exc
+    if not value >= 2:  # p in (1, 2): c-_p(d)^2 = d^{1 - 2/p} is irrational in general
+        raise WidthCertificateError(f"p must be '1', 'inf' or a number >= 2, got {p!r}")
+    return bound <= rhs
 
 
 def verify_width_certificate(cert: dict[str, Any], *, require_claim: bool = True) -> dict[str, Any]:
