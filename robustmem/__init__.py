@@ -85,6 +85,11 @@ _EXPORTS: dict[str, str] = {
     "HardInstance": "robustmem.lower_bound",
     "kernel_attack": "robustmem.lower_bound",
     "KernelAttackResult": "robustmem.lower_bound",
+    "width_sandwich": "robustmem.lower_bound",
+    "WidthSandwich": "robustmem.lower_bound",
+    "width_lower_certificate": "robustmem.lower_bound",
+    "verify_width_certificate": "robustmem.lower_bound",
+    "theorem17_witness": "robustmem.lower_bound",
     "example1": "robustmem.example1",
     # interoperability
     "export_onnx": "robustmem.interop",
