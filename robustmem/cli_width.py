@@ -37,7 +37,8 @@ def _radii(text: str) -> list[float]:
 
 
 def _dataset(args: argparse.Namespace) -> Any:
-    from robustmem.data import Dataset, load_dataset, named_dataset
+    from robustmem.catalog import named_dataset
+    from robustmem.data import Dataset, load_dataset
 
     if (args.dataset is None) == (args.data is None):
         raise InvalidArgumentError("give exactly one of --dataset NAME or --data FILE")
@@ -52,6 +53,7 @@ def _dataset(args: argparse.Namespace) -> Any:
 def cmd_width(args: argparse.Namespace) -> int:
     """Run the sandwich for one radius (--sigma-over-delta) or a grid (--table); write the files under --out."""
     from robustmem.lower_bound.sandwich import WidthSearch, width_sandwich
+    from robustmem.network import save_network
     from robustmem.norms import parse_p
 
     ds = _dataset(args)
@@ -65,7 +67,7 @@ def cmd_width(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     search = WidthSearch(ds, p=p, time_budget=args.time_budget, progress=_say if args.verbose else None)
     _say(f"width sandwich for {ds.name} (N = {ds.N}, d = {ds.d}, delta = {search.delta:.6g}), l_{args.p}")
-    rows = []
+    table: list[tuple[float, int, int | None]] = []
     for s in radii:
         t = time.perf_counter()
         res = width_sandwich(ds, p=p, sigma_over_delta=s, search=search)
@@ -78,17 +80,17 @@ def cmd_width(args: argparse.Namespace) -> int:
         if res.construction is not None:
             net = res.construction.network
             net.meta["dataset"] = {"name": ds.name, "fingerprint": ds.fingerprint()}
-            npath = net.save(out / f"width_upper_w{res.upper}_s{tag}.npz")
+            npath = save_network(net, out / f"width_upper_w{res.upper}_s{tag}.rmnet")
             up = f"width {res.upper} built and certified ({npath})"
         else:
             up = f"no width in [7, {ds.d + 5}] built by the log-width construction"
         _say(f"sigma/delta = {s:g}: {low}; {up}  [{time.perf_counter() - t:.1f} s]")
-        rows.append((s, res.lower, res.upper))
+        table.append((s, res.lower, res.upper))
     if args.table is not None:
         _say("| sigma/delta | no network of width <= | built and certified at width | gap |")
         _say("|---|---|---|---|")
-        for s, lo, up in rows:
-            _say(f"| {s:g} | {lo} | {up if up is not None else '-'} | {up - lo if up is not None else '-'} |")
+        for s, lo, hi in table:
+            _say(f"| {s:g} | {lo} | {hi if hi is not None else '-'} | {hi - lo if hi is not None else '-'} |")
     _say(f"wrote the certificates and networks under {out}")
     return 0
 

@@ -145,7 +145,7 @@ def _solve_subset(Z: np.ndarray, k: int, solver: str) -> tuple[float, np.ndarray
         raise HypothesisError(f"the SDP solver {solver} returned zero dual weights (k = {k})")
     lam /= lam.sum()
     Pv = np.asarray(P.value, dtype=np.float64)
-    return float(t.value) * scale, lam, (Pv + Pv.T) / 2.0
+    return float(np.asarray(t.value)) * scale, lam, (Pv + Pv.T) / 2.0
 
 
 def fantope_relaxation(

@@ -125,11 +125,11 @@ def _norm_exact(v: list[Fraction], p: float) -> tuple[Fraction | None, float]:
         m = max(abs(t) for t in v)
         return m, float(m)
     if p == 1.0:
-        m = sum(abs(t) for t in v)
-        return m, float(m)
+        m1 = sum((abs(t) for t in v), Fraction(0))
+        return m1, float(m1)
     if p == 2.0:
-        m = sum(t * t for t in v)
-        return m, math.sqrt(m)
+        m2 = sum((t * t for t in v), Fraction(0))
+        return m2, math.sqrt(m2)
     return None, float(pnorm(np.array([float(t) for t in v]), p))
 
 
@@ -168,12 +168,12 @@ def theorem17_witness(net: Any, dataset: Any, *, sigma: float, p: float = 2.0) -
     xj = [Fraction(float(v)) for v in X[j]]
     z = [a - b for a, b in zip(xi, xj)]
     if R:
-        G = [[sum(a * b for a, b in zip(r1, r2)) for r2 in R] for r1 in R]
-        c = _solve(G, [sum(a * b for a, b in zip(r, z)) for r in R])
-        qz = [sum(cc * r[t] for cc, r in zip(c, R)) for t in range(len(z))]
+        G = [[sum((a * b for a, b in zip(r1, r2)), Fraction(0)) for r2 in R] for r1 in R]
+        c = _solve(G, [sum((a * b for a, b in zip(r, z)), Fraction(0)) for r in R])
+        qz = [sum((cc * r[t] for cc, r in zip(c, R)), Fraction(0)) for t in range(len(z))]
     else:
         qz = [Fraction(0)] * len(z)
-    half = [t / 2 for t in qz]
+    half = [Fraction(1, 2) * t for t in qz]
     a = [u - h for u, h in zip(xi, half)]
     ap = [u + h for u, h in zip(xj, half)]
     image_equal = all(sum(w * (s - t) for w, s, t in zip(row, a, ap)) == 0 for row in Wq)

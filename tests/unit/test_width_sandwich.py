@@ -73,6 +73,22 @@ def test_cli_width(tmp_path, capsys):
     assert rc == 0 and "no network of width <= 1" in out and "built and certified" in out
     cert = json.loads(next(tmp_path.glob("width_lower_k1_*.json")).read_text())
     assert verify_width_certificate(cert)["k"] == 1
-    assert list(tmp_path.glob("width_upper_w*_s0p4.npz"))
+    assert list(tmp_path.glob("width_upper_w*_s0p4.rmnet"))
     rc = main(["width", "--dataset", "iris", "--table", "0.1,0.7", "--out", str(tmp_path)])
     assert rc == 2 and "must lie in (0, 1/2)" in capsys.readouterr().err
+
+
+def test_witness_reads_onnx_layers(tmp_path):
+    pytest.importorskip("onnx")
+    from robustmem.construct import construct_log_width
+    from robustmem.interop import export_onnx, onnx_layers
+
+    ds = sphere_points(30, 8, n_classes=2, seed=5)
+    net, cert = construct_log_width(ds, p=2.0, width=8)
+    export_onnx(net, tmp_path / "net.onnx")
+    layers = onnx_layers(tmp_path / "net.onnx")
+    with pytest.raises(HypothesisError):  # certified at cert.sigma: the first layer keeps the balls apart
+        theorem17_witness(layers, ds, sigma=cert.sigma)
+    lower = WidthSearch(ds, p=2.0).certificate(int(np.asarray(layers[0][0]).shape[0]))
+    w = theorem17_witness(layers, ds, sigma=lower.sigma_min)  # the same layer, at the excluded radius
+    assert w.image_equal and w.rows == np.asarray(layers[0][0]).shape[0]
