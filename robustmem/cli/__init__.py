@@ -1,4 +1,5 @@
-"""The ``robustmem`` command line: demo, build, verify, certify, export, bounds, proofs, compare, reproduce, datasets.
+"""The ``robustmem`` command line: demo, build, verify, certify, export, bounds, proofs, compare, reproduce, datasets,
+width.
 
 Every command prints what it did and where it wrote its files.  Each command lives in its own module with a
 ``register(sub)`` that adds its parser; :func:`make_parser` assembles them and :func:`main` runs one, turning the
@@ -11,7 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from robustmem.cli import build, certify, checks, experiments, export, info
+from robustmem.cli import build, certify, checks, experiments, export, info, width
 from robustmem.errors import RobustMemError
 
 __all__ = ["main", "make_parser"]
@@ -23,7 +24,7 @@ DESCRIPTION = (
 )
 
 #: the command modules, in the order ``robustmem --help`` lists their commands
-COMMANDS = (checks, build, certify, export, info, experiments)
+COMMANDS = (checks, build, certify, export, info, experiments, width)
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -14,13 +14,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from robustmem.cli.common import say as _say
 from robustmem.errors import InvalidArgumentError
 
 __all__ = ["cmd_width", "register"]
-
-
-def _say(msg: str) -> None:
-    print(msg, flush=True)
 
 
 def _radii(text: str) -> list[float]:
