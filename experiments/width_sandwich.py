@@ -20,7 +20,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from experiments.common import meta_block, read_results, savefig, write_results
+from experiments.common import (
+    integer_ticks,
+    legend_below,
+    meta_block,
+    paper_style,
+    read_results,
+    savefig,
+    write_results,
+)
 
 RADII = (0.1, 0.25, 0.4)
 FULL = {
@@ -112,34 +120,41 @@ def table(rows: list[dict[str, Any]], command: str) -> str:
 
 
 def plot(data: dict[str, Any], figures: Path) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
+    """The sandwich per dataset: widths excluded by an exact certificate and widths built and certified, against
+    sigma/delta, with the worst-case curves of Theorems 7 and 8 (drawn in the shared paper style)."""
+    paper_style()
     import matplotlib.pyplot as plt
 
     rows = data["rows"]
     names = list(dict.fromkeys(r["dataset"] for r in rows))
-    fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 3.6), squeeze=False)
-    for ax, n in zip(axes[0], names):
+    fig, axes = plt.subplots(2, (len(names) + 1) // 2, figsize=(7.0, 4.6), squeeze=False, sharex=True)
+    flat = list(axes.flat)
+    for ax, n in zip(flat, names):
         lo = sorted((r["k"], r["sigma_over_delta"]) for r in rows if r["dataset"] == n and r["side"] == "lower")
         up = sorted((r["k"], r["sigma_over_delta"]) for r in rows if r["dataset"] == n and r["side"] == "upper")
         t7 = sorted((r["k"], r["theorem7"]) for r in rows if r["dataset"] == n and r.get("theorem7"))
         t8 = sorted((r["k"], r["theorem8"]) for r in rows if r["dataset"] == n and r.get("theorem8"))
         if lo:
-            ax.step([s for _, s in lo], [k for k, _ in lo], where="post", color="C3", label="impossible at width <= k")
-            ax.plot([s for _, s in lo], [k for k, _ in lo], "v", color="C3")
+            ax.step([s for _, s in lo], [k for k, _ in lo], where="post", color="C3")
+            ax.plot([s for _, s in lo], [k for k, _ in lo], "v", color="C3", label=r"no network of width $\leq k$")
         if up:
             ax.plot([s for _, s in up], [k for k, _ in up], "^-", color="C0", label="built and certified")
         if t7:
             ax.plot([s for _, s in t7], [k for k, _ in t7], ":", color="C2", label="Theorem 7 (worst case)")
         if t8:
-            ax.plot([min(s, 0.5) for _, s in t8], [k for k, _ in t8], "--", color="C1", label="Theorem 8 (worst case)")
+            t8x = [min(s, 0.5) for _, s in t8]
+            ax.plot(t8x, [k for k, _ in t8], "--", color="C1", label="Theorem 8 (worst case, capped at 1/2)")
         ax.set_xscale("log")
         ax.set_xlim(1e-3, 0.55)
-        ax.set_xlabel("sigma / delta (l_2)")
-        ax.set_ylabel("width")
-        ax.set_title(n)
-    axes[0][0].legend(fontsize=7)
+        integer_ticks(ax.yaxis)
+        ax.set_ylabel("width $k$")
+        ax.set_title(n.replace("_", " "))
+    for ax in flat[len(names) :]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel(r"$\sigma/\delta$ ($\ell_2$)")
+    fig.tight_layout()
+    legend_below(fig, flat[: len(names)], ncol=2)
     return savefig(fig, figures / "width_sandwich.png")
 
 
