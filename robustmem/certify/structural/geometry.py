@@ -187,14 +187,15 @@ def integer_norm(q: float) -> bool:
 
 def cplus_upper(p: float, q: float, d: int) -> float:
     """A float >= c+_{p,q}(d) = d^max(0, 1/q - 1/p), with the power checked exactly (exponent rounded up to
-    a multiple of 1/64: d >= 1 makes that an upper bound; for an integer q >= 3 a multiple of 1/lcm(64, m) with
-    m the exponent's denominator when m <= 12, i.e. the exact exponent)."""
+    a multiple of 1/64: d >= 1 makes that an upper bound; a multiple of 1/lcm(64, m) with m the exponent's
+    denominator when m <= 12, i.e. the exact exponent: the constructors use d^(1/2 - 1/p) itself, e.g. d^(1/6)
+    for p = 3, and a rounded-up exponent would cost up to d^(1/64), more than their margin)."""
     inv = lambda t: Fraction(0) if math.isinf(t) else 1 / Fraction(t)
     e = max(Fraction(0), inv(q) - inv(p))
     if e == 0 or d == 1:
         return 1.0
     den = 64
-    if integer_norm(q) and e.denominator <= 12:
+    if e.denominator <= 12:
         den = math.lcm(64, e.denominator)
     n = math.ceil(e * den)
     c = float(d) ** (n / den)
@@ -227,7 +228,10 @@ class Images:
 
 
 def _dual_row_norms(W: np.ndarray, p: float, d: int) -> np.ndarray:
+    """Upper bounds of ||W_j||_{p*} (p* the dual exponent) for every row j."""
     A = np.abs(W)
+    if ((A == 0.0) | (A == 1.0)).all() and (A.sum(axis=1) <= 1.0).all():
+        return A.sum(axis=1)  # rows e_j (or 0): ||e_j||_{p*} = 1 exactly for every p
     if p <= 1.0:
         return up(A.max(axis=1), 0)
     if math.isinf(p):
@@ -243,7 +247,8 @@ def images(im: InputMap, X: np.ndarray, p: float, sigma: float) -> Images:
         V = X @ im.W.T
         absprod = up(np.abs(X) @ np.abs(im.W).T, d)
         eps = 2.0 * up(_gamma(d) * absprod, 2)
-    rad = 2.0 * up(_dual_row_norms(im.W, p, d) * sigma, 1)
+    # |(W (x - x_i))_j| <= ||W_j||_* sigma (Hoelder); _dual_row_norms is an upper bound, up(., 1) covers the product
+    rad = up(_dual_row_norms(im.W, p, d) * sigma, 1)
     U_lo, U_hi, E_in = [], [], []
     for j in range(V.shape[1]):
         e, r, bj = Fraction(float(eps[:, j].max())), Fraction(float(rad[j])), Fraction(float(im.b[j]))

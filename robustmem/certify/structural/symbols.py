@@ -89,6 +89,19 @@ class Node:
     ins: tuple = ()  # ((node, weight), ...) of the neuron's affine map
     bias: Fraction = ZERO
     x: PLB | None = None  # posdiff: relu(x(a_xj) - q)
+    # posdiff only: the propagated rounding error of x (not of q) and the neuron's own rounding, kept apart so that
+    # a folded q + relu(x - q) = max(q, x) counts max(loc q, loc x) + own, not loc q twice (see ``fold_rounding``)
+    xloc: Fraction = ZERO
+    xlocI: Fraction = ZERO
+    own: Fraction = ZERO
+    ownI: Fraction = ZERO
+    # constant-bias neurons relu(s t + c), t = sum_i v_i h_i a linear form of earlier values (first v_i = 1 in the
+    # order of ``form``): neurons on the same form are grouped when read together (``_Interp.propagated``)
+    form: tuple | None = None
+    form_s: Fraction = ONE
+    form_c: Fraction = ZERO
+    form_loc: Fraction = ZERO  # >= |t~ - t_E| (t~ the exact form of the float inputs)
+    form_locI: Fraction = ZERO
     xj: int = -1
     q: Node | None = None
     vs: tuple = ()  # indicator: the nodes v_k read with weight gamma_b

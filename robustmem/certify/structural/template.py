@@ -59,7 +59,52 @@ from robustmem.certify.structural.symbols import (
 )
 from robustmem.network.template import realize_rows
 
-__all__ = ["interpret_block"]
+__all__ = ["fold_rounding", "form_rounding", "interpret_block", "relu_sum_lip"]
+
+
+def relu_sum_lip(terms: list[tuple[Fraction, Fraction, Fraction]]) -> Fraction:
+    """The Lipschitz constant of G(t) = sum_l w_l relu(s_l t + c_l) over the reals, exactly (terms (w, s, c))."""
+    kinks = sorted({-c / s for _, s, c in terms if s != 0})
+    probes = [kinks[0] - 1] + [(a + b) / 2 for a, b in zip(kinks, kinks[1:])] + [kinks[-1] + 1] if kinks else [ZERO]
+    return max(abs(sum((w * s for w, s, c in terms if s * t + c > 0), ZERO)) for t in probes)
+
+
+def form_rounding(members: list, inner: bool) -> Fraction:
+    """Error of sum_l w_l n^_l against sum_l w_l n_l,E when every n_l = relu(s_l t + c_l) reads one linear form t.
+
+    Each neuron computes n^_l = relu(fl(s_l t~ + c_l)) with t~ = sum_i v_i h^_i (exact; the form's inputs are
+    the same float values for every l) and |fl(s_l t~ + c_l) - (s_l t~ + c_l)| <= own_l; relu is 1-Lipschitz, so
+    |sum w_l n^_l - G(t~)| <= sum |w_l| own_l with G(t) = sum_l w_l relu(s_l t + c_l).  And |G(t~) - G(t_E)|
+    <= Lip(G) |t~ - t_E| <= Lip(G) form_loc (:func:`relu_sum_lip`, exact).  Hence the bound
+    Lip(G) form_loc + sum |w_l| own_l.  (Lemma 41's hat steps 2 relu(g) - 4 relu(g - 1/2) + 2 relu(g - 1) have
+    Lip 2, where sum |w| = 8: without grouping their error grows like 8^s instead of 2^s.)
+    """
+    lipG = relu_sum_lip([(w, n.form_s, n.form_c) for n, w in members])
+    n0 = members[0][0]
+    if inner:
+        return lipG * n0.form_locI + sum((abs(w) * n.ownI for n, w in members), ZERO)
+    return lipG * n0.form_loc + sum((abs(w) * n.own for n, w in members), ZERO)
+
+
+def fold_rounding(d: Node, inner: bool) -> Fraction:
+    """Rounding error of q^ + d^, d the posdiff neuron relu(x - q) (x = sum_l w_l h_l), against max(q_E, x_E).
+
+    Here h_E denotes a value computed exactly from the float64 (perturbed) inputs of the block and h^ its float64
+    value; ``loc`` bounds |h^ - h_E|.  The neuron d computes d^ = relu(fl(x~ - q^)) with x~ = sum_l w_l h^_l
+    (exact) and |fl(x~ - q^) - (x~ - q^)| <= own (its own rounding, :meth:`_Interp.own_rounding`).  relu is
+    1-Lipschitz, so |q^ + d^ - (q^ + relu(x~ - q^))| <= own, and q^ + relu(x~ - q^) = max(q^, x~) exactly.
+    max is 1-Lipschitz for the sup norm: |max(q^, x~) - max(q_E, x_E)| <= max(|q^ - q_E|, |x~ - x_E|)
+    <= max(loc q, xloc) with xloc = sum_l |w_l| loc h_l.  Hence
+
+        |q^ + d^ - max(q_E, x_E)| <= max(loc q, xloc) + own.
+
+    Counting q's error once (through max) instead of twice (directly and inside d) keeps a running maximum of k
+    values at an error linear in k; the naive sum loc q + loc d doubles it at every step (2^k).
+    The sum q^ + d^ itself is rounded by the neuron that reads both (its own term, counted there).
+    """
+    if inner:
+        return max(d.q.locI, d.xlocI) + d.ownI
+    return max(d.q.loc, d.xloc) + d.own
 
 
 class _Interp:
@@ -220,17 +265,41 @@ class _Interp:
         terms = [p.lip * self.E[j] for j, p in agg.parts.items()]
         return sum(terms, ZERO) if agg.kind == "sum" else max(terms)
 
-    def rounding(self, ins, bias: Fraction, inner: bool) -> Fraction:
-        """Rounding-only error of relu(bias + sum w h): propagated loc plus this neuron's own rounding
-        (gamma_n (|b| + sum |w| |h|), n = rounding_steps, plus 2^-1074 per product for underflow)."""
-        K = len(ins)
+    def own_rounding(self, ins, bias: Fraction, inner: bool) -> Fraction:
+        """This neuron's own rounding: gamma_n (|b| + sum |w| (|h| + err h)), n = rounding_steps, plus 2^-1074
+        per product for underflow (the standard model, any summation order, FMA allowed)."""
         if inner:
-            prop = sum((abs(w) * n.locI for n, w in ins), ZERO)
             size = abs(bias) + sum((abs(w) * (n.magI + n.errI) for n, w in ins), ZERO)
         else:
-            prop = sum((abs(w) * n.loc for n, w in ins), ZERO)
             size = abs(bias) + sum((abs(w) * (n.mag + n.err) for n, w in ins), ZERO)
-        return prop + gamma_q(rounding_steps([w for _, w in ins], bias)) * size + K * ETA_Q
+        return gamma_q(rounding_steps([w for _, w in ins], bias)) * size + len(ins) * ETA_Q
+
+    @staticmethod
+    def propagated(ins, inner: bool) -> Fraction:
+        """A bound on |sum w h^ - sum w h_E| over the inputs: sum |w| loc h, except that a folded pair
+        w q + w relu(x - q) is counted once (``fold_rounding``) and neurons on one linear form are grouped
+        (``form_rounding``)."""
+        loc = (lambda n: n.locI) if inner else (lambda n: n.loc)
+        paired = {id(n.q) for n, w in ins if n.kind == "posdiff" and any(m is n.q and v == w for m, v in ins)}
+        total = ZERO
+        groups: dict[tuple, list] = {}
+        for n, w in ins:
+            if id(n) in paired:
+                continue  # the q of a pair: inside its posdiff's term
+            if n.kind == "posdiff" and id(n.q) in paired:
+                total += abs(w) * fold_rounding(n, inner)
+            elif n.form is not None:
+                groups.setdefault(n.form, []).append((n, w))
+            else:
+                total += abs(w) * loc(n)
+        for members in groups.values():
+            plain = sum((abs(w) * loc(n) for n, w in members), ZERO)
+            total += plain if len(members) == 1 else min(plain, form_rounding(members, inner))
+        return total
+
+    def rounding(self, ins, bias: Fraction, inner: bool) -> Fraction:
+        """Rounding-only error of relu(bias + sum w h): propagated loc plus this neuron's own rounding."""
+        return self.propagated(ins, inner) + self.own_rounding(ins, bias, inner)
 
     # ----- the neuron rules -----
     def neuron(self, ti: int, t, a: int, o: int, nodes: list[Node | None]) -> Node:
@@ -333,6 +402,14 @@ class _Interp:
         else:
             node.kind, node.agg = "reluagg", agg
         self.set_bounds(node, ins, bias, self.inE_of(agg))
+        if ins:  # relu(s t + c) on the form t = sum (w / s) h (first weight 1 in id order): see form_rounding
+            order = sorted(ins, key=lambda nw: id(nw[0]))
+            s0 = order[0][1]
+            normal = [(n, w / s0) for n, w in order]
+            node.form = tuple((id(n), v) for n, v in normal)
+            node.form_s, node.form_c = s0, bias
+            node.form_loc, node.form_locI = self.propagated(normal, False), self.propagated(normal, True)
+            node.own, node.ownI = self.own_rounding(ins, bias, False), self.own_rounding(ins, bias, True)
         return node
 
     def state_rule(self, ins, bias, where) -> Node:
@@ -371,6 +448,8 @@ class _Interp:
         x = self.combine_plb([(w, n.agg.parts[j]) for n, w in rest], sum((w * n.agg.const for n, w in rest), ZERO))
         node = Node("posdiff", x=x, xj=j, q=q, ins=tuple(ins), bias=bias, where=where)
         self.set_bounds(node, ins, bias, x.lip * self.E[j] + q.inE)
+        node.xloc, node.xlocI = self.propagated(rest, False), self.propagated(rest, True)
+        node.own, node.ownI = self.own_rounding(ins, bias, False), self.own_rounding(ins, bias, True)
         return node
 
     def fold_max(self, ins, where):
