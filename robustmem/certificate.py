@@ -83,9 +83,19 @@ class Certificate:
 
     @property
     def sigma_over_delta(self) -> float:
-        if math.isnan(self.delta):
+        """sigma / delta; nan (undefined, never 0) when delta is unknown or infinite (a single class, e.g. N = 1:
+        no pair of differently-labelled points, so every radius is robust and the ratio has no meaning)."""
+        if math.isnan(self.delta) or math.isinf(self.delta):
             return math.nan
         return self.sigma / self.delta if self.delta > 0 else math.inf
+
+    def ratio_text(self) -> str:
+        """'<sigma/delta> delta (delta = ...)', or why the ratio is undefined."""
+        if math.isinf(self.delta):
+            return "sigma/delta undefined (a single class: no differently-labelled pair, delta = inf)"
+        if math.isnan(self.delta):
+            return "sigma/delta unknown (delta not computed)"
+        return f"{self.sigma_over_delta:.6g} delta (delta = {self.delta:.6g})"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able dict (inf as the string 'inf')."""
@@ -118,7 +128,7 @@ class Certificate:
     def summary(self) -> str:
         lines = [
             f"{self.theorem} ({self.construction}), l_{p_name(self.p)} balls of radius sigma = {self.sigma:.6g}"
-            f" = {self.sigma_over_delta:.6g} delta (delta = {self.delta:.6g})",
+            f" = {self.ratio_text()}",
             f"  indicator {self.indicator}: r = {self.r:.6g}, w = {self.w:.6g}, tau = {self.tau:.6g} (l_{p_name(self.tau_norm)})",
             f"  claimed width {self.claimed_width}, depth {self.claimed_depth} = {self.depth_formula}",
         ]

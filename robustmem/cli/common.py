@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +78,11 @@ def sigma_from_args(args: argparse.Namespace, ds: Dataset, p: float) -> float | 
     if args.sigma is not None:
         return float(args.sigma)
     delta = ds.separation(2.0).delta
+    if math.isinf(delta) and (args.sigma_over_delta is not None or args.fraction_of_limit is not None):
+        raise RobustMemError(
+            f"the dataset has a single class (N = {ds.N}, every label {int(ds.y[0])}): no differently-labelled pair, "
+            "so delta = inf and --sigma-over-delta / --fraction-of-limit have no meaning; give --sigma"
+        )
     if args.sigma_over_delta is not None:
         return float(args.sigma_over_delta) * delta
     if args.fraction_of_limit is not None:
@@ -90,7 +96,7 @@ def shape_lines(net: ReLUNetwork, cert: Certificate) -> list[str]:
     lines = [
         f"network: width {net.width} (claimed {cert.claimed_width}), depth {net.depth} (claimed {cert.claimed_depth}),"
         f" {net.num_parameters():,} dense / {net.num_nonzero_parameters():,} non-zero parameters",
-        f"certified radius: sigma = {cert.sigma:.6g} = {cert.sigma_over_delta:.6g} delta (l_{pn(cert.p)})",
+        f"certified radius: sigma = {cert.sigma:.6g} = {cert.ratio_text()} (l_{pn(cert.p)})",
     ]
     if cert.n_points >= 2 and 7 <= net.width <= cert.input_dim + 5:
         try:

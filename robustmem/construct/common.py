@@ -35,6 +35,7 @@ __all__ = [
     "U",
     "carry_shift",
     "check_sigma",
+    "check_two_classes",
     "dataset_fingerprint",
     "input_rounding",
     "lowered",
@@ -74,11 +75,22 @@ def carry_shift(max_abs: float, extent: float) -> float:
     return float(2.0 ** math.ceil(math.log2(need)))
 
 
-def input_rounding(shift: float) -> float:
-    """Per-coordinate bound on |a_j - (x_j - c_j)| from the float64 roundings of x + B, of the
-    bias -(B + c) (possibly with -r folded in, as in the parallel l_inf indicator: two roundings)
-    and of u + bias: at most four roundings of numbers below 2B, each <= spacing(2B) / 2."""
-    return float(2.0 * np.spacing(2.0 * shift))
+#: how many times the per-coordinate input error of the structural certifier's float64 model the constructors
+#: reserve (its bounds on the input map and on the indicator's first layer are worst-case sums, and the indicator
+#: may amplify them by a small constant: the Lipschitz constant of a Lemma 38 per-coordinate function over its
+#: whole domain is up to 2.5 times its slope on the ON ball).  Costs a relative ~1e-14 of the radius at most
+#: for data within a factor 2 of the shift B; recorded in every certificate as ``float_slack``.
+FLOAT_RESERVE = 8.0
+
+
+def input_rounding(shift: float, n_terms: int = 1) -> float:
+    """Per-coordinate reserve for |a_j - (x_j - c_j)| in float64: FLOAT_RESERVE times the structural certifier's
+    bound gamma_{n+2} (|B| + |W_j| |x| + reach) <= gamma_{n+2} 2B of the input map's error (n = ``n_terms``
+    products in a row of W: 1 for the identity, d for a projection), plus the rounding of the centre
+    (<= spacing(2B)).  At least the earlier 2 spacing(2B) (four roundings of numbers below 2B)."""
+    n = int(n_terms) + 2
+    gamma = n * U / (1.0 - n * U)
+    return float(FLOAT_RESERVE * (gamma * 2.0 * shift + np.spacing(2.0 * shift)))
 
 
 def power_of_two_below(x: float) -> float:
@@ -101,15 +113,34 @@ def check_sigma(sigma: float, *, name: str = "sigma") -> float:
     return nonnegative_number(sigma, name)
 
 
-def margin_or_raise(tau: float, r: float, *, theorem: str, sigma: float, delta: float) -> float:
-    """w = largest power of two <= tau - 2r, or HypothesisError when tau - 2r <= 0."""
+def check_two_classes(dataset, theorem: str) -> None:
+    """HypothesisError when the dataset has a single label (N = 1 included).
+
+    Robust memorization needs differently-labelled points: with one class delta = inf, sigma / delta is
+    undefined (not 0), and the constant network y is robust at every radius -- no theorem of the paper is
+    needed, and no chain certificate would mean anything.
+    """
+    y = np.asarray(dataset.y)
+    if y.size and (y == y.flat[0]).all():
+        raise HypothesisError(
+            f"{theorem}: the dataset has a single class (N = {y.size}, every label {y.flat[0].item()!r}): there is no "
+            "differently-labelled pair, delta = inf and sigma/delta is undefined; the constant network "
+            f"f = {y.flat[0].item()!r} is robust at every radius"
+        )
+
+
+def margin_or_raise(tau: float, r: float, *, theorem: str, sigma: float, delta: float, reserve: float = 0.0) -> float:
+    """w = largest power of two <= tau - 2r - reserve, or HypothesisError when that is <= 0.
+
+    ``reserve``: the float64 room of the OFF side (the certifier's float64 OFF radius exceeds r + w by about the
+    input rounding, as its ON radius falls short of r by it): the constructors pass their ON reserve."""
     if math.isinf(tau):
         return 1.0  # a single label: no other-label ball to keep apart
-    gap = tau - 2.0 * r
+    gap = tau - 2.0 * r - reserve
     if not gap > 0:
         raise HypothesisError(
             f"{theorem}: sigma = {sigma!r} (sigma/delta = {sigma / delta:.17g}) leaves no margin: "
-            f"tau - 2r = {gap:.3g} <= 0 with tau = {tau!r}, r = {r!r} after floating-point slack; "
+            f"tau - 2r - reserve = {gap:.3g} <= 0 with tau = {tau!r}, r = {r!r}, float64 reserve {reserve!r}; "
             "choose a smaller sigma"
         )
     return power_of_two_below(gap)

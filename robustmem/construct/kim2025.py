@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from robustmem.certificate import Construction
-from robustmem.construct.common import resolve_sigma
+from robustmem.construct.common import check_two_classes, resolve_sigma
 from robustmem.errors import HypothesisError, InvalidArgumentError
 from robustmem.norms import c_plus, check_p, p_name
 
@@ -197,6 +197,7 @@ def construct_kim2025(
     >>> construct_kim2025(ds, sigma=0.1, memorizer="theorem16").network.width
     12
     """
+    check_two_classes(dataset, "Kim-Moon-Yun Theorem 4.2(iii)")
     p, sigma = check_p(p), resolve_sigma(dataset, sigma, sigma_over_delta)
     through_map, deviation = _memorizer(memorizer)
     N, d = dataset.N, dataset.d

@@ -34,6 +34,7 @@ from robustmem.construct.common import (
     ChainParameters,
     U,
     carry_shift,
+    check_two_classes,
     dataset_fingerprint,
     input_rounding,
     lowered,
@@ -85,17 +86,27 @@ class L2ChainParameters(ChainParameters):
 
 
 def l2_chain_parameters(
-    tau: float, r_claim: float, k: int, shift: float, *, theorem: str, sigma: float, delta: float
+    tau: float,
+    r_claim: float,
+    k: int,
+    shift: float,
+    *,
+    theorem: str,
+    sigma: float,
+    delta: float,
+    n_terms: int = 1,
 ) -> L2ChainParameters:
     """r, w, Delta, eps~, M (and rho) for a Lemma 38 (p = 2) chain in R^k with l_2 separation ``tau``.
 
-    r covers the claimed l_2 radius plus sqrt(k) times the input rounding; M is the smallest
+    r covers the claimed l_2 radius plus k times the input rounding (:func:`input_rounding` with ``n_terms``
+    products per input row; k, not sqrt(k): the certifier bounds the input error's effect on sum_j f_j(a_j)
+    coordinate by coordinate), and w leaves the same reserve on the OFF side; M is the smallest
     number of squaring steps with 2^(-2M-2) <= eps~/2 (half of Lemma 38's budget is left for
     the float64 rounding of the weights, checked below).
     """
-    rho = input_rounding(shift)
-    r = shortened_up(raised(r_claim + math.sqrt(k) * rho, 4))
-    w = margin_or_raise(tau, r, theorem=theorem, sigma=sigma, delta=delta)
+    rho = input_rounding(shift, n_terms)
+    r = shortened_up(raised(r_claim + k * rho, 4))
+    w = margin_or_raise(tau, r, theorem=theorem, sigma=sigma, delta=delta, reserve=k * rho)
     Delta = w + 2.0 * r
     eps_tilde = w * w / (4.0 * k * Delta * Delta)
     M = square_steps_for(eps_tilde / 2.0)
@@ -138,6 +149,7 @@ def construct_theorem5(
     p = check_p(p)
     sigma = resolve_sigma(dataset, sigma, sigma_over_delta)
     d = dataset.d
+    check_two_classes(dataset, "Theorem 5")
     sep = dataset.separation(2.0)
     delta = sep.delta
     _limit_check("Theorem 5", sigma, delta, p, d)
@@ -170,7 +182,7 @@ def construct_theorem5(
         square_steps=M,
         eps_tilde=par.eps_tilde,
         square_error=square_error_bound(M),
-        float_slack=math.sqrt(d) * par.rho,
+        float_slack=d * par.rho,
         dataset_fingerprint=dataset_fingerprint(dataset),
         notes=(
             f"l_{p_name(p)} balls of radius sigma lie in l_2 balls of radius c+_p(d) sigma = {c_plus(p, d) * sigma:.6g}",
@@ -206,6 +218,7 @@ def _exact_chain(
         raise InvalidArgumentError(f"{theorem} is for p in {{1, inf}}, got p = {p_name(p)}")
     sigma = resolve_sigma(dataset, sigma, sigma_over_delta)
     d, N = dataset.d, dataset.N
+    check_two_classes(dataset, theorem)
     delta = dataset.separation(2.0).delta
     _limit_check(theorem, sigma, delta, p, d)
     X, y, shift = _dataset_basics(dataset, sigma)
@@ -213,7 +226,7 @@ def _exact_chain(
     rho = input_rounding(shift)
     k_rho = d * rho if p == 1.0 else rho
     r = shortened_up(raised(sigma + k_rho, 8 * (d + 4)))
-    w = margin_or_raise(tau, r, theorem=theorem, sigma=sigma, delta=delta)
+    w = margin_or_raise(tau, r, theorem=theorem, sigma=sigma, delta=delta, reserve=k_rho)
     if parallel:
         emit = indicator_l1_par if p == 1.0 else indicator_linf_par
         width, per_block, kind = 3 * d + 1, (5 if p == 1.0 else 4), "parallel (Remark 40)"

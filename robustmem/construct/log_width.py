@@ -34,6 +34,7 @@ from robustmem.construct.common import (
     U,
     carry_shift,
     check_sigma,
+    check_two_classes,
     dataset_fingerprint,
     lowered,
     raised,
@@ -221,6 +222,7 @@ def construct_through_map(
     r >= ||M||_2 c+_p(d) sigma + rounding (checked; HypothesisError otherwise).  ``separation_norm`` is the
     q in which the reported delta is measured (Theorem 35's l_q separation; it does not enter the claim).
     """
+    check_two_classes(dataset, theorem)
     setup = map_setup(dataset, M, p=p, sigma=sigma)
     p, sigma, M, geo = setup.p, setup.sigma, setup.M, setup.geometry
     sig_proj, shift = setup.sigma_projected, setup.shift
@@ -230,7 +232,16 @@ def construct_through_map(
     if not compute_delta:
         notes = notes + ("delta not computed (compute_delta=False): sigma/delta is unknown",)
     r_claim = raised(geo.norm * sig_proj + math.sqrt(k) * setup.rho_proj, 8)
-    par = l2_chain_parameters(geo.tau, r_claim, k, shift, theorem=theorem, sigma=sigma, delta=delta)
+    par = l2_chain_parameters(
+        geo.tau,
+        r_claim,
+        k,
+        shift,
+        theorem=theorem,
+        sigma=sigma,
+        delta=delta,
+        n_terms=int(np.count_nonzero(M, 1).max()),
+    )
     Mstep = par.M
     emitter = functools.partial(indicator_l2, r=par.r, w=par.w, shift=shift, M=Mstep)
     depth = 2 + dataset.N * (k * (Mstep + 1) + 4)
@@ -315,6 +326,7 @@ def construct_log_width(
     """
     p = check_p(p)
     d, N = dataset.d, dataset.N
+    check_two_classes(dataset, "Theorem 7")
     sigma = resolve_sigma(dataset, sigma, sigma_over_delta, required=False)
     if not 0 < fraction < 1:
         raise InvalidArgumentError(f"fraction must lie in (0, 1), got {fraction!r}")

@@ -33,6 +33,7 @@ import numpy as np
 from robustmem.certificate import Certificate, Construction
 from robustmem.construct.common import (
     carry_shift,
+    check_two_classes,
     input_rounding,
     lowered,
     margin_or_raise,
@@ -94,6 +95,7 @@ def construct_yu2024(
     sigma = resolve_sigma(dataset, sigma, sigma_over_delta)
     X = np.asarray(dataset.X, dtype=np.float64)
     y = np.asarray(dataset.y)
+    check_two_classes(dataset, "Yu-Gao-Zhang Theorem 4.8")
     radii = _radii(dataset, X, sigma)
     d = X.shape[1]
     params = np.concatenate([X, y[:, None].astype(np.float64)], axis=1)
@@ -136,7 +138,7 @@ def _radii(dataset: Dataset, X: np.ndarray, sigma: float) -> _YuRadii:
     rho = input_rounding(shift)
     r = shortened_up(raised(sigma + rho, 8 * (d + 4)))
     delta = dataset.separation(2.0).delta
-    w = margin_or_raise(tau, r, theorem="Yu-Gao-Zhang Theorem 4.8", sigma=sigma, delta=delta)
+    w = margin_or_raise(tau, r, theorem="Yu-Gao-Zhang Theorem 4.8", sigma=sigma, delta=delta, reserve=rho)
     return _YuRadii(sigma, tau, delta, shift, rho, r, w)
 
 

@@ -43,6 +43,7 @@ from robustmem.construct.common import (
     ChainParameters,
     U,
     carry_shift,
+    check_two_classes,
     dataset_fingerprint,
     input_rounding,
     lowered,
@@ -101,7 +102,7 @@ def yu2024_lp_depth(N: int, p: int, M: int) -> int:
 
 
 def lp_chain_parameters(
-    tau: float, r_claim: float, k: int, p: int, *, theorem: str, sigma: float, delta: float
+    tau: float, r_claim: float, k: int, p: int, *, theorem: str, sigma: float, delta: float, reserve: float = 0.0
 ) -> ChainParameters:
     """r, w, Delta, eps~, M for Lemma 38 l_p indicators (integer p >= 2) in R^k, separation ``tau``.
 
@@ -113,7 +114,7 @@ def lp_chain_parameters(
     spare, 4 ((p + 2) k Delta^p + 2 (r^p + w^p)) u must stay below w^p / 16, else HypothesisError.
     """
     r = shortened_up(raised(r_claim, 4))
-    w = margin_or_raise(tau, r, theorem=theorem, sigma=sigma, delta=delta)
+    w = margin_or_raise(tau, r, theorem=theorem, sigma=sigma, delta=delta, reserve=reserve)
     Delta = w + 2.0 * r
     eps_tilde = float(lp_tolerance(k, r, w, p))
     M = power_steps_for(p, eps_tilde / 2.0)
@@ -188,6 +189,7 @@ def construct_yu2024_lp(
     sigma = resolve_sigma(dataset, sigma, sigma_over_delta)
     X = np.asarray(dataset.X, dtype=np.float64)
     N, d = X.shape
+    check_two_classes(dataset, "Yu-Gao-Zhang Theorem B.6")
     tau_raw = dataset.separation(float(p)).delta
     if not sigma < tau_raw / 2:
         raise HypothesisError(
@@ -197,10 +199,17 @@ def construct_yu2024_lp(
     tau = lowered(tau_raw, (p + 2) * d + 4)
     shift = carry_shift(float(np.abs(X).max(initial=0.0)), sigma)
     rho = input_rounding(shift)
-    slack = raised(d ** (1.0 / p), 4) * rho  # l_p norm of the per-coordinate input rounding
+    slack = d * rho  # the per-coordinate input rounding, summed over coordinates (see l2_chain_parameters)
     delta = dataset.separation(2.0).delta
     par = lp_chain_parameters(
-        tau, raised(sigma + slack, 2), d, p, theorem="Yu-Gao-Zhang Theorem B.6", sigma=sigma, delta=delta
+        tau,
+        raised(sigma + slack, 2),
+        d,
+        p,
+        theorem="Yu-Gao-Zhang Theorem B.6",
+        sigma=sigma,
+        delta=delta,
+        reserve=slack,
     )
     fields = dict(
         construction="yu2024-lp",
@@ -257,14 +266,17 @@ def yu2024_lp_through_map(
     """
     from robustmem.construct.log_width import map_setup
 
+    check_two_classes(dataset, theorem)
     setup = map_setup(dataset, M, p=p, sigma=sigma)
     p, sigma, M, geo = setup.p, setup.sigma, setup.M, setup.geometry
     sig_proj, shift = setup.sigma_projected, setup.shift
     d, k = dataset.d, M.shape[0]
     delta = dataset.separation(2.0).delta
-    rho_in = input_rounding(shift)
-    r_claim = raised(geo.norm * sig_proj + math.sqrt(k) * (setup.rho_proj + rho_in), 8)
-    par = lp_chain_parameters(geo.tau, r_claim, k, 2, theorem=theorem, sigma=sigma, delta=delta)
+    rho_in = input_rounding(shift, int(np.count_nonzero(M, 1).max()))
+    r_claim = raised(geo.norm * sig_proj + k * (setup.rho_proj + rho_in), 8)
+    par = lp_chain_parameters(
+        geo.tau, r_claim, k, 2, theorem=theorem, sigma=sigma, delta=delta, reserve=k * (setup.rho_proj + rho_in)
+    )
     fields = dict(
         construction=construction,
         theorem=theorem,

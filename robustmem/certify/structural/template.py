@@ -321,9 +321,14 @@ class _Interp:
             b_lo, b_hi = Fraction(float(np.abs(beta).min())), Fraction(float(np.abs(beta).max()))
             sterbenz = bool(np.all(s * beta < 0)) and hi_u <= 2 * b_lo and 2 * lo_u >= b_hi
             loc = ZERO if sterbenz else gamma_q(1) * (b_hi + max(hi_u, -lo_u))  # raw x (opening) may be < 0
-            node.loc = node.locI = loc
+            # On the ON box (|a_j| <= r_box, inputs off by <= E) the value s u + beta = s a + kappa has
+            # |s u + beta| <= r_box + E + |kappa| =: h; if s beta < 0 and h <= |beta| / 2 then u lies in
+            # [|beta| / 2, 2 |beta|] (u = |beta| +- h), and fl(s u + beta) = +-(u - |beta|) is exact (Sterbenz).
+            h = self.r_box + max(self.E) + max(abs(kq[0]), abs(kq[1]))
+            near = bool(np.all(s * beta < 0)) and 2 * h <= b_lo
+            node.loc, node.locI = loc, (ZERO if near else loc)
             node.inE = self.E[j]
-            node.pre_err = node.pre_errI = loc + self.E[j]
+            node.pre_err, node.pre_errI = loc + self.E[j], node.locI + self.E[j]
             node.mag, node.magI = self.mag_of(node), self.mag_of(node, inner=True)
             return node
         bias_dep = t.bias_pidx[a] >= 0
