@@ -59,7 +59,7 @@ def _structural(c: _Claim, args: argparse.Namespace) -> _Outcome:
         )
     rep = certify_structural(c.net, c.ds, sigma=c.sigma, progress=True)
     n_all = rep.n_certified + rep.n_failed
-    verdict = f"{rep.n_certified}/{n_all} balls certified" + ("" if rep.certified else f" ({rep.reason})")
+    verdict = rep.counts_text() + ("" if rep.certified else f"; {rep.reason}")
     return _Outcome("structural", rep, rep.n_certified, n_all, verdict)
 
 
@@ -145,10 +145,18 @@ def cmd_certify(args: argparse.Namespace) -> int:
         if o.n_proved == o.n_balls
     ]
     proved = bool(by)
+    partial = ""
+    for o in outcomes:  # 'exact proven, float64 not' must not read as a bare 0/N
+        n_exact = getattr(o.report, "n_exact", -1)
+        if o.method == "structural" and not proved and n_exact == o.n_balls:
+            partial = (
+                f" (structural: the exact network is proven on all {o.n_balls} balls, its float64 evaluation "
+                f"on {o.report.n_float64})"
+            )
     say(
         f"certify PASSED: every ball proved by {', '.join(by)}"
         if proved
-        else "certify FAILED: no method proved every ball"
+        else "certify FAILED: no method proved every ball" + partial
     )
     return 0 if proved else 1
 

@@ -103,3 +103,45 @@ def test_relu_sum_lipschitz_of_the_hat_step() -> None:
     assert relu_sum_lip(terms) == 2
     assert relu_sum_lip([(F(1), F(1), F(0)), (F(1), F(-1), F(0))]) == 1  # |t|
     assert relu_sum_lip([(F(3), F(-2), F(5))]) == 6
+
+
+def test_report_counts_exact_and_float64_apart() -> None:
+    """'exact proven, float64 not' reads as such, never as a bare 0/N (issue 12, item 4)."""
+    from robustmem.certify.structural_report import StructuralCheck, StructuralReport
+
+    bad = StructuralCheck("indicator ON (float64)", "chain template", False, "z_b = y_b", "exact rational")
+    rep = StructuralReport(
+        construction="theorem6",
+        theorem="Theorem 6",
+        p=math.inf,
+        sigma=1.0,
+        n_points=1797,
+        arithmetic="float64",
+        checks=(bad,),
+        exact_network=True,
+        float64_evaluation=False,
+        n_certified=0,
+        n_failed=1797,
+        failed_points=(0,),
+        radius_bound=0.0,
+        template_radii=(1.0, 2.0),
+        seconds=0.0,
+        reason="chain template: indicator ON (float64) failed",
+        n_exact=1797,
+        n_float64=0,
+    )
+    text = rep.counts_text()
+    assert text == "0/1797 balls certified (exact network 1797/1797, float64 evaluation 0/1797)"
+    assert text in rep.summary()
+    assert rep.to_dict()["n_exact"] == 1797 and rep.to_dict()["n_float64"] == 0
+
+
+def test_structural_report_fills_both_counts() -> None:
+    ds = Dataset.from_arrays([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]], [1, 2, 3])
+    net, _ = construct_theorem6(ds, p="inf", sigma=0.2)
+    rep = certify_structural(net, ds, progress=False)
+    assert (rep.n_exact, rep.n_float64, rep.n_certified) == (3, 3, 3)
+    rep = certify_structural(net, ds, progress=False, arithmetic="exact")
+    assert (rep.n_exact, rep.n_float64) == (3, None)
+    rep = certify_structural(net, ds, progress=False, sigma=0.6)  # beyond the margin: the geometry fails
+    assert rep.n_certified == 0 and rep.n_exact == 0 and "exact network 0/3" in rep.counts_text()

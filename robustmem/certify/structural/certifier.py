@@ -667,6 +667,8 @@ def certify_structural(
         template_radii=(float(radii[0]), float(radii[1])),
         seconds=time.perf_counter() - run.t0,
         reason=reason,
+        n_exact=int(pts_exact.sum()),
+        n_float64=int(pts_float.sum()) if float_mode else None,
     )
     run.say("certified" if certified else f"NOT certified: {reason}")
     return report

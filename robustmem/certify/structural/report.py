@@ -76,6 +76,9 @@ class StructuralReport:
     template_radii: tuple[float, float]
     seconds: float
     reason: str | None
+    #: balls proven for the exact network alone, and for the float64 evaluation alone (None: not asked)
+    n_exact: int = -1
+    n_float64: int | None = None
 
     def __post_init__(self) -> None:
         if self.arithmetic not in ("float64", "exact"):
@@ -102,6 +105,17 @@ class StructuralReport:
         """sigma when certified, else 0.0."""
         return self.sigma if self.certified else 0.0
 
+    def counts_text(self) -> str:
+        """'<n>/<N> balls (exact network <a>/<N>, float64 evaluation <b>/<N>)': the two proofs counted apart, so that
+        "exact proven, float64 not" never reads as a bare 0/N."""
+        N = self.n_points
+        if self.n_certified == N:
+            return f"{N}/{N} balls certified"
+        parts = [f"exact network {self.n_exact}/{N}"] if self.n_exact >= 0 else []
+        if self.n_float64 is not None:
+            parts.append(f"float64 evaluation {self.n_float64}/{N}")
+        return f"{self.n_certified}/{N} balls certified" + (f" ({', '.join(parts)})" if parts else "")
+
     def failed_checks(self) -> tuple[StructuralCheck, ...]:
         return tuple(c for c in self.checks if not c.passed)
 
@@ -115,7 +129,7 @@ class StructuralReport:
         verdict = "CERTIFIED" if self.certified else "NOT CERTIFIED"
         head = (
             f"structural certificate ({self.construction}, {self.theorem}): {verdict} at l_{p_name(self.p)} radius "
-            f"sigma = {self.sigma:.6g}; {self.n_certified}/{self.n_points} balls; exact network "
+            f"sigma = {self.sigma:.6g}; {self.counts_text()}; exact network "
             f"{'proven' if self.exact_network else 'not proven'}, float64 evaluation "
             f"{'-' if self.float64_evaluation is None else ('proven' if self.float64_evaluation else 'not proven')}"
             f" ({self.seconds:.1f} s)"
