@@ -46,7 +46,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"robustmem {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except FileNotFoundError as exc:  # a missing input file is a user error, not a crash
-        print(f"robustmem {args.command}: error: no such file: {exc.filename}", file=sys.stderr)
+        what = f"no such file: {exc.filename}" if exc.filename is not None else str(exc)
+        print(f"robustmem {args.command}: error: {what}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a directory given as a file, no permission, a full disk: name the path and the cause
+        where = f": {exc.filename}" if exc.filename is not None else ""
+        print(f"robustmem {args.command}: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 2
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from robustmem.errors import NetworkFormatError
+from robustmem.errors import InvalidArgumentError, NetworkFormatError
 from robustmem.network.network import ReLUNetwork, Segment
 from robustmem.network.template import MapTemplate
 
@@ -80,6 +80,8 @@ def save_network(net: ReLUNetwork, path: str | Path) -> Path:
         "sha256": _digest(arrays),
     }
     text = json.dumps(header, sort_keys=True, allow_nan=False)
+    if path.is_dir():
+        raise InvalidArgumentError(f"cannot write the network to {str(path)!r}: it is a directory; give a file name")
     with open(path, "wb") as fh:
         header_bytes = np.frombuffer(text.encode(), dtype=np.uint8)
         # mypy matches the **arrays mapping against savez_compressed's allow_pickle: bool keyword
@@ -97,10 +99,13 @@ def load_network(path: str | Path) -> ReLUNetwork:
     try:  # our own handle: np.load leaves its file open when the archive is unreadable
         with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
-    except FileNotFoundError:
-        raise
-    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, KeyError) as exc:
-        raise _fail(path, f"cannot read the archive ({exc})") from exc
+    except FileNotFoundError as exc:
+        raise _fail(path, "no such file") from exc
+    except IsADirectoryError as exc:
+        raise _fail(path, "it is a directory") from exc
+    # NotImplementedError: zipfile meets a compression method it does not know (a flipped header byte)
+    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, KeyError, NotImplementedError) as exc:
+        raise _fail(path, f"cannot read the archive ({type(exc).__name__}: {exc})") from exc
     if "header" not in arrays:
         raise _fail(path, "no header")
     try:
