@@ -28,20 +28,19 @@ def _central_start(raw: bytes) -> int:
     return int.from_bytes(raw[eocd + 16 : eocd + 20], "little")
 
 
-def test_every_single_byte_flip_is_a_network_format_error_or_the_same_network(tmp_path) -> None:
-    """Flip bytes of a small .rmnet (XOR 0xFF; every header byte): loading gives NetworkFormatError or the identical network (a
-    flip in zip metadata nobody reads); never NotImplementedError (the zip compression-method field) or another."""
+def _flip_sweep(tmp_path, which) -> dict[str, int]:
+    """Flip the bytes ``which(raw, members)`` of a small .rmnet (XOR 0xFF): loading must give NetworkFormatError
+    naming the file or the identical network (a flip in zip metadata nobody reads) -- never NotImplementedError
+    (zip's compression-method field) or any other exception."""
     net, path = _small_file(tmp_path)
     raw = path.read_bytes()
+    with zipfile.ZipFile(path) as z:
+        members = z.infolist()
     x = np.linspace(-1.0, 2.0, 7)[:, None]
     want = net(x)
     kinds = {"format error": 0, "same network": 0}
     bad = tmp_path / "flipped.rmnet"
-    with zipfile.ZipFile(path) as z:  # every byte of the zip headers (local and central), every 31st of the rest
-        heads = [(m.header_offset, m.header_offset + 30 + len(m.filename) + len(m.extra)) for m in z.infolist()]
-    central = _central_start(raw)
-    where = {i for a, b in heads for i in range(a, b)} | set(range(central, len(raw))) | set(range(0, len(raw), 31))
-    for i in sorted(where):
+    for i in sorted(which(raw, members)):
         b = bytearray(raw)
         b[i] ^= 0xFF
         bad.write_bytes(bytes(b))
@@ -53,7 +52,29 @@ def test_every_single_byte_flip_is_a_network_format_error_or_the_same_network(tm
             continue
         assert np.array_equal(got(x), want), f"byte {i}: a different network loaded without complaint"
         kinds["same network"] += 1
-    assert kinds["format error"] > len(where) // 2, kinds
+    return kinds
+
+
+def _method_fields(raw: bytes, members) -> set[int]:
+    """The compression-method bytes of every local header (offset 8) and central-directory entry (offset 10)."""
+    out = {m.header_offset + k for m in members for k in (8, 9)}
+    pos = _central_start(raw)
+    while raw[pos : pos + 4] == b"PK\x01\x02":
+        out |= {pos + 10, pos + 11}
+        n, e, c = (int.from_bytes(raw[pos + o : pos + o + 2], "little") for o in (28, 30, 32))
+        pos += 46 + n + e + c
+    return out
+
+
+def test_byte_flips_of_the_compression_method_and_a_sample(tmp_path) -> None:
+    kinds = _flip_sweep(tmp_path, lambda raw, ms: _method_fields(raw, ms) | set(range(0, len(raw), 97)))
+    assert kinds["format error"] >= 2 * len(_small_file(tmp_path)[0].segments), kinds
+
+
+@pytest.mark.slow
+def test_every_single_byte_flip(tmp_path) -> None:
+    kinds = _flip_sweep(tmp_path, lambda raw, ms: set(range(len(raw))))
+    assert kinds["format error"] > sum(kinds.values()) // 2, kinds
 
 
 def test_load_network_on_a_missing_path_or_a_directory(tmp_path) -> None:
