@@ -629,6 +629,21 @@ def certify_structural(
             "exact identity",
             detail=str(exc),
         )
+    except (
+        ArithmeticError,
+        TypeError,
+        ValueError,
+        IndexError,
+        KeyError,
+    ) as exc:  # never a raw traceback, never a claim
+        run.add(
+            "network",
+            "analysis completed",
+            False,
+            "every rule of the analysis applied to the weights",
+            "exact identity",
+            detail=f"{type(exc).__name__}: {exc}",
+        )
     # network-wide checks gate every point; the per-point ones (geometry, a block's label) only their points
     gate = [c for c in run.checks if c.block != "geometry" and c.name not in _PER_POINT]
     ok_exact = all(c.passed for c in gate if "(float64)" not in c.name)

@@ -183,6 +183,10 @@ class Regions:
         need = ZERO
         for y, gm in pairs:
             y, gm = Fraction(float(y)), Fraction(float(gm))
+            if gm >= 0:
+                raise Unsupported(
+                    f"a block with label {y} has indicator weight gamma = {gm} >= 0: it never switches off"
+                )
             if criterion == "drop" and y <= self.floor:
                 continue  # a block with the least label never outranks a point's label: no Out needed
             top = (y * (1 + g) if criterion == "zero" else y - self.floor + g * y) + extra

@@ -237,7 +237,9 @@ class _Interp:
         if key not in self.cache:
             highs = [f.max_on(*self.win) for f in (p.lo, p.hi)]
             lows = [f.min_on(*self.win) for f in (p.lo, p.hi)]
-            self.cache[key] = max([v for v in highs if v is not None] + [-v for v in lows if v is not None])
+            vals = [v for v in highs if v is not None] + [-v for v in lows if v is not None]
+            # the ON window outside the domain (a tampered bias): fall back to the bound over the whole domain
+            self.cache[key] = max(vals) if vals else p.max_abs()
         return self.cache[key]
 
     def mag_of(self, n: Node, inner: bool = False) -> Fraction:
