@@ -1,10 +1,9 @@
-"""``robustmem verify`` and ``robustmem demo``: exact fit, sampling and gradient attacks on a network."""
+"""``robustmem verify`` and ``robustmem demo`` (robustmem.demo): exact fit, sampling and gradient attacks."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -91,58 +90,20 @@ def run_checks(
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Build and verify the Theorem 6 l_inf memorizer of scikit-learn's digits."""
-    from robustmem.construct import construct_theorem6
-    from robustmem.data import load_real
-    from robustmem.network import save_network
-    from robustmem.norms import c_plus
+    """The headline: digits at logarithmic width (Theorem 7, l_2), fit, attack, structural certificate."""
+    from robustmem.demo import run_demo
 
-    t0 = time.perf_counter()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    ds = load_real("digits")
-    delta = ds.separation(2.0).delta
-    limit = 1.0 / (2.0 * c_plus(math.inf, ds.d))
-    sigma = args.fraction * limit * delta
-    say(
-        f"robustmem demo: scikit-learn digits, N = {ds.N}, d = {ds.d}, {ds.C} classes, l2 separation delta = {delta:.6g}"
-    )
-    say(
-        f"Theorem 6, l_inf, sigma = {args.fraction} x the limit delta / (2 sqrt d) = {sigma:.6g} ({sigma / delta:.6g} delta)"
-    )
-    t = time.perf_counter()
-    net, cert = construct_theorem6(ds, p=math.inf, sigma=sigma)
-    say(f"built in {time.perf_counter() - t:.2f} s")
-    say(cert.summary())
-    for line in shape_lines(net, cert):
-        say(line)
-    net.meta["dataset"] = {"name": "digits", "params": {}, "fingerprint": ds.fingerprint()}
-    path = save_network(net, out / "digits_theorem6_linf.rmnet")
-    say(f"wrote the network to {path}")
-    report = run_checks(
-        net,
-        ds,
-        cert,
-        exact=True,
-        n_random=args.samples,
-        n_boundary=args.samples,
+    return run_demo(
+        args.out,
+        width=args.width,
+        projection=args.projection,
+        samples=args.samples,
         pgd_balls=args.pgd_balls,
         pgd_steps=args.pgd_steps,
         pgd_restarts=args.pgd_restarts,
         seed=args.seed,
+        fit_mode="exact" if args.exact_fit else "float64",
     )
-    report["certificate"] = cert.to_dict()
-    rpath = out / "digits_theorem6_linf_report.json"
-    rpath.write_text(json.dumps(report, indent=2, default=str))
-    say(f"wrote the report to {rpath}")
-    verdict = "PASSED" if report["passed"] else "FAILED"
-    say(
-        f"demo {verdict}: exact fit on all {ds.N} points and no counterexample found"
-        if report["passed"]
-        else f"demo {verdict}: see {rpath}"
-    )
-    say(f"total time {time.perf_counter() - t0:.1f} s")
-    return 0 if report["passed"] else 1
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -174,10 +135,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``robustmem demo``, ``robustmem verify`` to the command parser."""
-    d = sub.add_parser("demo", help="build and verify a robust memorizer of scikit-learn's digits (Theorem 6, l_inf)")
+    d = sub.add_parser(
+        "demo", help="digits at logarithmic width (Theorem 7, l_2): build, fit, attack, structural certificate"
+    )
     d.add_argument("--out", default="robustmem-out", help="folder for the network and the report")
-    d.add_argument("--fraction", type=float, default=0.9, help="sigma as a fraction of the Theorem 6 limit")
-    add_verify_args(d, samples=2, pgd_balls=32)
+    d.add_argument("--width", type=int, default=20, help="network width k (k - 6 projected coordinates)")
+    d.add_argument("--exact-fit", action="store_true", help="also check the fit in rational arithmetic (minutes)")
+    d.add_argument(
+        "--projection", choices=["optimize", "best-of-random", "random"], default="optimize", help="projection choice"
+    )
+    add_verify_args(d, samples=2, pgd_balls=8)
     d.set_defaults(func=cmd_demo)
 
     v = sub.add_parser("verify", help="verify a network file: exact fit, sampling and gradient attacks")
