@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 __all__ = ["DEMO_WIDTH", "run_demo"]
 
@@ -36,7 +36,7 @@ def run_demo(
     pgd_steps: int = 10,
     pgd_restarts: int = 2,
     seed: int = 0,
-    fit_mode: str = "float64",
+    fit_mode: Literal["float64", "exact"] = "float64",
 ) -> int:
     """Build, check and certify the digits memorizer of width ``width`` (l_2, Theorem 7); return 0 when it is
     fitted exactly, no counterexample is found and the structural certificate proves every ball (else 1).

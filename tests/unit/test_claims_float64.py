@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from robustmem.certify import certify_structural
-from robustmem.certify.structural_template import relu_sum_lip
+from robustmem.certify.structural.template import relu_sum_lip
 from robustmem.construct import construct_log_width, construct_theorem5, construct_theorem6
 from robustmem.data import Dataset, load_real
 from robustmem.errors import HypothesisError
@@ -107,7 +107,7 @@ def test_relu_sum_lipschitz_of_the_hat_step() -> None:
 
 def test_report_counts_exact_and_float64_apart() -> None:
     """'exact proven, float64 not' reads as such, never as a bare 0/N (issue 12, item 4)."""
-    from robustmem.certify.structural_report import StructuralCheck, StructuralReport
+    from robustmem.certify.structural.report import StructuralCheck, StructuralReport
 
     bad = StructuralCheck("indicator ON (float64)", "chain template", False, "z_b = y_b", "exact rational")
     rep = StructuralReport(

@@ -102,9 +102,11 @@ def fold_rounding(d: Node, inner: bool) -> Fraction:
     values at an error linear in k; the naive sum loc q + loc d doubles it at every step (2^k).
     The sum q^ + d^ itself is rounded by the neuron that reads both (its own term, counted there).
     """
+    q = d.q
+    assert q is not None, "a posdiff node carries its q"
     if inner:
-        return max(d.q.locI, d.xlocI) + d.ownI
-    return max(d.q.loc, d.xloc) + d.own
+        return max(q.locI, d.xlocI) + d.ownI
+    return max(q.loc, d.xloc) + d.own
 
 
 class _Interp:
