@@ -33,6 +33,7 @@ def run_demo(
     projection: str = "optimize",
     samples: int = 2,
     pgd_balls: int = 8,
+    attack_balls: int = 64,
     pgd_steps: int = 10,
     pgd_restarts: int = 2,
     seed: int = 0,
@@ -41,6 +42,7 @@ def run_demo(
     """Build, check and certify the digits memorizer of width ``width`` (l_2, Theorem 7); return 0 when it is
     fitted exactly, no counterexample is found and the structural certificate proves every ball (else 1).
 
+    ``attack_balls`` / ``pgd_balls``: how many balls (drawn at random) the sampling and the PGD attacks visit.
     ``fit_mode``: "float64" (default: f(x_i) == y_i for the float64 output, one pass) or "exact" (rational
     arithmetic; minutes at this depth).  The structural certificate proves the exact network's fit in any case
     (every x_i lies in its own ball)."""
@@ -48,6 +50,7 @@ def run_demo(
     from robustmem.certify import certify_structural
     from robustmem.construct import construct_log_width
     from robustmem.data import load_real
+    from robustmem.network import save_network
     from robustmem.verify import falsify, verify_fit
 
     t0 = time.perf_counter()
@@ -72,12 +75,15 @@ def run_demo(
         f"width {net.width}: {rr.theorem7:.4g} delta ({cert.sigma_over_delta / rr.theorem7:.3g} x)"
     )
     net.meta["dataset"] = {"name": "digits", "params": {}, "fingerprint": ds.fingerprint()}
-    path = net.save(folder / f"digits_log_width_k{width}.rmnet")
+    path = save_network(net, folder / f"digits_log_width_k{width}.rmnet")
     _say(f"wrote the network to {path}")
     report: dict[str, Any] = {"certificate": cert.to_dict(), "theorem7_sigma_over_delta": rr.theorem7}
     fit = verify_fit(net, ds, mode=fit_mode)
     _say(fit.summary())
-    fal = falsify(net, ds, p=2.0, sigma=cert.sigma, n_random=samples, n_boundary=samples, pgd=False, seed=seed)
+    fal = falsify(
+        net, ds, p=2.0, sigma=cert.sigma, n_random=samples, n_boundary=samples, vertices=False, pgd=False,
+        balls=attack_balls, seed=seed,
+    )  # fmt: skip
     _say(fal.summary())
     pgd = falsify(
         net, ds, p=2.0, sigma=cert.sigma, n_random=0, boundary=False, vertices=False, pgd=True, pgd_steps=pgd_steps,

@@ -100,7 +100,7 @@ def load_network(path: str | Path) -> ReLUNetwork:
         with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
     except FileNotFoundError as exc:
-        raise _fail(path, "no such file") from exc
+        raise NetworkFormatError(f"no such file: {path}") from exc
     except IsADirectoryError as exc:
         raise _fail(path, "it is a directory") from exc
     # NotImplementedError: zipfile meets a compression method it does not know (a flipped header byte)

@@ -11,7 +11,7 @@ from robustmem.cli import main
 from robustmem.construct import construct_theorem6
 from robustmem.data import Dataset
 from robustmem.errors import InvalidArgumentError, NetworkFormatError
-from robustmem.network import load_network
+from robustmem.network import load_network, save_network
 
 _BUILD = ["build", "--dataset", "sphere", "--param", "n=4", "--param", "d=2", "--param", "n_classes=2"]
 _BUILD += ["--param", "seed=0", "--construction", "theorem6", "--p", "inf", "--fraction-of-limit", "0.5"]
@@ -19,7 +19,7 @@ _BUILD += ["--param", "seed=0", "--construction", "theorem6", "--p", "inf", "--f
 
 def _small_file(tmp_path):
     net, _ = construct_theorem6(Dataset.from_arrays([[0.0], [1.0]], [1, 2]), p="inf", sigma=0.2)
-    return net, net.save(tmp_path / "small.rmnet")
+    return net, save_network(net, tmp_path / "small.rmnet")
 
 
 def _central_start(raw: bytes) -> int:
@@ -87,7 +87,7 @@ def test_load_network_on_a_missing_path_or_a_directory(tmp_path) -> None:
 def test_save_network_into_a_directory_names_it(tmp_path) -> None:
     net, _ = _small_file(tmp_path)
     with pytest.raises(InvalidArgumentError, match="it is a directory"):
-        net.save(tmp_path)
+        save_network(net, tmp_path)
 
 
 def test_cli_build_out_dir_and_export_onnx_dir_are_clean_errors(tmp_path, capsys) -> None:
