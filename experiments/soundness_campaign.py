@@ -19,7 +19,7 @@ counterexamples re-checked exactly).  A mutant is *broken* when the exact fit fa
 confirmed counterexample.  The campaign fails (exit status 1) when a certified mutant is broken.
 
 Writes ``<out>/soundness_campaign.json`` with the counts (mutants, refused, certified, broken, certified and
-broken) overall, per construction and per kind.  ``--quick``: 77 mutants (one per construction and kind; well under a minute).
+broken) overall, per construction and per kind.  ``--quick``: 98 mutants (one per construction and kind; well under a minute).
 """
 
 from __future__ import annotations
@@ -49,6 +49,9 @@ def base_networks(seed: int = 0) -> list[tuple[str, Any, Any, Any]]:
         construct_theorem5,
         construct_theorem6,
         construct_theorem16,
+        construct_theorem32,
+        construct_theorem33,
+        construct_theorem35,
         construct_yu2024,
         construct_yu2024_lp,
     )
@@ -76,6 +79,9 @@ def base_networks(seed: int = 0) -> list[tuple[str, Any, Any, Any]]:
         ("kim2025", lambda: construct_kim2025(d2, sigma=0.3, memorizer="theorem16"), d2),
         ("yu2024", lambda: construct_yu2024(d2, sigma=0.4 * d2.separation(math.inf).delta), d2),
         ("yu2024-lp p3", lambda: construct_yu2024_lp(d1, p=3, sigma=0.3), d1),
+        ("theorem32 q2", lambda: construct_theorem32(d2, p="inf", q=2, sigma=0.3), d2),
+        ("theorem33 q1", lambda: construct_theorem33(d3, p=2, q=1, sigma=0.3), d3),
+        ("theorem35 qinf", lambda: construct_theorem35(d3, p=2, q="inf", width=7, fraction=0.8), d3),
     ]
     out = []
     for name, make, ds in builders:
@@ -232,11 +238,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--quick",
         action="store_true",
-        help="77 mutants, one per construction and kind (the normal test suite runs this)",
+        help="98 mutants, one per construction and kind (the normal test suite runs this)",
     )
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
-    n = min(args.mutants, 77) if args.quick else args.mutants
+    n = min(args.mutants, 98) if args.quick else args.mutants
     res = run(n, seed=args.seed)
     tot = res["total"]
     print(

@@ -22,11 +22,14 @@ from robustmem.construct import (
     construct_theorem5,
     construct_theorem6,
     construct_theorem16,
+    construct_theorem32,
+    construct_theorem33,
+    construct_theorem35,
     construct_yu2024,
     construct_yu2024_lp,
 )
 from robustmem.data import Dataset
-from robustmem.norms import c_plus
+from robustmem.norms import c_plus, c_plus_pq
 
 __all__ = ["NORMS", "build"]
 
@@ -35,17 +38,24 @@ NORMS: dict[str, tuple[float, ...]] = {
     "theorem5": (1.0, 2.0, 3.0, math.inf),
     "theorem6": (1.0, math.inf),
     "remark40": (1.0, math.inf),
-    "log_width": (1.0, 2.0, math.inf),
+    "log-width": (1.0, 2.0, math.inf),
     "theorem16": (2.0, math.inf),
     "remark11": (2.0,),
     "kim2025": (2.0, math.inf),
     "yu2024": (math.inf,),
     "yu2024-lp": (2.0, 3.0),
+    "theorem32": (2.0, math.inf),
+    "theorem33": (1.0, 2.0, math.inf),
+    "theorem35": (2.0, math.inf),
 }
 
 
 def _limit(ds: Dataset, p: float) -> float:
     return ds.separation(2.0).delta / (2.0 * c_plus(p, ds.d))
+
+
+def _limit_q(ds: Dataset, p: float, q: float) -> float:
+    return ds.separation(q).delta / (2.0 * c_plus_pq(p, q, ds.d))
 
 
 def _log_width(ds: Dataset, p: float, fraction: float, seed: int) -> Construction:
@@ -64,7 +74,7 @@ _BUILDERS: dict[str, Callable[[Dataset, float, float, int], Construction]] = {
     "theorem5": lambda ds, p, f, s: construct_theorem5(ds, p=p, sigma=f * _limit(ds, p)),
     "theorem6": lambda ds, p, f, s: construct_theorem6(ds, p=p, sigma=f * _limit(ds, p)),
     "remark40": lambda ds, p, f, s: construct_remark40(ds, p=p, sigma=f * _limit(ds, p)),
-    "log_width": _log_width,
+    "log-width": _log_width,
     "theorem16": _theorem16,
     "remark11": lambda ds, p, f, s: construct_remark11(ds, seed=s, draws=1),
     "kim2025": lambda ds, p, f, s: construct_kim2025(
@@ -72,6 +82,13 @@ _BUILDERS: dict[str, Callable[[Dataset, float, float, int], Construction]] = {
     ),
     "yu2024": lambda ds, p, f, s: construct_yu2024(ds, sigma=f * ds.separation(math.inf).delta / 2.0),
     "yu2024-lp": lambda ds, p, f, s: construct_yu2024_lp(ds, p=int(p), sigma=f * ds.separation(p).delta / 2.0),
+    "theorem32": lambda ds, p, f, s: construct_theorem32(ds, p=p, q=2 + s % 2, sigma=f * _limit_q(ds, p, 2 + s % 2)),
+    "theorem33": lambda ds, p, f, s: construct_theorem33(
+        ds, p=p, q=(1.0, math.inf)[s % 2], sigma=f * _limit_q(ds, p, (1.0, math.inf)[s % 2])
+    ),
+    "theorem35": lambda ds, p, f, s: construct_theorem35(
+        ds, p=p, q=(1.0, math.inf)[s % 2], width=7 + s % max(1, min(ds.d, 3)), fraction=f, projection="random", draws=1
+    ),
 }
 
 

@@ -61,7 +61,7 @@ def test_the_builders_cover_every_supported_construction() -> None:
     assert set(NORMS) == set(SUPPORTED)
 
 
-_FAST = ("theorem6", "remark40", "yu2024", "log_width", "theorem16", "remark11", "kim2025")
+_FAST = ("theorem6", "remark40", "yu2024", "log-width", "theorem16", "remark11", "kim2025", "theorem33", "theorem35")
 
 
 @given(
@@ -79,7 +79,7 @@ def test_every_returned_network_is_proven(ds: Dataset, name: str, which: int, fr
 
 @given(
     ds=claim_datasets(max_n=4, dims=(1, 2, 3)),
-    name=st.sampled_from(["theorem5", "yu2024-lp"]),
+    name=st.sampled_from(["theorem5", "yu2024-lp", "theorem32"]),
     which=st.integers(0, 3),
     fraction=st.sampled_from([0.5, 0.9]),
 )
@@ -90,7 +90,7 @@ def test_squaring_and_power_net_chains_are_proven(ds: Dataset, name: str, which:
     _check(name, ds, norms[which % len(norms)], fraction, 0)
 
 
-@given(ds=claim_datasets(max_n=3, dims=(2000,)), name=st.sampled_from(["theorem6", "remark40", "yu2024", "log_width"]))
+@given(ds=claim_datasets(max_n=3, dims=(2000,)), name=st.sampled_from(["theorem6", "remark40", "yu2024", "log-width"]))
 @settings(max_examples=3, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 def test_high_dimension_d2000(ds: Dataset, name: str) -> None:
     _check(name, ds, NORMS[name][0], 0.9, 0)
