@@ -7,7 +7,7 @@ changes no bit of the state (the carried u_j >= 0 pass through unchanged).  The 
 when the exact z_b is 0.  So f(x) is computed by evaluating, in chain order and with the very same float64
 operations as ``net(X)``, only the blocks that are not *provably silent* at x.
 
-Proof of silence (the structural certifier's machinery, :mod:`.structural_template` / :mod:`.structural_regions`):
+Proof of silence (the structural certifier's machinery, :mod:`.structural.template` / :mod:`.structural.regions`):
 the chain template is interpreted symbolically for all N blocks at once on a box that contains the computed state
 u of every query, and a radius R_out is proven in exact rational arithmetic such that
 
@@ -25,7 +25,7 @@ scipy's cKDTree in the q-norm (``search="kdtree"``; the widening exceeds the flo
 distance computations, a few ulps, by orders of magnitude) or by a direct scan of every centre with
 rigorous lower bounds (``search="scan"``, O(N) per point, the reference).  Blocks outside are silent.
 
-Networks without such a proof (no certificate, a construction outside :data:`~.structural.SUPPORTED`, a
+Networks without such a proof (no certificate, a construction outside :data:`~.structural.certifier.SUPPORTED`, a
 structure the interpreter does not recognize, or no R_out found) are evaluated in full; the report says so
 and why (``SparseReport.mode == "full"``, ``reason``).
 """
@@ -42,7 +42,14 @@ import numpy as np
 
 from robustmem.errors import InvalidArgumentError
 
-__all__ = ["SparseEvaluator", "SparseReport", "evaluate_exact_sparse", "evaluate_sparse", "evaluate_verified_sparse"]
+__all__ = [
+    "SparseEvaluator",
+    "SparseReport",
+    "evaluate_exact_sparse",
+    "evaluate_sparse",
+    "evaluate_verified_sparse",
+    "verify_fit_exact",
+]
 
 Search = Literal["kdtree", "scan"]
 _REL = 2.0**-20  # relative widening of the search radius
@@ -92,9 +99,9 @@ class _Layout:
     """What the evaluator needs from the network's structure (read with the structural certifier's readers)."""
 
     def __init__(self, net: Any, cert: Any):
-        from robustmem.certify.structural import FUSED
-        from robustmem.certify.structural_geometry import read_fused_input_map, read_input_map
-        from robustmem.certify.structural_symbols import Unsupported
+        from robustmem.certify.structural.certifier import FUSED
+        from robustmem.certify.structural.geometry import read_fused_input_map, read_input_map
+        from robustmem.certify.structural.symbols import Unsupported
 
         segs = net.segments
         self.fused = cert.construction in FUSED
@@ -117,7 +124,7 @@ class _Layout:
 
 
 def _certificate_of(net: Any, certificate: Any) -> tuple[Any, str | None]:
-    from robustmem.construct.certificate import Certificate
+    from robustmem.certificate import Certificate
 
     if certificate is not None:
         if not isinstance(certificate, Certificate):
@@ -145,8 +152,8 @@ class SparseEvaluator:
     """
 
     def __init__(self, net: Any, certificate: Any = None, *, search: Search = "kdtree"):
-        from robustmem.certify.structural import SUPPORTED
-        from robustmem.certify.structural_symbols import Unsupported
+        from robustmem.certify.structural.certifier import SUPPORTED
+        from robustmem.certify.structural.symbols import Unsupported
 
         if search not in ("kdtree", "scan"):
             raise InvalidArgumentError(f"search must be 'kdtree' or 'scan', got {search!r}")
@@ -177,7 +184,7 @@ class SparseEvaluator:
         (alpha and shift are read off the weights and do not depend on the box)."""
         lay = self.layout
         assert lay is not None
-        from robustmem.certify.structural_symbols import Unsupported, two_sum
+        from robustmem.certify.structural.symbols import Unsupported, two_sum
 
         k = len(lay.coord_pos)
         try:
@@ -194,7 +201,7 @@ class SparseEvaluator:
         self.centre_box = (max(0.0, float(D.min()) - pad), float(D.max()) + pad)
 
     def _interpret(self, U_lo: list[Fraction], U_hi: list[Fraction], *, float_mode: bool) -> Any:
-        from robustmem.certify.structural_template import interpret_block
+        from robustmem.certify.structural.template import interpret_block
 
         lay = self.layout
         assert lay is not None
@@ -213,8 +220,8 @@ class SparseEvaluator:
 
     def _proof(self, lo: float, hi: float, float_mode: bool) -> float | None:
         """A silence radius R_out proven on the box [lo, hi]^k of states (cached; None if none found)."""
-        from robustmem.certify.structural_regions import Regions
-        from robustmem.certify.structural_symbols import Unsupported
+        from robustmem.certify.structural.regions import Regions
+        from robustmem.certify.structural.symbols import Unsupported
 
         key = "float64" if float_mode else "exact"
         pr = self._proofs.get(key)
@@ -411,27 +418,22 @@ def _qnorm(T: np.ndarray, q: float) -> np.ndarray:
 
 
 def _search_out(reg: Any, R0: float, float_mode: bool) -> float | None:
-    """A small float R with the silence property ("zero": the label neuron is exactly 0 on ||a||_q >= R)."""
+    """A small float R with the silence property ("zero": the label neuron is exactly 0 on ||a||_q >= R):
+    R0 = r + w or the first of R0 2^j that is proven, then a few bisection steps towards R0 / 2 (each proof is
+    exact rational work; a radius a few percent too large only adds candidates)."""
     ok = lambda R: (lambda m: m is not None and m >= 0)(reg.out_margin(Fraction(R), float_mode, "zero"))
-    if ok(R0):
-        lo, hi = R0 / 2, R0
-        if ok(lo):
-            return lo  # far inside: no need to shave further
-    else:
-        lo, hi = R0, None
-        R = R0
-        for _ in range(12):
-            R *= 2
-            if ok(R):
-                hi = R
-                break
-            lo = R
-        if hi is None:
-            return None
-    for _ in range(30):
-        mid = (lo + hi) / 2
-        if mid in (lo, hi):
+    hi: float | None = None
+    R = R0
+    for _ in range(13):
+        if ok(R):
+            hi = R
             break
+        R *= 2
+    if hi is None:
+        return None
+    lo = hi / 2
+    for _ in range(5):
+        mid = (lo + hi) / 2
         lo, hi = (lo, mid) if ok(mid) else (mid, hi)
     return hi
 
@@ -561,3 +563,32 @@ def evaluate_exact_sparse(
     """Exact f(X) as :func:`~robustmem.network.exact.evaluate_exact`, on the candidate blocks (O(N K) for N points
     and K candidates each instead of O(N^2))."""
     return SparseEvaluator(net, certificate, search=search).evaluate_exact(X, fallback_limit=fallback_limit)
+
+
+def verify_fit_exact(
+    net: Any, dataset: Any, *, fallback_limit: int | None = None, search: Search = "kdtree", certificate: Any = None
+) -> Any:
+    """:func:`~robustmem.verify.fit.verify_fit` with ``mode="exact"``, the exact outputs computed on the blocks not
+    proven silent (:meth:`SparseEvaluator.evaluate_exact`); the report's ``evaluation`` says how (or why in full).
+
+    >>> from robustmem.construct import construct_theorem6
+    >>> from robustmem.data import Dataset
+    >>> ds = Dataset.from_arrays([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]], [1, 2, 1])
+    >>> net, _ = construct_theorem6(ds, p="inf", sigma=0.2)
+    >>> rep = verify_fit_exact(net, ds)
+    >>> rep.passed, rep.evaluation.split(":")[0]
+    (True, 'sparse')
+    """
+    from robustmem.verify.fit import verify_fit
+
+    ev = SparseEvaluator(net, certificate, search=search)
+
+    def run(X: np.ndarray, limit: int | None) -> tuple[Any, str]:
+        res, how = ev.evaluate_exact(X, fallback_limit=limit)
+        if how.mode == "sparse":
+            return res, (
+                f"sparse: {how.mean_blocks_per_point:.3g} of {how.n_blocks} blocks per point (R_out = {how.R_out:.6g})"
+            )
+        return res, f"full: {how.reason}"
+
+    return verify_fit(net, dataset, mode="exact", fallback_limit=fallback_limit, evaluator=run)

@@ -40,6 +40,7 @@ from robustmem.construct.common import (
     resolve_sigma,
 )
 from robustmem.construct.large_width import l2_chain_parameters, l2_chain_width
+from robustmem.data.separation_near import min_separation_near
 from robustmem.errors import HypothesisError, InvalidArgumentError, NotSeparatedError
 from robustmem.gadgets.chain import chain_network
 from robustmem.gadgets.indicators import indicator_l2
@@ -67,6 +68,7 @@ ProjectionChoice = Literal["random", "best-of-random", "optimize", "anneal", "au
 #: "auto" anneals from PCA (and keeps the best of that and best-of-random) when N <= AUTO_ANNEAL_MAX_N; above,
 #: it is "best-of-random".  Cost on digits (N = 1797, d = 64, rank 10-14): about 10-40 s (issue 14).
 AUTO_ANNEAL_MAX_N: int = 2000
+_NEAR_MAX_K = 40  # projected dimensions up to which the separation of the centres uses the KD-tree search
 
 
 def _gamma(n: int) -> float:
@@ -177,7 +179,9 @@ def projected_margin(dataset: Dataset, M: np.ndarray) -> ProjectedMargin:
     M = np.asarray(M, dtype=np.float64)
     C = X @ M.T
     try:
-        sep = Dataset(C, dataset.y).separation(2.0)
+        centres = Dataset(C, dataset.y)
+        # neighbour search (near-linear for the k' projected dimensions), equal to the block scan
+        sep = min_separation_near(C, dataset.y, 2.0) if M.shape[0] <= _NEAR_MAX_K else centres.separation(2.0)
     except NotSeparatedError as exc:
         raise HypothesisError(f"the map collapses differently-labelled points: {exc}") from exc
     k = M.shape[0]
