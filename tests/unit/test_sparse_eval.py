@@ -206,3 +206,12 @@ def test_duplicate_centres_and_single_point():
     out, rep = evaluate_sparse(net, Q)
     assert np.array_equal(out, net(Q)) and rep.mode == "sparse"
     assert rep.n_full_points == 1  # the far point lies outside every box a proof holds on: evaluated in full
+
+
+def test_doctests():
+    import doctest
+
+    from robustmem.data import separation_near
+
+    assert doctest.testmod(sparse_module, raise_on_error=False).failed == 0
+    assert doctest.testmod(separation_near, raise_on_error=False).failed == 0
