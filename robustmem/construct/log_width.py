@@ -22,7 +22,9 @@ Theorem 7 / Remark 10), :func:`construct_theorem16` (a given linear map M), and
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -68,7 +70,10 @@ ProjectionChoice = Literal["random", "best-of-random", "optimize", "anneal", "au
 #: "auto" anneals from PCA (and keeps the best of that and best-of-random) when N <= AUTO_ANNEAL_MAX_N; above,
 #: it is "best-of-random".  Cost on digits (N = 1797, d = 64, rank 10-14): about 10-40 s (issue 14).
 AUTO_ANNEAL_MAX_N: int = 2000
-_NEAR_MAX_K = 40  # projected dimensions up to which the separation of the centres uses the KD-tree search
+#: projected dimensions up to which the separation of the centres uses the KD-tree search (above it KD-trees
+#: visit most nodes: 26 dimensions at N = 2 10^4 took 80 s against a few for the block scan, measured)
+_NEAR_MAX_K = 12
+_MARGINS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # dataset -> {sha256 of M: projected_margin}
 
 
 def _gamma(n: int) -> float:
@@ -177,6 +182,18 @@ def projected_margin(dataset: Dataset, M: np.ndarray) -> ProjectedMargin:
 
     X = np.asarray(dataset.X, dtype=np.float64)
     M = np.asarray(M, dtype=np.float64)
+    try:  # the same (dataset, map) twice in one construction: computed once (a Dataset is immutable)
+        memo = _MARGINS.setdefault(dataset, {})
+    except TypeError:  # not weak-referenceable: no memo
+        memo = {}
+    key = hashlib.sha256(np.ascontiguousarray(M).tobytes() + repr(M.shape).encode()).hexdigest()
+    if key in memo:
+        return dict(memo[key])
+    memo[key] = out = _projected_margin(dataset, X, M, Dataset)
+    return dict(out)
+
+
+def _projected_margin(dataset, X: np.ndarray, M: np.ndarray, Dataset) -> dict[str, float | np.ndarray]:
     C = X @ M.T
     try:
         centres = Dataset(C, dataset.y)
