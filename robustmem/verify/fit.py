@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from fractions import Fraction
 from collections.abc import Callable
+from fractions import Fraction
 from typing import TYPE_CHECKING, get_args
 
 import numpy as np

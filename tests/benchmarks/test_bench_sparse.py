@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from robustmem.certify import verify_fit_exact
 from robustmem.certify.sparse import SparseEvaluator
 from robustmem.construct import construct_log_width
 from robustmem.data import load_real, sphere_points
-from robustmem.verify import verify_fit
 
 pytestmark = pytest.mark.benchmark
 
@@ -64,5 +64,5 @@ def test_dense_torch_per_point_n2000(benchmark, n2000):
 def test_exact_fit_digits_k12(benchmark):
     digits = load_real("digits")
     net, _ = construct_log_width(digits, p=2.0, width=12, projection="random")
-    rep = benchmark.pedantic(lambda: verify_fit(net, digits, mode="exact"), rounds=1, iterations=1)
+    rep = benchmark.pedantic(lambda: verify_fit_exact(net, digits), rounds=1, iterations=1)
     assert rep.passed and rep.evaluation.startswith("sparse")
