@@ -24,7 +24,10 @@ import numpy as np
 
 from robustmem.certify.structural.geometry import Images, _norm, _sub_dn, dn
 
-__all__ = ["out_distance_near", "out_distance_scan"]
+__all__ = ["NEAR_MAX_K", "out_distance_near", "out_distance_scan"]
+
+#: offset coordinates up to which the certifier uses this search (above, KD-trees do not prune: measured)
+NEAR_MAX_K = 12
 
 _REL = 2.0**-20
 _ABS = 2.0**-30
