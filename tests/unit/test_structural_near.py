@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from robustmem.certify.structural.geometry import Images
-from robustmem.certify.structural.near import out_distance_near, out_distance_scan
+from robustmem.certify.structural.near import out_distance_gram, out_distance_near, out_distance_scan
 
 
 def _case(seed: int, N: int, M: int, k: int, C: int, kind: str, scale: float):
@@ -50,6 +50,8 @@ def test_near_equals_scan(seed, N, M, k, C, kind, scale, q, frac):
     a = out_distance_near(G, Cc, Clo, yp, yb, q, reach)
     b = out_distance_scan(G, Cc, Clo, yp, yb, q, reach)
     assert np.array_equal(a, b), (a, b)
+    c = out_distance_gram(G, Cc, Clo, yp, yb, q, reach, block_entries=37)  # several row blocks
+    assert np.array_equal(c, b), (c, b)
     assert np.all(a[yp >= yb.max()] == np.inf)
 
 
@@ -57,6 +59,9 @@ def test_near_equals_scan(seed, N, M, k, C, kind, scale, q, frac):
 def test_near_equals_scan_larger(q):
     G, Cc, Clo, yp, yb = _case(3, 600, 600, 6, 4, "normal", 1.0)
     for reach in (0.3, 1.0, 2.5):
+        assert np.array_equal(
+            out_distance_gram(G, Cc, Clo, yp, yb, q, reach), out_distance_scan(G, Cc, Clo, yp, yb, q, reach)
+        )
         assert np.array_equal(
             out_distance_near(G, Cc, Clo, yp, yb, q, reach), out_distance_scan(G, Cc, Clo, yp, yb, q, reach)
         )
