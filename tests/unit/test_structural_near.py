@@ -65,3 +65,22 @@ def test_near_equals_scan_larger(q):
         assert np.array_equal(
             out_distance_near(G, Cc, Clo, yp, yb, q, reach), out_distance_scan(G, Cc, Clo, yp, yb, q, reach)
         )
+
+
+def test_certifier_with_many_offset_coordinates_uses_the_gram_screen():
+    """k' = 26 > NEAR_MAX_K: the certifier's search is out_distance_gram; it certifies the construction's claim and
+    refuses four times the radius."""
+    import dataclasses
+
+    from robustmem.certify import certify_structural
+    from robustmem.certify.structural.near import NEAR_MAX_K
+    from robustmem.construct import construct_log_width
+    from robustmem.data import sphere_points
+
+    ds = sphere_points(150, 64, n_classes=4, seed=1)
+    net, cert = construct_log_width(ds, p=2.0, width=32)
+    assert cert.projection_matrix().shape[0] > NEAR_MAX_K
+    rep = certify_structural(net, ds, progress=False)
+    assert rep.certified and rep.n_certified == ds.N and rep.radius_bound >= cert.sigma
+    big = certify_structural(net, ds, dataclasses.replace(cert, sigma=4 * cert.sigma), progress=False)
+    assert not big.certified
