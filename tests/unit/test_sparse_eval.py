@@ -215,3 +215,18 @@ def test_doctests():
 
     assert doctest.testmod(sparse_module, raise_on_error=False).failed == 0
     assert doctest.testmod(separation_near, raise_on_error=False).failed == 0
+
+
+def test_many_state_coordinates_gram_search_equals_scan():
+    """k' = 26 state coordinates: candidates from the Gram screen; the same blocks and outputs as the scan, and
+    bit-identical to net(X) (training points, band points, far points)."""
+    ds = sphere_points(120, 64, n_classes=4, seed=3)
+    net, _ = construct_log_width(ds, p=2.0, width=32)
+    ev = SparseEvaluator(net)
+    assert ev.D.shape[1] > sparse_module._TREE_MAX_K
+    Q = np.concatenate([ds.X, _band(net, ds.X, ds.y, pairs=4), 50 * ds.X[:3]])
+    a, ra = ev.evaluate(Q)
+    b, rb = SparseEvaluator(net, search="scan").evaluate(Q)
+    assert np.array_equal(a, net(Q)) and np.array_equal(a, b)
+    assert ra.blocks_evaluated == rb.blocks_evaluated and ra.mode == "sparse"
+    assert np.any(a != np.round(a))
