@@ -73,7 +73,7 @@ AUTO_ANNEAL_MAX_N: int = 2000
 #: projected dimensions up to which the separation of the centres uses the KD-tree search (above it KD-trees
 #: visit most nodes: 26 dimensions at N = 2 10^4 took 80 s against a few for the block scan, measured)
 _NEAR_MAX_K = 12
-_MARGINS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # dataset -> {sha256 of M: projected_margin}
+_MARGINS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # dataset -> {sha256 of M: ProjectedMargin}
 
 
 def _gamma(n: int) -> float:
@@ -176,10 +176,9 @@ def projected_margin(dataset: Dataset, M: np.ndarray) -> ProjectedMargin:
     """Centres c = fl(X M^T), their certified l_2 separation tau, ||M||_2 and max ||x_i||_2.
 
     Returns a :class:`ProjectedMargin`: tau is a lower bound for the exact min distance between
-    differently-labelled centres, norm an upper bound of ||M||_2.
+    differently-labelled centres, norm an upper bound of ||M||_2.  Computed once per (dataset, M): the result
+    is immutable and kept while the dataset lives.
     """
-    from robustmem.data import Dataset
-
     X = np.asarray(dataset.X, dtype=np.float64)
     M = np.asarray(M, dtype=np.float64)
     try:  # the same (dataset, map) twice in one construction: computed once (a Dataset is immutable)
@@ -187,13 +186,14 @@ def projected_margin(dataset: Dataset, M: np.ndarray) -> ProjectedMargin:
     except TypeError:  # not weak-referenceable: no memo
         memo = {}
     key = hashlib.sha256(np.ascontiguousarray(M).tobytes() + repr(M.shape).encode()).hexdigest()
-    if key in memo:
-        return dict(memo[key])
-    memo[key] = out = _projected_margin(dataset, X, M, Dataset)
-    return dict(out)
+    if key not in memo:
+        memo[key] = _projected_margin(dataset, X, M)
+    return memo[key]
 
 
-def _projected_margin(dataset, X: np.ndarray, M: np.ndarray, Dataset) -> dict[str, float | np.ndarray]:
+def _projected_margin(dataset: Dataset, X: np.ndarray, M: np.ndarray) -> ProjectedMargin:
+    from robustmem.data import Dataset
+
     C = X @ M.T
     try:
         centres = Dataset(C, dataset.y)
