@@ -217,16 +217,17 @@ def test_doctests():
     assert doctest.testmod(separation_near, raise_on_error=False).failed == 0
 
 
-def test_many_state_coordinates_gram_search_equals_scan():
-    """k' = 26 state coordinates: candidates from the Gram screen; the same blocks and outputs as the scan, and
+def test_many_state_coordinates_every_search_agrees():
+    """k' = 26 state coordinates: the KD-tree and the Gram screen give the same blocks and outputs as the scan,
     bit-identical to net(X) (training points, band points, far points)."""
     ds = sphere_points(120, 64, n_classes=4, seed=3)
     net, _ = construct_log_width(ds, p=2.0, width=32)
-    ev = SparseEvaluator(net)
-    assert ev.D.shape[1] > sparse_module._TREE_MAX_K
+    ev = SparseEvaluator(net, search="gram")
+    assert ev.D.shape[1] == 26
     Q = np.concatenate([ds.X, _band(net, ds.X, ds.y, pairs=4), 50 * ds.X[:3]])
     a, ra = ev.evaluate(Q)
     b, rb = SparseEvaluator(net, search="scan").evaluate(Q)
-    assert np.array_equal(a, net(Q)) and np.array_equal(a, b)
-    assert ra.blocks_evaluated == rb.blocks_evaluated and ra.mode == "sparse"
+    c, rc = SparseEvaluator(net, search="kdtree").evaluate(Q)
+    assert np.array_equal(a, net(Q)) and np.array_equal(a, b) and np.array_equal(a, c)
+    assert ra.blocks_evaluated == rb.blocks_evaluated == rc.blocks_evaluated and ra.mode == "sparse"
     assert np.any(a != np.round(a))
