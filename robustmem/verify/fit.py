@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from fractions import Fraction
 from typing import TYPE_CHECKING, get_args
 
 import numpy as np
 
 from robustmem.errors import InvalidArgumentError, VerificationError
-from robustmem.network.exact import evaluate_exact
+from robustmem.network.exact import ExactEvaluation, evaluate_exact
 from robustmem.verify.reports import FitMode, FitReport
 
 if TYPE_CHECKING:
     from robustmem.data.labelled import LabelledPoints
     from robustmem.network.network import ReLUNetwork
 
-__all__ = ["MAX_LISTED", "verify_fit"]
+__all__ = ["MAX_LISTED", "ExactEvaluator", "verify_fit"]
+
+#: (X, fallback_limit) -> (exact outputs, how they were computed): the exact evaluation verify_fit uses
+ExactEvaluator = Callable[[np.ndarray, "int | None"], tuple[ExactEvaluation, str]]
 
 MAX_LISTED = 100  # failures listed in a report (the count is always complete)
 
@@ -38,14 +42,23 @@ def dataset_arrays(net: ReLUNetwork, dataset: LabelledPoints) -> tuple[np.ndarra
 
 
 def verify_fit(
-    net: ReLUNetwork, dataset: LabelledPoints, *, mode: FitMode = "float64", fallback_limit: int | None = None
+    net: ReLUNetwork,
+    dataset: LabelledPoints,
+    *,
+    mode: FitMode = "float64",
+    fallback_limit: int | None = None,
+    evaluator: ExactEvaluator | None = None,
 ) -> FitReport:
     """Check f(x_i) == y_i for every training point, with no tolerance; return a :class:`FitReport`.
 
     mode='float64': the float64 output of ``net(X)`` must equal the label exactly.
     mode='exact': the exact rational output of the network (float64 weights and inputs read as
-    rationals; :func:`~robustmem.network.exact.evaluate_exact`) must equal the label; the report
-    says how many points the verified float pass settled and how many needed Fractions.
+    rationals) must equal the label, computed by ``evaluator`` (default
+    :func:`~robustmem.network.exact.evaluate_exact` on every block;
+    :func:`robustmem.certify.verify_fit_exact` passes the sparse evaluator, which evaluates only the chain
+    blocks not proven silent: O(N K) for K candidate blocks per point instead of O(N^2)); the report says how
+    many points the verified float pass settled, how many needed Fractions, and how the chain was evaluated
+    (``evaluation``).
     ``fallback_limit`` (exact mode) caps the points allowed to need Fractions; beyond it a
     VerificationError is raised instead of a long computation.
 
@@ -69,6 +82,7 @@ def verify_fit(
     X, y = dataset_arrays(net, dataset)
     start = time.perf_counter()
     exact_counts: tuple[int | None, int | None] = (None, None)
+    evaluation = None
     if mode == "float64":
         out = net(X)
         err = np.abs(out - y)
@@ -77,7 +91,11 @@ def verify_fit(
         max_err = float(err.max())
     else:
         try:
-            ev = evaluate_exact(net, X, fallback_limit=fallback_limit)
+            if evaluator is None:
+                ev = evaluate_exact(net, X, fallback_limit=fallback_limit)
+                evaluation = "full: every block (robustmem.certify.verify_fit_exact evaluates only the non-silent ones)"
+            else:
+                ev, evaluation = evaluator(X, fallback_limit)
         except RuntimeError as exc:
             raise VerificationError(f"exact fit not carried out: {exc}") from exc
         diffs = [abs(v - Fraction(int(label))) for v, label in zip(ev.values, y)]
@@ -96,4 +114,5 @@ def verify_fit(
         seconds=time.perf_counter() - start,
         n_verified_float=exact_counts[0],
         n_fraction=exact_counts[1],
+        evaluation=evaluation,
     )

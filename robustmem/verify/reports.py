@@ -64,6 +64,8 @@ class FitReport:
     ``max_abs_error`` is max_i |f(x_i) - y_i| (in exact mode the exact maximum rounded to float64).
     ``n_verified_float`` / ``n_fraction`` (exact mode only) say how many points the verified float
     pass settled and how many needed rational arithmetic.
+    ``evaluation`` (exact mode): how the chain was evaluated -- "sparse: ..." (only the blocks not proven
+    silent, :mod:`robustmem.certify.sparse`) or "full: <why>".
     """
 
     n_points: int
@@ -76,6 +78,7 @@ class FitReport:
     seconds: float
     n_verified_float: int | None = None
     n_fraction: int | None = None
+    evaluation: str | None = None
 
     def __post_init__(self) -> None:
         _check(self.mode in get_args(FitMode), f"mode {self.mode!r} is not one of {get_args(FitMode)}")
