@@ -9,6 +9,7 @@ returned network on every ball, for the exact network AND its float64 evaluation
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from property.invariant_builders import NORMS, build
@@ -90,6 +91,7 @@ def test_squaring_and_power_net_chains_are_proven(ds: Dataset, name: str, which:
     _check(name, ds, norms[which % len(norms)], fraction, 0)
 
 
+@pytest.mark.slow  # each certificate reads a 2000-coordinate block template: 16-85 s per example on this machine
 @given(ds=claim_datasets(max_n=3, dims=(2000,)), name=st.sampled_from(["theorem6", "remark40", "yu2024", "log-width"]))
 @settings(max_examples=3, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 def test_high_dimension_d2000(ds: Dataset, name: str) -> None:
