@@ -4,38 +4,13 @@ from __future__ import annotations
 
 import json
 
+from cli_nets import build_small_theorem6
+
 from robustmem.cli import main
 
 
 def _build(tmp_path) -> str:
-    out = str(tmp_path / "t.rmnet")
-    assert (
-        main(
-            [
-                "build",
-                "--dataset",
-                "sphere",
-                "--param",
-                "n=6",
-                "--param",
-                "d=3",
-                "--param",
-                "n_classes=2",
-                "--param",
-                "seed=0",
-                "--construction",
-                "theorem6",
-                "--p",
-                "inf",
-                "--fraction-of-limit",
-                "0.5",
-                "--out",
-                out,
-            ]
-        )
-        == 0
-    )
-    return out
+    return build_small_theorem6(tmp_path)
 
 
 def test_certify_structural_and_milp_agree_on_a_built_network(tmp_path, capsys):

@@ -11,6 +11,7 @@ import numpy as np
 import onnx
 import pytest
 import torch
+from cli_nets import build_small_theorem6
 from onnx import TensorProto, helper, numpy_helper
 
 from robustmem.certify import certify
@@ -471,33 +472,7 @@ def test_marabou_refuses_other_norms_and_enforces_its_timeout(small, tmp_path, m
 
 
 def test_cli_export_writes_onnx_and_vnnlib(tmp_path, capsys):
-    out = str(tmp_path / "t.rmnet")
-    assert (
-        main(
-            [
-                "build",
-                "--dataset",
-                "sphere",
-                "--param",
-                "n=6",
-                "--param",
-                "d=3",
-                "--param",
-                "n_classes=2",
-                "--param",
-                "seed=0",
-                "--construction",
-                "theorem6",
-                "--p",
-                "inf",
-                "--fraction-of-limit",
-                "0.5",
-                "--out",
-                out,
-            ]
-        )
-        == 0
-    )
+    out = build_small_theorem6(tmp_path)
     capsys.readouterr()
     assert main(["export", out, "--onnx", str(tmp_path / "t.onnx"), "--vnnlib", str(tmp_path / "v")]) == 0
     said = capsys.readouterr().out
@@ -518,33 +493,7 @@ def test_cli_export_writes_onnx_and_vnnlib(tmp_path, capsys):
 
 
 def test_cli_certify_with_marabou(tmp_path, capsys):
-    out = str(tmp_path / "t.rmnet")
-    assert (
-        main(
-            [
-                "build",
-                "--dataset",
-                "sphere",
-                "--param",
-                "n=6",
-                "--param",
-                "d=3",
-                "--param",
-                "n_classes=2",
-                "--param",
-                "seed=0",
-                "--construction",
-                "theorem6",
-                "--p",
-                "inf",
-                "--fraction-of-limit",
-                "0.5",
-                "--out",
-                out,
-            ]
-        )
-        == 0
-    )
+    out = build_small_theorem6(tmp_path)
     capsys.readouterr()
     rep = tmp_path / "r.json"
     assert main(["certify", out, "--method", "marabou", "--eps", "0.5", "--max-points", "3", "--json", str(rep)]) == 0
