@@ -133,9 +133,9 @@ class Certificate:
             f"  claimed width {self.claimed_width}, depth {self.claimed_depth} = {self.depth_formula}",
         ]
         if self.square_steps is not None:
-            lines.append(
-                f"  squaring net M = {self.square_steps}: error {self.square_error:.3g} <= budget {self.eps_tilde:.3g}"
-            )
+            err = "" if self.square_error is None else f": error {self.square_error:.3g}"
+            budget = "" if self.eps_tilde is None else f" <= budget {self.eps_tilde:.3g}"
+            lines.append(f"  squaring net M = {self.square_steps}{err}{budget}")
         if self.classes is not None:
             shown = ", ".join(f"{m} -> {c!r}" for m, c in enumerate(self.classes[:8], start=1))
             lines.append(

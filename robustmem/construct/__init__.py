@@ -40,6 +40,7 @@ from robustmem.construct.zhang2017 import construct_zhang2017, zhang2017_radius
 
 __all__ = [
     "CONSTRUCTIONS",
+    "SEPARATION_NORM_CONSTRUCTIONS",
     "Certificate",
     "ChainParameters",
     "Construction",
@@ -86,4 +87,13 @@ CONSTRUCTIONS: dict[str, tuple[Callable[..., Construction], str]] = {
         "Yu, Gao, Zhang 2024, Theorem B.6: integer p >= 2, width O(d), every sigma < tau_p/2",
     ),
     "kim2025": (construct_kim2025, "Kim, Moon, Yun 2025, Theorem 4.2(iii): project (their case table), then memorize"),
+    "theorem31": (construct_theorem31, "Theorem 31: (delta, q)-separated data, real q >= 1, binomial power net"),
+    "theorem32": (construct_theorem32, "Theorem 32: (delta, q)-separated data, integer q >= 2, l_q indicators"),
+    "theorem33": (construct_theorem33, "Theorem 33: (delta, q)-separated data, q in {1, inf}, width d + 4"),
+    "theorem35": (construct_theorem35, "Theorem 35: (delta, q)-separated data, width k, Theorem 7's projection"),
+    "proposition34": (construct_proposition34, "Proposition 34: l_q separation along a separating direction"),
+    "yu2024-lp-real": (construct_yu2024_lp_real, "Yu, Gao, Zhang 2024 for real p >= 1 (Lemmas 44-45 power net)"),
 }
+
+#: constructions of Appendix E, for (delta, q)-separated data: they take the separation norm q as well
+SEPARATION_NORM_CONSTRUCTIONS = frozenset({"theorem31", "theorem32", "theorem33", "theorem35", "proposition34"})

@@ -170,3 +170,50 @@ def test_build_yu2024_lp_and_kim2025_memorizer_choice(tmp_path, capsys):
         == 2
     )
     assert "--memorizer applies to kim2025 only, not theorem5" in capsys.readouterr().err
+
+
+def test_build_appendix_e_constructions_take_the_separation_norm(tmp_path, capsys):
+    """theorem32/33/35 with --q build networks the structural certifier proves; --q is refused elsewhere and
+    required there; theorem31's certificate summary (a power net without a squaring budget) prints."""
+    cases = [
+        ("theorem33", ["--q", "1", "--p", "2"]),
+        ("theorem32", ["--q", "3", "--p", "inf"]),
+        ("theorem35", ["--q", "inf", "--p", "2", "--width", "8"]),
+    ]
+    for name, extra in cases:
+        path = tmp_path / f"{name}.rmnet"
+        assert (
+            main(["build", *SPHERE, "--construction", name, *extra, "--sigma-over-delta", "0.02", "--out", str(path)])
+            == 0
+        )
+        assert load_network(path).certificate.separation_norm == float(extra[1])
+        assert main(["certify", str(path), "--method", "structural"]) == 0, name
+        assert "certify PASSED" in capsys.readouterr().out
+    base = ["build", *SPHERE, "--sigma-over-delta", "0.02", "--out", str(tmp_path / "x.rmnet")]
+    assert main([*base, "--construction", "theorem33", "--p", "2"]) == 2
+    assert "--q (the separation norm) is required" in capsys.readouterr().err
+    assert main([*base, "--construction", "theorem6", "--p", "inf", "--q", "2"]) == 2
+    assert "given for theorem6" in capsys.readouterr().err
+    assert main([*base, "--construction", "theorem33", "--q", "1", "--radius", "theorem7"]) == 2
+    assert "--radius theorem7 does not apply to theorem33" in capsys.readouterr().err
+    assert main([*base, "--construction", "theorem31", "--q", "1.5", "--p", "2"]) == 0
+    assert "squaring net M = " in capsys.readouterr().out
+
+
+def test_build_projection_choices_are_the_library_s(tmp_path, capsys):
+    """--projection offers every ProjectionChoice (auto, the library's default, and anneal included)."""
+    path = tmp_path / "a.rmnet"
+    args = [
+        "build",
+        *SPHERE,
+        "--construction",
+        "log-width",
+        "--width",
+        "7",
+        "--projection",
+        "anneal",
+        "--out",
+        str(path),
+    ]
+    assert main(args) == 0
+    assert load_network(path).meta["construction"] == "log-width"
