@@ -95,7 +95,17 @@ def coincident_groups(X: np.ndarray) -> list[np.ndarray]:
     >>> [g.tolist() for g in coincident_groups(np.array([[1.0, 2.0], [0.0, 0.0], [1.0, 2.0], [-0.0, 0.0]]))]
     [[0, 2], [1, 3]]
     """
-    Z = np.ascontiguousarray(np.asarray(X, dtype=np.float64) + 0.0)  # -0.0 + 0.0 == +0.0
+    A = np.asarray(X, dtype=np.float64)
+    if A.ndim != 2 or A.shape[0] < 2:
+        return []
+    # identical rows have identical hashes, so only rows whose hash repeats can coincide; the sort below then
+    # compares those candidate rows bit for bit (the hash only saves memory: a collision costs nothing but time)
+    h = _row_hashes(A)
+    _, hinv, hcount = np.unique(h, return_inverse=True, return_counts=True)
+    cand = np.flatnonzero(hcount[hinv.ravel()] > 1)
+    if cand.size == 0:
+        return []
+    Z = np.ascontiguousarray(A[cand] + 0.0)  # -0.0 + 0.0 == +0.0
     keys = Z.view(np.dtype((np.void, Z.dtype.itemsize * Z.shape[1]))).ravel()
     _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
     inverse = inverse.ravel()
@@ -104,8 +114,19 @@ def coincident_groups(X: np.ndarray) -> list[np.ndarray]:
         return []
     idx = np.flatnonzero(np.isin(inverse, repeated))
     idx = idx[np.argsort(inverse[idx], kind="stable")]
-    groups = np.split(idx, np.cumsum(counts[repeated])[:-1])
+    groups = np.split(cand[idx], np.cumsum(counts[repeated])[:-1])
     return sorted(groups, key=lambda g: int(g[0]))
+
+
+def _row_hashes(A: np.ndarray, rows: int = 1 << 14) -> np.ndarray:
+    """A 64-bit hash of each row's bits (-0.0 read as 0.0), equal for identical rows; O(N d) time, O(rows d) memory."""
+    mult = np.random.default_rng(0x5EED).integers(1, 2**63, size=A.shape[1], dtype=np.uint64) | np.uint64(1)
+    out = np.empty(A.shape[0], dtype=np.uint64)
+    for s in range(0, A.shape[0], rows):
+        bits = np.ascontiguousarray(A[s : s + rows] + 0.0).view(np.uint64)
+        bits ^= bits >> np.uint64(29)  # mix high (exponent) bits into the low ones before the products
+        out[s : s + rows] = (bits * mult).sum(axis=1, dtype=np.uint64)  # wraps modulo 2^64 (no error)
+    return out
 
 
 def _conflicts(X: np.ndarray, y: np.ndarray) -> list[np.ndarray]:

@@ -105,7 +105,10 @@ def sphere_points(
 
     def draw(idx: np.ndarray) -> np.ndarray:
         G = rng.standard_normal((idx.size, d))
-        return radius * G / np.linalg.norm(G, axis=1, keepdims=True)
+        norms = np.linalg.norm(G, axis=1, keepdims=True)
+        G *= radius  # in place: the operations of radius * G / norms, without two N x d temporaries
+        G /= norms
+        return G
 
     y = _labels(rng, n, C)
     X = draw(np.arange(n))

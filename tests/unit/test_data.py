@@ -10,6 +10,8 @@ import time
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.spatial.distance import pdist, squareform
 
 from robustmem.data import Dataset, Separation, coincident_groups, min_separation, pair_distances, pairs_below
@@ -101,6 +103,25 @@ def test_negative_zero_coincides_with_zero() -> None:
     with pytest.raises(NotSeparatedError, match="points 0 and 1"):
         Dataset([[0.0, 1.0], [-0.0, 1.0]], [1, 2])
     assert [g.tolist() for g in coincident_groups(np.array([[0.0], [-0.0], [1.0]]))] == [[0, 1]]
+
+
+@given(
+    st.integers(1, 6),
+    st.lists(st.sampled_from([0.0, -0.0, 1.0, -1.0, 2.0**-1074, 1e308, 0.5]), min_size=1, max_size=240),
+    st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=60, deadline=None)
+def test_coincident_groups_equals_a_dictionary_of_rows(d: int, values: list[float], seed: int) -> None:
+    """The hash pre-filter never loses a group and never merges distinct rows: equal to grouping rows by their
+    bits in a dictionary (-0.0 read as 0.0), on rows drawn from a few values so that repeats are common."""
+    rng = np.random.default_rng(seed)
+    n = max(1, len(values) // d)
+    X = rng.choice(np.array(values), size=(n, d))
+    rows: dict[tuple[float, ...], list[int]] = {}
+    for i, r in enumerate(X + 0.0):
+        rows.setdefault(tuple(r.tolist()), []).append(i)
+    expected = sorted(g for g in rows.values() if len(g) > 1)
+    assert [g.tolist() for g in coincident_groups(X)] == expected
 
 
 def test_same_label_duplicates_are_allowed_and_float_labels_converted() -> None:
