@@ -245,7 +245,11 @@ def images(im: InputMap, X: np.ndarray, p: float, sigma: float) -> Images:
         V, absprod, eps = X.copy(), np.abs(X), np.zeros_like(X)
     else:
         V = X @ im.W.T
-        absprod = up(np.abs(X) @ np.abs(im.W).T, d)
+        absW = np.abs(im.W).T
+        absprod = np.empty_like(V)
+        for s in range(0, X.shape[0], 1 << 14):  # |X| |W|^T by row chunks: no N x d temporary
+            absprod[s : s + (1 << 14)] = np.abs(X[s : s + (1 << 14)]) @ absW
+        absprod = up(absprod, d)
         eps = 2.0 * up(_gamma(d) * absprod, 2)
     # |(W (x - x_i))_j| <= ||W_j||_* sigma (Hoelder); _dual_row_norms is an upper bound, up(., 1) covers the product
     rad = up(_dual_row_norms(im.W, p, d) * sigma, 1)
