@@ -37,16 +37,17 @@ import numpy as np
 
 from robustmem.bounds.appendix_e import appendix_e_radius_limit, check_q, theorem35_radius
 from robustmem.certificate import Certificate, Construction
+from robustmem.construct.certified_chain import chain_construction, dataset_fields
 from robustmem.construct.common import (
     carry_shift,
     check_sigma,
-    dataset_fingerprint,
     input_rounding,
     lowered,
     margin_or_raise,
     raised,
     shortened_up,
 )
+from robustmem.construct.large_width import exact_chain_shape
 from robustmem.construct.log_width import (
     ProjectionChoice,
     _check_width,
@@ -57,8 +58,6 @@ from robustmem.construct.log_width import (
 )
 from robustmem.construct.yu2024_lp import lp_chain_parameters
 from robustmem.errors import HypothesisError, InvalidArgumentError
-from robustmem.gadgets.chain import chain_network
-from robustmem.gadgets.indicators import indicator_l1, indicator_linf
 from robustmem.gadgets.indicators_lp import indicator_lp
 from robustmem.gadgets.powers import power_depth, power_error_bound
 from robustmem.norms import PLike, c_plus_pq, check_p, p_name
@@ -127,9 +126,7 @@ def construct_theorem33(dataset: Dataset, *, p: PLike, q: Literal[1, "inf"] | fl
     k_rho = _l_q_rounding(qv, d, shift)
     r = shortened_up(raised(raised(c_plus_pq(pv, qv, d), 4) * sigma + k_rho, 8 * (d + 4)))
     w = margin_or_raise(tau, r, theorem=theorem, sigma=sigma, delta=delta_q)
-    emit = indicator_l1 if qv == 1.0 else indicator_linf
-    width = d + 4 if d >= 2 else 4
-    per_block = d + 4 if qv == 1.0 else 2 * d + 3
+    shape = exact_chain_shape(qv, d, parallel=False)
     cert = Certificate(
         construction="theorem33",
         theorem=theorem,
@@ -142,26 +139,16 @@ def construct_theorem33(dataset: Dataset, *, p: PLike, q: Literal[1, "inf"] | fl
         w=w,
         shift=shift,
         indicator=f"l_{p_name(qv)} exact ({'running sum' if qv == 1.0 else 'running max, Lemma 39'})",
-        n_points=N,
-        input_dim=d,
-        n_classes=dataset.C,
-        claimed_width=width,
-        claimed_depth=2 + N * per_block,
-        depth_formula="2 + N (d + 4)" if qv == 1.0 else "2 + N (2d + 3)",
+        **dataset_fields(dataset),
+        claimed_width=shape.width,
+        claimed_depth=2 + N * shape.per_block,
+        depth_formula=shape.depth_formula,
         float_slack=k_rho,
-        dataset_fingerprint=dataset_fingerprint(dataset),
         notes=(f"l_{p_name(pv)} balls of radius sigma lie in l_{p_name(qv)} balls of radius c+_{{p,q}}(d) sigma",),
         separation_norm=qv,
     )
-    net = chain_network(
-        X,
-        np.asarray(dataset.y),
-        functools.partial(emit, r=r, w=w, shift=shift),
-        shift=shift,
-        input_dim=d,
-        meta={"construction": "theorem33", "certificate": cert.to_dict()},
-    )
-    return Construction(net, cert)
+    emitter = functools.partial(shape.emit, r=r, w=w, shift=shift)
+    return chain_construction(cert, X, dataset.y, emitter, input_dim=d)
 
 
 def theorem32_width(d: int, q: int, M: int) -> int:
@@ -215,9 +202,7 @@ def construct_theorem32(dataset: Dataset, *, p: PLike, q: int, sigma: float) -> 
         w=par.w,
         shift=shift,
         indicator=f"l_{qi} (Lemma 38 with the power net g_{{{qi},M}}, coordinates one after the other)",
-        n_points=N,
-        input_dim=d,
-        n_classes=dataset.C,
+        **dataset_fields(dataset),
         claimed_width=theorem32_width(d, qi, M),
         claimed_depth=theorem32_depth(N, d, qi, M),
         depth_formula="2 + N (d (1 + power_depth(q, M)) + 4)",
@@ -225,19 +210,11 @@ def construct_theorem32(dataset: Dataset, *, p: PLike, q: int, sigma: float) -> 
         eps_tilde=par.eps_tilde,
         square_error=power_error_bound(qi, M),
         float_slack=slack,
-        dataset_fingerprint=dataset_fingerprint(dataset),
         notes=(f"l_{p_name(pv)} balls of radius sigma lie in l_{qi} balls of radius c+_{{p,q}}(d) sigma",),
         separation_norm=qv,
     )
-    net = chain_network(
-        X,
-        np.asarray(dataset.y),
-        functools.partial(indicator_lp, p=qi, r=par.r, w=par.w, shift=shift, M=M),
-        shift=shift,
-        input_dim=d,
-        meta={"construction": "theorem32", "certificate": cert.to_dict()},
-    )
-    return Construction(net, cert)
+    emitter = functools.partial(indicator_lp, p=qi, r=par.r, w=par.w, shift=shift, M=M)
+    return chain_construction(cert, X, dataset.y, emitter, input_dim=d)
 
 
 def construct_theorem35(

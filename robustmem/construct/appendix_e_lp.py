@@ -27,10 +27,10 @@ import numpy as np
 from robustmem.bounds.appendix_e import check_q
 from robustmem.certificate import Certificate, Construction
 from robustmem.construct.appendix_e import _l_q_rounding, _setup
+from robustmem.construct.certified_chain import dataset_fields
 from robustmem.construct.common import (
     carry_shift,
     check_sigma,
-    dataset_fingerprint,
     input_rounding,
     lowered,
     margin_or_raise,
@@ -112,7 +112,7 @@ def construct_yu2024_lp_real(dataset: Dataset, *, p: float, sigma: float) -> Con
     pv, pf = _noninteger(p, "p")
     sigma = check_sigma(sigma)
     X = np.asarray(dataset.X, dtype=np.float64)
-    N, d = X.shape
+    d = X.shape[1]
     tau_raw = dataset.separation(pv).delta
     if not sigma < tau_raw / 2:
         raise HypothesisError(
@@ -133,11 +133,8 @@ def construct_yu2024_lp_real(dataset: Dataset, *, p: float, sigma: float) -> Con
         tau=tau,
         tau_norm=pv,
         indicator=f"l_{p_name(pv)} parallel (Lemma 38 with d binomial power nets side by side, Lemma 44)",
-        n_points=N,
-        input_dim=d,
-        n_classes=dataset.C,
+        **dataset_fields(dataset),
         float_slack=slack,
-        dataset_fingerprint=dataset_fingerprint(dataset),
         notes=(f"hypothesis sigma < tau_p / 2 with tau_p = {tau_raw:.17g}",),
     )
     return _chain(dataset, X, k=d, r=r, w=w, pf=pf, shift=shift, parallel=True, cert_fields=fields)
@@ -157,7 +154,7 @@ def construct_theorem31(dataset: Dataset, *, p: PLike, q: float, sigma: float) -
     """
     theorem = "Theorem 31"
     qv, qf = _noninteger(check_q(q), "Theorem 31's q")
-    pv, _, sigma, X, N, d, delta_q, shift = _setup(dataset, p, qv, sigma, theorem)
+    pv, _, sigma, X, _, d, delta_q, shift = _setup(dataset, p, qv, sigma, theorem)
     tau = lowered(delta_q, 8 * d + 8)
     slack = _l_q_rounding(qv, d, shift)
     r = shortened_up(raised(raised(c_plus_pq(pv, qv, d), 4) * sigma + slack, 4))
@@ -171,11 +168,8 @@ def construct_theorem31(dataset: Dataset, *, p: PLike, q: float, sigma: float) -
         tau=tau,
         tau_norm=qv,
         indicator=f"l_{p_name(qv)} (Lemma 38 with Lemma 44's binomial power net, coordinates one after the other)",
-        n_points=N,
-        input_dim=d,
-        n_classes=dataset.C,
+        **dataset_fields(dataset),
         float_slack=slack,
-        dataset_fingerprint=dataset_fingerprint(dataset),
         notes=(f"l_{p_name(pv)} balls of radius sigma lie in l_{p_name(qv)} balls of radius c+_{{p,q}}(d) sigma",),
         separation_norm=qv,
     )

@@ -24,18 +24,19 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from robustmem.certificate import Certificate, Construction
+from robustmem.construct.certified_chain import chain_construction, dataset_fields
 from robustmem.construct.common import (
     ChainParameters,
     U,
     carry_shift,
     check_two_classes,
-    dataset_fingerprint,
     input_rounding,
     lowered,
     margin_or_raise,
@@ -44,7 +45,6 @@ from robustmem.construct.common import (
     shortened_up,
 )
 from robustmem.errors import HypothesisError, InvalidArgumentError
-from robustmem.gadgets.chain import chain_network
 from robustmem.gadgets.indicators import (
     indicator_l1,
     indicator_l1_par,
@@ -59,10 +59,12 @@ if TYPE_CHECKING:
     from robustmem.data import Dataset
 
 __all__ = [
+    "ExactChainShape",
     "L2ChainParameters",
     "construct_remark40",
     "construct_theorem5",
     "construct_theorem6",
+    "exact_chain_shape",
     "l2_chain_parameters",
     "l2_chain_width",
 ]
@@ -172,9 +174,7 @@ def construct_theorem5(
         w=par.w,
         shift=shift,
         indicator="l2 (Lemma 38, squaring net)",
-        n_points=dataset.N,
-        input_dim=d,
-        n_classes=dataset.C,
+        **dataset_fields(dataset),
         classes=getattr(dataset, "classes", None),
         claimed_width=l2_chain_width(d, M),
         claimed_depth=depth,
@@ -183,15 +183,11 @@ def construct_theorem5(
         eps_tilde=par.eps_tilde,
         square_error=square_error_bound(M),
         float_slack=d * par.rho,
-        dataset_fingerprint=dataset_fingerprint(dataset),
         notes=(
             f"l_{p_name(p)} balls of radius sigma lie in l_2 balls of radius c+_p(d) sigma = {c_plus(p, d) * sigma:.6g}",
         ),
     )
-    net = chain_network(
-        X, y, emitter, shift=shift, input_dim=d, meta={"construction": "theorem5", "certificate": cert.to_dict()}
-    )
-    return Construction(net, cert)
+    return chain_construction(cert, X, y, emitter, input_dim=d)
 
 
 def _lp_tau(dataset: Dataset, p: float) -> tuple[float, float]:
@@ -201,6 +197,47 @@ def _lp_tau(dataset: Dataset, p: float) -> tuple[float, float]:
     tau_p = dataset.separation(p).delta
     n_ops = 2 * d + 2 if p == 1.0 else 2
     return lowered(tau_p, n_ops), delta / c_plus(p, d)
+
+
+@dataclass(frozen=True)
+class ExactChainShape:
+    """The exact l_1 / l_inf chain (Theorem 6, Remark 40, Theorem 33): its indicator and its claimed shape.
+
+    emit: the block emitter (r, w and shift still to bind); width: the claimed width; per_block: affine maps
+    per data point, so depth = 2 + N per_block; depth_formula: that depth in words.
+    """
+
+    emit: Callable[..., str]
+    width: int
+    per_block: int
+    depth_formula: str
+
+
+def exact_chain_shape(q: float, d: int, *, parallel: bool) -> ExactChainShape:
+    """The indicator and shape of the exact chain in l_q, q in {1, inf}: one coordinate after the other
+    (width d + 4; 4 when d = 1, the running sum/max is never a separate neuron) or in parallel (Remark 40,
+    width 3d + 1)."""
+    if parallel:
+        per_block = 5 if q == 1.0 else 4
+        emit = indicator_l1_par if q == 1.0 else indicator_linf_par
+        return ExactChainShape(emit, 3 * d + 1, per_block, f"2 + {per_block} N")
+    emit = indicator_l1 if q == 1.0 else indicator_linf
+    width = d + 4 if d >= 2 else 4
+    if q == 1.0:
+        return ExactChainShape(emit, width, d + 4, "2 + N (d + 4)")
+    return ExactChainShape(emit, width, 2 * d + 3, "2 + N (2d + 3)")
+
+
+def _exact_radii(
+    tau: float, sigma: float, shift: float, p: float, d: int, *, theorem: str, delta: float
+) -> tuple[float, float, float]:
+    """(r, w, slack) of the exact l_p chain: r covers sigma plus the input rounding (d rho in l_1, rho in
+    l_inf), rounded up; w the margin left by tau with that rounding reserved on the OFF side."""
+    rho = input_rounding(shift)
+    k_rho = d * rho if p == 1.0 else rho
+    r = shortened_up(raised(sigma + k_rho, 8 * (d + 4)))
+    w = margin_or_raise(tau, r, theorem=theorem, sigma=sigma, delta=delta, reserve=k_rho)
+    return r, w, k_rho
 
 
 def _exact_chain(
@@ -223,21 +260,9 @@ def _exact_chain(
     _limit_check(theorem, sigma, delta, p, d)
     X, y, shift = _dataset_basics(dataset, sigma)
     tau, tau_theorem = _lp_tau(dataset, p)
-    rho = input_rounding(shift)
-    k_rho = d * rho if p == 1.0 else rho
-    r = shortened_up(raised(sigma + k_rho, 8 * (d + 4)))
-    w = margin_or_raise(tau, r, theorem=theorem, sigma=sigma, delta=delta, reserve=k_rho)
-    if parallel:
-        emit = indicator_l1_par if p == 1.0 else indicator_linf_par
-        width, per_block, kind = 3 * d + 1, (5 if p == 1.0 else 4), "parallel (Remark 40)"
-        formula = f"2 + {per_block} N"
-    else:
-        emit = indicator_l1 if p == 1.0 else indicator_linf
-        width = d + 4 if d >= 2 else 4  # d = 1: the running sum/max is never a separate neuron
-        per_block = d + 4 if p == 1.0 else 2 * d + 3
-        kind = "exact sum" if p == 1.0 else "running max (Lemma 39)"
-        formula = "2 + N (d + 4)" if p == 1.0 else "2 + N (2d + 3)"
-    emitter = functools.partial(emit, r=r, w=w, shift=shift)
+    r, w, k_rho = _exact_radii(tau, sigma, shift, p, d, theorem=theorem, delta=delta)
+    shape = exact_chain_shape(p, d, parallel=parallel)
+    kind = "parallel (Remark 40)" if parallel else "exact sum" if p == 1.0 else "running max (Lemma 39)"
     cert = Certificate(
         construction=construction,
         theorem=theorem,
@@ -250,23 +275,17 @@ def _exact_chain(
         w=w,
         shift=shift,
         indicator=f"l_{p_name(p)} {kind}",
-        n_points=N,
-        input_dim=d,
-        n_classes=dataset.C,
+        **dataset_fields(dataset),
         classes=getattr(dataset, "classes", None),
-        claimed_width=width,
-        claimed_depth=2 + N * per_block,
-        depth_formula=formula,
+        claimed_width=shape.width,
+        claimed_depth=2 + N * shape.per_block,
+        depth_formula=shape.depth_formula,
         float_slack=k_rho,
-        dataset_fingerprint=dataset_fingerprint(dataset),
         notes=(
             f"tau is the data's own l_{p_name(p)} separation; the theorem's proof uses delta/c+_p(d) = {tau_theorem:.6g}",
         ),
     )
-    net = chain_network(
-        X, y, emitter, shift=shift, input_dim=d, meta={"construction": construction, "certificate": cert.to_dict()}
-    )
-    return Construction(net, cert)
+    return chain_construction(cert, X, y, functools.partial(shape.emit, r=r, w=w, shift=shift), input_dim=d)
 
 
 def construct_theorem6(

@@ -32,20 +32,19 @@ import numpy as np
 
 from robustmem.bounds.radii import remark10_radius, theorem7_radius
 from robustmem.certificate import Certificate, Construction
+from robustmem.construct.certified_chain import chain_construction, dataset_fields
 from robustmem.construct.common import (
     U,
     carry_shift,
     check_sigma,
     check_two_classes,
-    dataset_fingerprint,
     lowered,
     raised,
     resolve_sigma,
 )
-from robustmem.construct.large_width import l2_chain_parameters, l2_chain_width
+from robustmem.construct.large_width import L2ChainParameters, l2_chain_parameters, l2_chain_width
 from robustmem.data.separation_near import min_separation_near
 from robustmem.errors import HypothesisError, InvalidArgumentError, NotSeparatedError
-from robustmem.gadgets.chain import chain_network
 from robustmem.gadgets.indicators import indicator_l2
 from robustmem.gadgets.squaring import square_error_bound
 from robustmem.norms import c_plus, check_p
@@ -245,66 +244,81 @@ def construct_through_map(
     """
     check_two_classes(dataset, theorem)
     setup = map_setup(dataset, M, p=p, sigma=sigma)
-    p, sigma, M, geo = setup.p, setup.sigma, setup.M, setup.geometry
-    sig_proj, shift = setup.sigma_projected, setup.shift
-    d, k = dataset.d, M.shape[0]
     # delta is only reported (sigma/delta); the network's correctness rests on tau and r alone.
     delta = dataset.separation(separation_norm).delta if compute_delta else math.nan
     if not compute_delta:
         notes = notes + ("delta not computed (compute_delta=False): sigma/delta is unknown",)
-    r_claim = raised(geo.norm * sig_proj + math.sqrt(k) * setup.rho_proj, 8)
-    par = l2_chain_parameters(
+    par = _image_chain_parameters(setup, theorem=theorem, delta=delta)
+    cert = _image_certificate(
+        dataset,
+        setup,
+        par,
+        delta=delta,
+        theorem=theorem,
+        construction=construction,
+        notes=notes,
+        separation_norm=separation_norm,
+    )
+    emitter = functools.partial(indicator_l2, r=par.r, w=par.w, shift=setup.shift, M=par.M)
+    return chain_construction(cert, setup.geometry.centers, dataset.y, emitter, input_dim=dataset.d, matrix=setup.M)
+
+
+def _image_chain_parameters(setup: MapSetup, *, theorem: str, delta: float) -> L2ChainParameters:
+    """The Lemma 38 chain's numbers in the image space R^k: r covers ||M|| sigma' plus sqrt(k) times the
+    rounding of M x (the centres' and the network's), then the input rounding (:func:`l2_chain_parameters`)."""
+    geo, k = setup.geometry, setup.M.shape[0]
+    r_claim = raised(geo.norm * setup.sigma_projected + math.sqrt(k) * setup.rho_proj, 8)
+    return l2_chain_parameters(
         geo.tau,
         r_claim,
         k,
-        shift,
+        setup.shift,
         theorem=theorem,
-        sigma=sigma,
+        sigma=setup.sigma,
         delta=delta,
-        n_terms=int(np.count_nonzero(M, 1).max()),
+        n_terms=int(np.count_nonzero(setup.M, 1).max()),
     )
-    Mstep = par.M
-    emitter = functools.partial(indicator_l2, r=par.r, w=par.w, shift=shift, M=Mstep)
-    depth = 2 + dataset.N * (k * (Mstep + 1) + 4)
-    cert = Certificate(
+
+
+def _image_certificate(
+    dataset: Dataset,
+    setup: MapSetup,
+    par: L2ChainParameters,
+    *,
+    delta: float,
+    theorem: str,
+    construction: str,
+    notes: tuple[str, ...],
+    separation_norm: float,
+) -> Certificate:
+    """The claim of :func:`construct_through_map`: B_p(x_i, sigma), through the chain in the image space."""
+    geo, k, Mstep = setup.geometry, setup.M.shape[0], par.M
+    return Certificate(
         construction=construction,
         theorem=theorem,
-        p=p,
-        sigma=sigma,
+        p=setup.p,
+        sigma=setup.sigma,
         delta=delta,
         tau=geo.tau,
         tau_norm=2.0,
         r=par.r,
         w=par.w,
-        shift=shift,
+        shift=setup.shift,
         indicator="l2 (Lemma 38, squaring net) in the image space",
-        n_points=dataset.N,
-        input_dim=d,
-        n_classes=dataset.C,
+        **dataset_fields(dataset),
         classes=getattr(dataset, "classes", None),
         claimed_width=l2_chain_width(k, Mstep),
-        claimed_depth=depth,
+        claimed_depth=2 + dataset.N * (k * (Mstep + 1) + 4),
         depth_formula="2 + N (k' (M + 1) + 4)",
         square_steps=Mstep,
         eps_tilde=par.eps_tilde,
         square_error=square_error_bound(Mstep),
-        float_slack=par.r - geo.norm * sig_proj,
-        projection=tuple(tuple(float(v) for v in row) for row in M),
-        sigma_projected=sig_proj,
-        dataset_fingerprint=dataset_fingerprint(dataset),
+        float_slack=par.r - geo.norm * setup.sigma_projected,
+        projection=tuple(tuple(float(v) for v in row) for row in setup.M),
+        sigma_projected=setup.sigma_projected,
         notes=notes + (f"||M||_2 <= {geo.norm:.17g}; image separation tau = {geo.tau:.6g}",),
         separation_norm=separation_norm,
     )
-    net = chain_network(
-        geo.centers,
-        np.asarray(dataset.y),
-        emitter,
-        shift=shift,
-        input_dim=d,
-        matrix=M,
-        meta={"construction": construction, "certificate": cert.to_dict()},
-    )
-    return Construction(net, cert)
 
 
 def _largest_sigma(tau: float, norm: float, p: float, d: int, fraction: float) -> float:
@@ -346,7 +360,6 @@ def construct_log_width(
     certificate records P, tau, sigma' = c+_p(d) sigma, r, w and the claimed width and depth).
     """
     p = check_p(p)
-    d, N = dataset.d, dataset.N
     check_two_classes(dataset, "Theorem 7")
     sigma = resolve_sigma(dataset, sigma, sigma_over_delta, required=False)
     if not 0 < fraction < 1:
@@ -357,19 +370,13 @@ def construct_log_width(
     if width is None and sigma is None:
         raise InvalidArgumentError("give width=..., sigma=... (or sigma_over_delta=...), or both")
     if radius is not None:
-        if width is None or sigma is not None:
-            raise InvalidArgumentError("radius='theorem7'/'remark10' needs width=k and no sigma")
-        k = _check_width(width, d)
-        form = theorem7_radius if radius == "theorem7" else remark10_radius if radius == "remark10" else None
-        if form is None:
-            raise InvalidArgumentError(f"radius must be 'theorem7' or 'remark10', got {radius!r}")
-        sigma = form(N, d, p, k) * delta
+        sigma = _worst_case_sigma(dataset, radius, width=width, sigma=sigma, p=p, delta=delta)
     if width is not None:
-        k = _check_width(width, d)
+        k = _check_width(width, dataset.d)
         P = _projection(dataset, k - 6, projection, seed, draws)
         if sigma is None:
             geo = projected_margin(dataset, P)
-            sigma = _largest_sigma(geo.tau, geo.norm, p, d, fraction)
+            sigma = _largest_sigma(geo.tau, geo.norm, p, dataset.d, fraction)
         notes = (f"projection: {projection if isinstance(projection, str) else 'given'} (seed {seed})",)
         return construct_through_map(
             dataset,
@@ -382,7 +389,36 @@ def construct_log_width(
             compute_delta=compute_delta,
         )
     assert sigma is not None  # width is None here, so sigma was given (neither given raised above)
-    sigma = check_sigma(sigma)
+    return _smallest_width(
+        dataset, p=p, sigma=check_sigma(sigma), delta=delta, projection=projection, seed=seed, draws=draws
+    )
+
+
+def _worst_case_sigma(
+    dataset: Dataset, radius: str, *, width: int | None, sigma: float | None, p: float, delta: float
+) -> float:
+    """The worst-case radius of Theorem 7 (a_{p,d} N^{-2/(k-6)} delta) or Remark 10 at ``width``."""
+    if width is None or sigma is not None:
+        raise InvalidArgumentError("radius='theorem7'/'remark10' needs width=k and no sigma")
+    k = _check_width(width, dataset.d)
+    form = theorem7_radius if radius == "theorem7" else remark10_radius if radius == "remark10" else None
+    if form is None:
+        raise InvalidArgumentError(f"radius must be 'theorem7' or 'remark10', got {radius!r}")
+    return form(dataset.N, dataset.d, p, k) * delta
+
+
+def _smallest_width(
+    dataset: Dataset,
+    *,
+    p: float,
+    sigma: float,
+    delta: float,
+    projection: ProjectionChoice | np.ndarray,
+    seed: int,
+    draws: int,
+) -> Construction:
+    """The first width k = 7, 8, ..., d + 5 whose projection certifies ``sigma``; HypothesisError if none does."""
+    d = dataset.d
     failures = []
     for k in range(7, d + 6):
         P = _projection(dataset, k - 6, projection, seed, draws)

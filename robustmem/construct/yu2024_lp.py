@@ -34,17 +34,17 @@ from __future__ import annotations
 import functools
 import math
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from robustmem.certificate import Certificate, Construction
+from robustmem.construct.certified_chain import chain_construction, dataset_fields
 from robustmem.construct.common import (
     ChainParameters,
     U,
     carry_shift,
     check_two_classes,
-    dataset_fingerprint,
     input_rounding,
     lowered,
     margin_or_raise,
@@ -53,7 +53,6 @@ from robustmem.construct.common import (
     shortened_up,
 )
 from robustmem.errors import HypothesisError, InvalidArgumentError
-from robustmem.gadgets.chain import chain_network
 from robustmem.gadgets.indicators_lp import indicator_lp_par, lp_tolerance
 from robustmem.gadgets.powers import power_depth, power_error_bound, power_steps_for, power_width
 from robustmem.norms import p_name
@@ -129,43 +128,34 @@ def lp_chain_parameters(
 
 
 def _network(
-    centers,
-    labels,
+    centers: np.ndarray,
+    labels: np.ndarray,
     *,
     k: int,
     p: int,
     par: ChainParameters,
     shift: float,
     input_dim: int,
-    matrix,
-    meta_base: dict,
-    cert_fields: dict,
+    matrix: np.ndarray | None,
+    cert_fields: dict[str, Any],
 ) -> Construction:
+    """The chain of parallel Lemma 38 l_p indicators in R^k over ``centers``, with its certificate
+    (``cert_fields``: everything but the chain's own numbers)."""
     M = par.M
-    N = len(labels)
-    emitter = functools.partial(indicator_lp_par, p=p, r=par.r, w=par.w, shift=shift, M=M)
     cert = Certificate(
         r=par.r,
         w=par.w,
         shift=shift,
         claimed_width=yu2024_lp_width(k, p, M),
-        claimed_depth=yu2024_lp_depth(N, p, M),
+        claimed_depth=yu2024_lp_depth(len(labels), p, M),
         depth_formula="2 + N (power_depth(p, M) + 5)",
         square_steps=M,
         eps_tilde=par.eps_tilde,
         square_error=power_error_bound(p, M),
         **cert_fields,
     )
-    net = chain_network(
-        centers,
-        np.asarray(labels),
-        emitter,
-        shift=shift,
-        input_dim=input_dim,
-        matrix=matrix,
-        meta={**meta_base, "certificate": cert.to_dict()},
-    )
-    return Construction(net, cert)
+    emitter = functools.partial(indicator_lp_par, p=p, r=par.r, w=par.w, shift=shift, M=M)
+    return chain_construction(cert, centers, labels, emitter, input_dim=input_dim, matrix=matrix)
 
 
 def construct_yu2024_lp(
@@ -188,7 +178,7 @@ def construct_yu2024_lp(
     p = _integer_p(p)
     sigma = resolve_sigma(dataset, sigma, sigma_over_delta)
     X = np.asarray(dataset.X, dtype=np.float64)
-    N, d = X.shape
+    d = X.shape[1]
     check_two_classes(dataset, "Yu-Gao-Zhang Theorem B.6")
     tau_raw = dataset.separation(float(p)).delta
     if not sigma < tau_raw / 2:
@@ -211,7 +201,15 @@ def construct_yu2024_lp(
         delta=delta,
         reserve=slack,
     )
-    fields = dict(
+    fields = _yu2024_lp_fields(dataset, p=p, sigma=sigma, delta=delta, tau=tau, tau_raw=tau_raw, slack=slack)
+    return _network(X, dataset.y, k=d, p=p, par=par, shift=shift, input_dim=d, matrix=None, cert_fields=fields)
+
+
+def _yu2024_lp_fields(
+    dataset: Dataset, *, p: int, sigma: float, delta: float, tau: float, tau_raw: float, slack: float
+) -> dict[str, Any]:
+    """The certificate fields of :func:`construct_yu2024_lp` other than the chain's own numbers."""
+    return dict(
         construction="yu2024-lp",
         theorem="Yu, Gao, Zhang 2024, Theorem B.6",
         p=float(p),
@@ -220,29 +218,14 @@ def construct_yu2024_lp(
         tau=tau,
         tau_norm=float(p),
         indicator=f"l_{p} parallel (Lemma 38 with d power nets side by side)",
-        n_points=N,
-        input_dim=d,
-        n_classes=dataset.C,
+        **dataset_fields(dataset),
         classes=getattr(dataset, "classes", None),
         float_slack=slack,
-        dataset_fingerprint=dataset_fingerprint(dataset),
         notes=(
             f"hypothesis sigma < tau_p / 2 with tau_p = {tau_raw:.17g} the l_{p} separation of differently-labelled points",
             "architecture as stated by Yu-Gao-Zhang (their proof text was not available): Theorem 37's chain with "
             "Lemma 38 l_p indicators whose d power nets run in parallel",
         ),
-    )
-    return _network(
-        X,
-        dataset.y,
-        k=d,
-        p=p,
-        par=par,
-        shift=shift,
-        input_dim=d,
-        matrix=None,
-        meta_base={"construction": "yu2024-lp"},
-        cert_fields=fields,
     )
 
 
@@ -286,14 +269,11 @@ def yu2024_lp_through_map(
         tau=geo.tau,
         tau_norm=2.0,
         indicator="l2 parallel (Yu-Gao-Zhang Theorem B.6 shape) in the image space",
-        n_points=dataset.N,
-        input_dim=d,
-        n_classes=dataset.C,
+        **dataset_fields(dataset),
         classes=getattr(dataset, "classes", None),
         float_slack=par.r - geo.norm * sig_proj,
         projection=tuple(tuple(float(v) for v in row) for row in M),
         sigma_projected=sig_proj,
-        dataset_fingerprint=dataset_fingerprint(dataset),
         notes=notes
         + (
             f"l_{p_name(p)} balls of radius sigma map into l_2 balls of radius ||M||_2 c+_p(d) sigma; ||M||_2 <= "
@@ -309,6 +289,5 @@ def yu2024_lp_through_map(
         shift=shift,
         input_dim=d,
         matrix=M,
-        meta_base={"construction": construction},
         cert_fields=fields,
     )
