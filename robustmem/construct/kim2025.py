@@ -50,7 +50,7 @@ What is built here (the deviations are stated in every certificate's notes):
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Literal
@@ -208,57 +208,84 @@ def construct_kim2025(
             f"Kim-Moon-Yun need rho = 2 c+_p(d) sigma / delta < 1 (p = {p_name(p)}, d = {d}); got rho = {rho:.6g}"
         )
     plan = kim2025_plan(N, d, rho)
-    X = np.asarray(dataset.X, dtype=np.float64)
-    notes = [
+    notes = (
         f"rho = 2 c+_p(d) sigma / delta = {rho:.6g}; necessary first-layer width rho^2 min(N - 1, d) = "
-        f"{plan.necessary_width:.4g} (Proposition 3.2)"
-    ]
+        f"{plan.necessary_width:.4g} (Proposition 3.2)",
+    )
+    run = _Memorize(dataset, through_map, p=p, sigma=sigma, notes=notes, deviation=deviation)
     if dimension == "theorem":
-        V = kim2025_span_map(X) if plan.span else None
-        M = _projected(dataset, V, plan.m, seed, draws) if plan.m is not None else (np.eye(d) if V is None else V)
-        theorem = f"Kim, Moon, Yun 2025, Theorem 4.2(iii) (Theorem B.14, case {plan.case})"
-        notes.append(f"case {plan.case}: {plan.reason}")
-    elif dimension == "smallest" or (isinstance(dimension, (int, np.integer)) and not isinstance(dimension, bool)):
-        V = kim2025_span_map(X)
-        k = V.shape[0]
-        candidates: Sequence[int]
-        if dimension == "smallest":
-            candidates = range(1, k + 1)
-        else:
-            if not 1 <= int(dimension) <= d:
-                raise InvalidArgumentError(f"dimension must lie in [1, d = {d}], got {dimension!r}")
-            candidates = [int(dimension)]
-        last = None
-        for m in candidates:
-            try:
-                M = _projected(dataset, V, m, seed, draws)
-                built = through_map(
-                    dataset,
-                    M,
-                    p=p,
-                    sigma=sigma,
-                    construction="kim2025",
-                    theorem=f"Kim, Moon, Yun 2025, Theorem 4.2(iii) recipe, image dimension m = {M.shape[0]}",
-                    notes=tuple(notes)
-                    + (
-                        f"dimension {dimension!r} (not the paper's constant; the paper's case is "
-                        f"{plan.case}: {plan.reason}); span{{x_i}} has dimension {k}",
-                    )
-                    + deviation,
-                )
-                return built
-            except HypothesisError as exc:
-                if dimension != "smallest":
-                    raise
-                last = exc
-        raise HypothesisError(
-            f"no image dimension m in 1..{k} keeps the balls of radius sigma = {sigma!r} apart "
-            f"(best of {draws} projections each); at m = {k}: {last}"
+        return _theorem_case(run, plan, seed=seed, draws=draws)
+    if dimension == "smallest" or (isinstance(dimension, (int, np.integer)) and not isinstance(dimension, bool)):
+        return _chosen_dimension(run, plan, dimension, seed=seed, draws=draws)
+    raise InvalidArgumentError(f"dimension must be 'theorem', 'smallest' or an integer, got {dimension!r}")
+
+
+@dataclass(frozen=True)
+class _Memorize:
+    """The memorizer in the image space (a through-map constructor), the claim (p, sigma) and the notes."""
+
+    dataset: Dataset
+    through_map: Callable[..., Construction]
+    p: float
+    sigma: float
+    notes: tuple[str, ...]
+    deviation: tuple[str, ...]
+
+    def __call__(self, M: np.ndarray, theorem: str, notes: tuple[str, ...] = ()) -> Construction:
+        return self.through_map(
+            self.dataset,
+            M,
+            p=self.p,
+            sigma=self.sigma,
+            theorem=theorem,
+            construction="kim2025",
+            notes=self.notes + notes + self.deviation,
         )
+
+
+def _theorem_case(run: _Memorize, plan: Kim2025Plan, *, seed: int, draws: int) -> Construction:
+    """The paper's case table: span reduction and/or random projection as ``plan`` says."""
+    dataset = run.dataset
+    V = kim2025_span_map(np.asarray(dataset.X, dtype=np.float64)) if plan.span else None
+    if plan.m is not None:
+        M = _projected(dataset, V, plan.m, seed, draws)
     else:
-        raise InvalidArgumentError(f"dimension must be 'theorem', 'smallest' or an integer, got {dimension!r}")
-    return through_map(
-        dataset, M, p=p, sigma=sigma, theorem=theorem, construction="kim2025", notes=tuple(notes) + deviation
+        M = np.eye(dataset.d) if V is None else V
+    theorem = f"Kim, Moon, Yun 2025, Theorem 4.2(iii) (Theorem B.14, case {plan.case})"
+    return run(M, theorem, (f"case {plan.case}: {plan.reason}",))
+
+
+def _chosen_dimension(
+    run: _Memorize, plan: Kim2025Plan, dimension: DimensionChoice | int, *, seed: int, draws: int
+) -> Construction:
+    """Span reduction, then the best of ``draws`` projections onto m dimensions: m = ``dimension``, or the
+    smallest m = 1, 2, ... whose image balls the memorizer keeps apart."""
+    dataset = run.dataset
+    V = kim2025_span_map(np.asarray(dataset.X, dtype=np.float64))
+    k = V.shape[0]
+    candidates: Sequence[int]
+    if dimension == "smallest":
+        candidates = range(1, k + 1)
+    else:
+        if not 1 <= int(dimension) <= dataset.d:
+            raise InvalidArgumentError(f"dimension must lie in [1, d = {dataset.d}], got {dimension!r}")
+        candidates = [int(dimension)]
+    why = (
+        f"dimension {dimension!r} (not the paper's constant; the paper's case is {plan.case}: {plan.reason}); "
+        f"span{{x_i}} has dimension {k}",
+    )
+    last = None
+    for m in candidates:
+        try:
+            M = _projected(dataset, V, m, seed, draws)
+            return run(M, f"Kim, Moon, Yun 2025, Theorem 4.2(iii) recipe, image dimension m = {M.shape[0]}", why)
+        except HypothesisError as exc:
+            if dimension != "smallest":
+                raise
+            last = exc
+    raise HypothesisError(
+        f"no image dimension m in 1..{k} keeps the balls of radius sigma = {run.sigma!r} apart "
+        f"(best of {draws} projections each); at m = {k}: {last}"
     )
 
 

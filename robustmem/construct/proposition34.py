@@ -43,7 +43,8 @@ import numpy as np
 from robustmem.bounds.appendix_e import check_q, proposition34_depth_scale
 from robustmem.certificate import Certificate, Construction
 from robustmem.construct.appendix_e import lq_radius_check
-from robustmem.construct.common import U, check_sigma, dataset_fingerprint, raised
+from robustmem.construct.certified_chain import dataset_fields
+from robustmem.construct.common import U, check_sigma, raised
 from robustmem.errors import HypothesisError, InvalidArgumentError
 from robustmem.gadgets.rounding_net import emit_rounding, rounding_depth
 from robustmem.network.builder import Builder, Coef, Expr
@@ -180,6 +181,71 @@ def _build(runs: Runs, C: int, shift: float, d: int) -> tuple[ReLUNetwork, int]:
     return ReLUNetwork.from_builder(b), n_phi
 
 
+def _find_runs(
+    dataset: Dataset, *, p: float, sigma: float, direction: np.ndarray | None, seed: int, draws: int, scale: float
+) -> tuple[Runs, str]:
+    """The runs along the given direction (d = 1: v = (1)), else along the first of ``draws`` random unit
+    directions that keeps differently-labelled projected balls apart; with how the direction was chosen."""
+    d = dataset.d
+    if d == 1 or direction is not None:
+        runs = proposition34_runs(dataset, np.ones(1) if direction is None else direction, p=p, sigma=sigma)
+        return runs, "d = 1" if direction is None else "the given direction"
+    rng = np.random.default_rng(seed)
+    best: HypothesisError | None = None
+    for _ in range(draws):
+        raw = rng.normal(size=d)
+        vec = np.asarray(raw / np.linalg.norm(raw), dtype=np.float64)
+        try:
+            return proposition34_runs(dataset, vec, p=p, sigma=sigma), f"a random direction (seed {seed})"
+        except HypothesisError as exc:
+            best = exc
+    raise HypothesisError(
+        f"Proposition 34 for d = {d}: none of {draws} random directions separates the projected balls "
+        f"({best}); the proof's width-(d+1) grid approximator, of predicted depth scale (C Delta/(delta_q - "
+        f"2 c+_{{p,q}}(d) sigma))^(d+1) = {scale:.3g}, is not implemented"
+    )
+
+
+def _certificate(
+    dataset: Dataset,
+    runs: Runs,
+    *,
+    p: float,
+    q: float,
+    sigma: float,
+    delta_q: float,
+    shift: float,
+    n_phi: int,
+    how: str,
+    scale: float,
+) -> Certificate:
+    """The claim of :func:`construct_proposition34`: B_p(x_i, sigma) through the staircase of the m runs."""
+    m = len(runs.labels)
+    C = int(np.max(dataset.y))
+    return Certificate(
+        construction="proposition34",
+        theorem="Proposition 34",
+        p=p,
+        sigma=sigma,
+        delta=delta_q,
+        tau=min((runs.lo[j] - runs.hi[j - 1] for j in range(1, m)), default=math.inf),
+        tau_norm=2.0,
+        r=runs.rho,
+        w=0.0,
+        shift=shift,
+        indicator="none: staircase h, label map phi, rounding net psi_C (Lemma 46)",
+        **dataset_fields(dataset),
+        claimed_width=0 if m == 1 else 2,
+        claimed_depth=1 if m == 1 else 2 * (m - 1) + n_phi + rounding_depth(C) + 1,
+        depth_formula="2 (m - 1) + (label changes of phi) + 3C + 1, m = number of runs",
+        notes=(
+            f"projected along {how}; {m} runs, projected radius rho = {runs.rho:.6g}",
+            f"Proposition 34's depth scale (C Delta/(delta_q - 2 c+ sigma))^(d+1) = {scale:.3g} (the proof's grid)",
+        ),
+        separation_norm=q,
+    )
+
+
 def construct_proposition34(
     dataset: Dataset,
     *,
@@ -207,35 +273,13 @@ def construct_proposition34(
     """
     p, qv, sigma = check_p(p), check_q(q), check_sigma(sigma)
     X = np.asarray(dataset.X, dtype=np.float64)
-    N, d = X.shape
+    d = X.shape[1]
     C = int(np.max(dataset.y))
     delta_q = dataset.separation(qv).delta
     lq_radius_check("Proposition 34", sigma, delta_q, p, qv, d)
     Delta = float(np.linalg.norm(X, axis=1).max(initial=0.0))
     scale = proposition34_depth_scale(C, Delta, delta_q, sigma, p, qv, d) if math.isfinite(delta_q) else 0.0
-    runs: Runs
-    if d == 1 or direction is not None:
-        runs = proposition34_runs(dataset, np.ones(1) if direction is None else direction, p=p, sigma=sigma)
-        how = "d = 1" if direction is None else "the given direction"
-    else:
-        rng = np.random.default_rng(seed)
-        found: Runs | None = None
-        best: HypothesisError | None = None
-        for _ in range(draws):
-            raw = rng.normal(size=d)
-            vec = np.asarray(raw / np.linalg.norm(raw), dtype=np.float64)
-            try:
-                found = proposition34_runs(dataset, vec, p=p, sigma=sigma)
-                break
-            except HypothesisError as exc:
-                best = exc
-        if found is None:
-            raise HypothesisError(
-                f"Proposition 34 for d = {d}: none of {draws} random directions separates the projected balls "
-                f"({best}); the proof's width-(d+1) grid approximator, of predicted depth scale (C Delta/(delta_q - "
-                f"2 c+_{{p,q}}(d) sigma))^(d+1) = {scale:.3g}, is not implemented"
-            )
-        runs, how = found, f"a random direction (seed {seed})"
+    runs, how = _find_runs(dataset, p=p, sigma=sigma, direction=direction, seed=seed, draws=draws, scale=scale)
     shift = float(2.0 ** math.ceil(math.log2(max(abs(v) for v in runs.lo + runs.hi) + 2.0)))
     predicted = 2 * (len(runs.labels) - 1) + len(runs.labels) + rounding_depth(C) + 1
     if predicted > max_depth:
@@ -243,32 +287,8 @@ def construct_proposition34(
             f"Proposition 34's network would have about {predicted} maps, above max_depth = {max_depth}"
         )
     net, n_phi = _build(runs, C, shift, d)
-    m = len(runs.labels)
-    depth = 1 if m == 1 else 2 * (m - 1) + n_phi + rounding_depth(C) + 1
-    cert = Certificate(
-        construction="proposition34",
-        theorem="Proposition 34",
-        p=p,
-        sigma=sigma,
-        delta=delta_q,
-        tau=min((runs.lo[j] - runs.hi[j - 1] for j in range(1, m)), default=math.inf),
-        tau_norm=2.0,
-        r=runs.rho,
-        w=0.0,
-        shift=shift,
-        indicator="none: staircase h, label map phi, rounding net psi_C (Lemma 46)",
-        n_points=N,
-        input_dim=d,
-        n_classes=dataset.C,
-        claimed_width=0 if m == 1 else 2,
-        claimed_depth=depth,
-        depth_formula="2 (m - 1) + (label changes of phi) + 3C + 1, m = number of runs",
-        dataset_fingerprint=dataset_fingerprint(dataset),
-        notes=(
-            f"projected along {how}; {m} runs, projected radius rho = {runs.rho:.6g}",
-            f"Proposition 34's depth scale (C Delta/(delta_q - 2 c+ sigma))^(d+1) = {scale:.3g} (the proof's grid)",
-        ),
-        separation_norm=qv,
+    cert = _certificate(
+        dataset, runs, p=p, q=qv, sigma=sigma, delta_q=delta_q, shift=shift, n_phi=n_phi, how=how, scale=scale
     )
     net.meta.update({"construction": "proposition34", "certificate": cert.to_dict()})
     if (net.width, net.depth) != (cert.claimed_width, cert.claimed_depth):
