@@ -168,77 +168,31 @@ def kernel_attack(net_or_matrix: Any, instance: HardInstance, *, sigma: float | 
     sigma = instance.sigma if sigma is None else float(check_p(sigma, name="sigma"))
     p = instance.p
     W, net = _first_layer(net_or_matrix, d)
-    WS = W[:, S]
-    sv = np.linalg.svd(WS, compute_uv=False)
-    rank = int((sv > RANK_TOL * max(sv.max(), 1e-300)).sum())
-    basis = exact_kernel(WS)
-    if basis:
-        v_exact: list[Fraction] | None = basis[0]
-        v = np.array([float(t) for t in basis[0]])
-    elif rank <= instance.k:
-        v_exact = None
-        v = np.linalg.svd(WS)[2][-1]
-    else:
-        raise HypothesisError(
-            f"the first layer has rank {rank} = k + 1 on the instance's {len(S)} coordinates; "
-            f"the attack needs rank <= k = {instance.k} (a network of width <= k)"
-        )
+    v_exact, v, rank = _kernel_direction(W[:, S], instance.k)
     u = v / np.linalg.norm(v)
     X, y = instance.dataset.X, instance.dataset.y
     n1 = instance.n1
-    A, B = X[:n1][:, S], X[n1:][:, S]
-    i, jb, _ = _best_pair(A, B, u)
+    i, jb, _ = _best_pair(X[:n1][:, S], X[n1:][:, S], u)
     j = n1 + jb
     xi, xj = X[i], X[j]
     if v_exact is not None:
-        ai = [Fraction(float(t)) for t in xi[S]]
-        bj = [Fraction(float(t)) for t in xj[S]]
-        s = sum(((b - a) * w for a, b, w in zip(ai, bj, v_exact)), Fraction(0)) / sum(
-            (w * w for w in v_exact), Fraction(0)
-        )
-        a_sub = [b - s * w for b, w in zip(bj, v_exact)]
-        a_full = [Fraction(float(t)) for t in xj]
-        for c, val in zip(S, a_sub):
-            a_full[c] = val
-        diff = [val - a for val, a in zip(a_sub, ai)]
-        dist, inside, how = _lp_exact(diff, p, sigma)
-        dist_l2 = math.sqrt(sum(t * t for t in diff))
-        Wf = [[Fraction(float(t)) for t in row] for row in W]
-        gap_exact: Fraction | None = max(
-            abs(sum((w * (t - Fraction(float(x))) for w, t, x in zip(row, a_full, xj)), Fraction(0))) for row in Wf
-        )
-        a = np.array([float(t) for t in a_full])
-        a_exact: tuple[Fraction, ...] | None = tuple(a_full)
+        pt = _exact_point(W, xi, xj, S, v_exact, p, sigma)
     else:
-        t = float(np.dot(xj[S] - xi[S], u))
-        a = xj.copy()
-        a[S] = xj[S] - t * u
-        dist = float(pnorm(a - xi, p))
-        dist_l2 = float(np.linalg.norm(a - xi))
-        inside, how, gap_exact, a_exact = dist <= sigma, "float", None, None
-    if not inside:
+        pt = _float_point(xi, xj, S, u, p, sigma)
+    if not pt.inside:
         raise HypothesisError(
             f"no pair found within sigma = {sigma!r}: the best class-1 point {i} is at l_{p:g} distance "
-            f"{dist!r} from the kernel line through class-2 point {j} (instance covers: "
+            f"{pt.dist!r} from the kernel line through class-2 point {j} (instance covers: "
             f"{instance.inner_cover.verification}, sigma' = {instance.sigma_prime!r})"
         )
-    image_gap = float(np.linalg.norm(W @ a - W @ xj))
-    outputs, exact_output = None, None
-    wrong: tuple[int, ...] = ()
-    if net is not None:
-        f = net(np.stack([a, xj]))
-        outputs = (float(f[0]), float(f[1]))
-        if v_exact is not None:
-            exact_output = evaluate_exact(net, xj[None, :]).values[0]
-            wrong = tuple(lab for lab in (int(y[i]), int(y[j])) if exact_output != lab)
-        else:
-            wrong = tuple(lab for lab, o in ((int(y[i]), outputs[0]), (int(y[j]), outputs[1])) if o != lab)
+    image_gap = float(np.linalg.norm(W @ pt.a - W @ xj))
+    outputs, exact_output, wrong = _outputs(net, pt.a, xj, (int(y[i]), int(y[j])), exact=v_exact is not None)
     full_u = np.zeros(d)
     full_u[S] = u
     return KernelAttackResult(
-        a,
+        pt.a,
         xj.copy(),
-        a_exact,
+        pt.a_exact,
         i,
         j,
         int(y[i]),
@@ -248,13 +202,88 @@ def kernel_attack(net_or_matrix: Any, instance: HardInstance, *, sigma: float | 
         rank,
         sigma,
         p,
-        dist,
-        dist_l2,
+        pt.dist,
+        pt.dist_l2,
         0.0,
-        how,
+        pt.how,
         image_gap,
-        gap_exact,
+        pt.gap_exact,
         outputs,
         exact_output,
         wrong,
     )
+
+
+def _kernel_direction(WS: np.ndarray, k: int) -> tuple[list[Fraction] | None, np.ndarray, int]:
+    """(exact kernel vector or None, the float vector, numerical rank) of W restricted to the subspace: the
+    first exact kernel basis vector; else, when the numerical rank is <= k, the last right singular vector;
+    HypothesisError at rank k + 1."""
+    sv = np.linalg.svd(WS, compute_uv=False)
+    rank = int((sv > RANK_TOL * max(sv.max(), 1e-300)).sum())
+    basis = exact_kernel(WS)
+    if basis:
+        return basis[0], np.array([float(t) for t in basis[0]]), rank
+    if rank <= k:
+        return None, np.linalg.svd(WS)[2][-1], rank
+    raise HypothesisError(
+        f"the first layer has rank {rank} = k + 1 on the instance's {WS.shape[1]} coordinates; "
+        f"the attack needs rank <= k = {k} (a network of width <= k)"
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class _AttackPoint:
+    """The point a on the kernel line through x_j closest to x_i, its distances and how they were checked."""
+
+    a: np.ndarray
+    a_exact: tuple[Fraction, ...] | None
+    dist: float
+    dist_l2: float
+    inside: bool
+    how: Literal["exact", "float"]
+    gap_exact: Fraction | None
+
+
+def _exact_point(
+    W: np.ndarray, xi: np.ndarray, xj: np.ndarray, S: list[int], v: list[Fraction], p: float, sigma: float
+) -> _AttackPoint:
+    """a = x_j - s v on the subspace, s = <x_j - x_i, v> / <v, v> in exact rationals; W (a - x_j) exactly."""
+    ai = [Fraction(float(t)) for t in xi[S]]
+    bj = [Fraction(float(t)) for t in xj[S]]
+    s = sum(((b - a) * w for a, b, w in zip(ai, bj, v)), Fraction(0)) / sum((w * w for w in v), Fraction(0))
+    a_sub = [b - s * w for b, w in zip(bj, v)]
+    a_full = [Fraction(float(t)) for t in xj]
+    for c, val in zip(S, a_sub):
+        a_full[c] = val
+    diff = [val - a for val, a in zip(a_sub, ai)]
+    dist, inside, how = _lp_exact(diff, p, sigma)
+    dist_l2 = math.sqrt(sum(t * t for t in diff))
+    Wf = [[Fraction(float(t)) for t in row] for row in W]
+    gap_exact = max(
+        abs(sum((w * (t - Fraction(float(x))) for w, t, x in zip(row, a_full, xj)), Fraction(0))) for row in Wf
+    )
+    return _AttackPoint(np.array([float(t) for t in a_full]), tuple(a_full), dist, dist_l2, inside, how, gap_exact)
+
+
+def _float_point(xi: np.ndarray, xj: np.ndarray, S: list[int], u: np.ndarray, p: float, sigma: float) -> _AttackPoint:
+    """The same point in float64 along the unit singular vector u (no exact kernel)."""
+    t = float(np.dot(xj[S] - xi[S], u))
+    a = xj.copy()
+    a[S] = xj[S] - t * u
+    dist = float(pnorm(a - xi, p))
+    return _AttackPoint(a, None, dist, float(np.linalg.norm(a - xi)), dist <= sigma, "float", None)
+
+
+def _outputs(
+    net: ReLUNetwork | None, a: np.ndarray, xj: np.ndarray, labels: tuple[int, int], *, exact: bool
+) -> tuple[tuple[float, float] | None, Fraction | None, tuple[int, ...]]:
+    """(float64 outputs at a and x_j, the exact common output at x_j, the labels missed); all empty without
+    a network.  With an exact kernel the exact output at x_j is the network's value at a_exact as well."""
+    if net is None:
+        return None, None, ()
+    f = net(np.stack([a, xj]))
+    outputs = (float(f[0]), float(f[1]))
+    if exact:
+        exact_output = evaluate_exact(net, xj[None, :]).values[0]
+        return outputs, exact_output, tuple(lab for lab in labels if exact_output != lab)
+    return outputs, None, tuple(lab for lab, o in zip(labels, outputs) if o != lab)

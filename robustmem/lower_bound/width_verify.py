@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from fractions import Fraction
 from math import lcm
 from typing import Any
@@ -91,6 +92,25 @@ def verify_width_certificate(cert: dict[str, Any], *, require_claim: bool = True
     (the sentence proved).  With ``require_claim=False`` step (3) is skipped (only the bound B on
     max over rank-k projections of min_pairs ||P z||^2 is proved) and sigma may be absent.
     """
+    k, d, points, pairs, V_text, mu = _header(cert)
+    X, labels = _points(points, d)
+    Z, W = _pair_differences(pairs, X, labels)  # step (1)
+    V = [[_q(v, "V entry") for v in row] for row in V_text]
+    if any(len(row) != d for row in V):
+        raise WidthCertificateError(f"every row of V must have d = {d} entries")
+    ok, where = leading_minors_positive(_scaled_matrix(Z, W, V, mu, d))  # step (2)
+    if not ok:
+        raise WidthCertificateError(f"mu I + V^T V - S is not proved positive definite (leading minor {where + 1})")
+    bound = k * mu + sum(v * v for row in V for v in row)
+    if "bound" in cert and _q(cert["bound"], "bound") != bound:
+        raise WidthCertificateError(f"the stated bound {cert['bound']} differs from k mu + tr Y = {bound}")
+    report: dict[str, Any] = {"k": k, "d": d, "bound": str(bound), "pairs": len(pairs), "points": len(X)}
+    proved = f"every rank-{k} orthogonal projection P has min over the {len(pairs)} pairs of ||P z||^2 <= {bound}"
+    return _claim(report, cert, bound, proved, require_claim=require_claim)  # step (3)
+
+
+def _header(cert: dict[str, Any]) -> tuple[int, int, Any, Any, Any, Fraction]:
+    """(k, d, points, pairs, V, mu) as the certificate states them; WidthCertificateError when malformed."""
     if not isinstance(cert, dict) or cert.get("kind") != CERTIFICATE_KIND:
         raise WidthCertificateError(f"not a width certificate (kind must be {CERTIFICATE_KIND!r})")
     try:
@@ -101,6 +121,11 @@ def verify_width_certificate(cert: dict[str, Any], *, require_claim: bool = True
         raise WidthCertificateError(f"malformed certificate: {exc!r}") from exc
     if not 1 <= k <= d:
         raise WidthCertificateError(f"k = {k} must satisfy 1 <= k <= d = {d}")
+    return k, d, points, pairs, V_text, mu
+
+
+def _points(points: dict[Any, Any], d: int) -> tuple[dict[str, list[Fraction]], dict[str, int]]:
+    """The labelled points, read exactly: (key -> coordinates, key -> label)."""
     X: dict[str, list[Fraction]] = {}
     labels: dict[str, int] = {}
     for key, pt in points.items():
@@ -108,6 +133,13 @@ def verify_width_certificate(cert: dict[str, Any], *, require_claim: bool = True
         if len(coords) != d:
             raise WidthCertificateError(f"point {key} has {len(coords)} coordinates, expected d = {d}")
         X[str(key)], labels[str(key)] = coords, int(pt["label"])
+    return X, labels
+
+
+def _pair_differences(
+    pairs: list[Any], X: dict[str, list[Fraction]], labels: dict[str, int]
+) -> tuple[list[list[Fraction]], list[Fraction]]:
+    """Step (1): the differences z = x_i - x_j and weights w of the pairs; labels differ, w >= 0, sum w > 0."""
     if not pairs:
         raise WidthCertificateError("the certificate lists no pairs")
     Z: list[list[Fraction]] = []
@@ -122,30 +154,31 @@ def verify_width_certificate(cert: dict[str, Any], *, require_claim: bool = True
             raise WidthCertificateError(f"pair {t} has negative weight {w}")
         Z.append([a - b for a, b in zip(X[i], X[j])])
         W.append(w)
-    total = sum(W)
-    if total <= 0:
+    if sum(W) <= 0:
         raise WidthCertificateError("the pair weights sum to 0")
-    V = [[_q(v, "V entry") for v in row] for row in V_text]
-    if any(len(row) != d for row in V):
-        raise WidthCertificateError(f"every row of V must have d = {d} entries")
-    # M = mu I + V^T V - S, with everything over one integer denominator
+    return Z, W
+
+
+def _denominator(values: Iterable[Fraction]) -> int:
+    """The least common multiple of the values' denominators."""
     den = 1
-    for row in Z:
-        for v in row:
-            den = lcm(den, v.denominator)
-    zden = den  # z = Zi / zden with integer Zi
+    for v in values:
+        den = lcm(den, v.denominator)
+    return den
+
+
+def _scaled_matrix(
+    Z: list[list[Fraction]], W: list[Fraction], V: list[list[Fraction]], mu: Fraction, d: int
+) -> list[list[int]]:
+    """M D as integers, M = mu I + V^T V - S (S = sum w z z^T / sum w) and D = lcm(mu's denominator, vden^2,
+    Wtot zden^2) with every z = Zi / zden, w = Wi / wden, V = Vi / vden over integers (Wtot = sum Wi)."""
+    zden = _denominator(v for row in Z for v in row)
     Zi = [[int(v * zden) for v in row] for row in Z]
-    wden = 1
-    for w in W:
-        wden = lcm(wden, w.denominator)
+    wden = _denominator(W)
     Wi = [int(w * wden) for w in W]
     Wtot = sum(Wi)
-    vden = 1
-    for row in V:
-        for v in row:
-            vden = lcm(vden, v.denominator)
+    vden = _denominator(v for row in V for v in row)
     Vi = [[int(v * vden) for v in row] for row in V]
-    # M * D with D = lcm(mu.den, vden^2, Wtot zden^2)
     D = lcm(mu.denominator, vden * vden, Wtot * zden * zden)
     fs, fv, fm = D // (Wtot * zden * zden), D // (vden * vden), mu * D
     assert fm.denominator == 1
@@ -156,14 +189,15 @@ def verify_width_certificate(cert: dict[str, Any], *, require_claim: bool = True
             y = sum(r[a] * r[b] for r in Vi)
             val = fv * y - fs * s + (int(fm) if a == b else 0)
             M[a][b] = M[b][a] = val
-    ok, where = leading_minors_positive(M)
-    if not ok:
-        raise WidthCertificateError(f"mu I + V^T V - S is not proved positive definite (leading minor {where + 1})")
-    bound = k * mu + sum(v * v for row in V for v in row)
-    if "bound" in cert and _q(cert["bound"], "bound") != bound:
-        raise WidthCertificateError(f"the stated bound {cert['bound']} differs from k mu + tr Y = {bound}")
-    report: dict[str, Any] = {"k": k, "d": d, "bound": str(bound), "pairs": len(pairs), "points": len(X)}
-    proved = f"every rank-{k} orthogonal projection P has min over the {len(pairs)} pairs of ||P z||^2 <= {bound}"
+    return M
+
+
+def _claim(
+    report: dict[str, Any], cert: dict[str, Any], bound: Fraction, proved: str, *, require_claim: bool
+) -> dict[str, Any]:
+    """Step (3): B <= 4 c-_p(d)^2 sigma^2 gives the width claim at sigma; without it (``require_claim=False``)
+    the report states the bound alone."""
+    k, d, n_points = report["k"], report["d"], report["points"]
     if not require_claim and "sigma" not in cert:
         report["claim"] = proved
         return report
@@ -181,7 +215,7 @@ def verify_width_certificate(cert: dict[str, Any], *, require_claim: bool = True
     report.update(p=p, sigma=str(sigma))
     report["claim"] = (
         f"no network of width <= {k} (sigma, l_{p})-robustly memorizes a dataset containing these "
-        f"{len(X)} labelled points, at sigma = {float(sigma):.17g} (Theorem 17); {proved}"
+        f"{n_points} labelled points, at sigma = {float(sigma):.17g} (Theorem 17); {proved}"
     )
     return report
 

@@ -154,28 +154,8 @@ def theorem17_witness(net: Any, dataset: Any, *, sigma: float, p: float = 2.0) -
         raise InvalidArgumentError(f"the first layer reads R^{W.shape[1]}, the dataset lives in R^{X.shape[1]}")
     Wq = [[Fraction(float(v)) for v in row] for row in W]
     rows = _independent_rows(Wq)
-    R = [Wq[r] for r in rows]
-    # float search: orthonormal basis of the row space, then the pairs with the smallest projected distance
-    U = np.linalg.qr(W[rows].T)[0] if rows else np.zeros((X.shape[1], 0))
-    Y = X @ U if U.shape[1] else np.zeros((X.shape[0], 1))
-    I, J, _ = cross_pairs_below(Y, y, CANDIDATES)
-    if p != 2.0:
-        QZ = (X[I] - X[J]) @ U @ U.T
-        order = np.argsort([pnorm(q, p) for q in QZ], kind="stable")
-        I, J = I[order], J[order]
-    i, j = int(I[0]), int(J[0])
-    xi = [Fraction(float(v)) for v in X[i]]
-    xj = [Fraction(float(v)) for v in X[j]]
-    z = [a - b for a, b in zip(xi, xj)]
-    if R:
-        G = [[sum((a * b for a, b in zip(r1, r2)), Fraction(0)) for r2 in R] for r1 in R]
-        c = _solve(G, [sum((a * b for a, b in zip(r, z)), Fraction(0)) for r in R])
-        qz = [sum((cc * r[t] for cc, r in zip(c, R)), Fraction(0)) for t in range(len(z))]
-    else:
-        qz = [Fraction(0)] * len(z)
-    half = [Fraction(1, 2) * t for t in qz]
-    a = [u - h for u, h in zip(xi, half)]
-    ap = [u + h for u, h in zip(xj, half)]
+    i, j = _closest_pair(X, y, W[rows], p)
+    a, ap, half = _halfway_points([Wq[r] for r in rows], X[i], X[j])
     image_equal = all(sum(w * (s - t) for w, s, t in zip(row, a, ap)) == 0 for row in Wq)
     exact, dist = _norm_exact(half, p)
     sq = Fraction(sigma)
@@ -195,6 +175,7 @@ def theorem17_witness(net: Any, dataset: Any, *, sigma: float, p: float = 2.0) -
     if network is not None:
         out = np.asarray(network(np.stack([a_f, ap_f])), dtype=np.float64).reshape(2, -1)
         outputs = (float(out[0, 0]), float(out[1, 0]))
+    how: Literal["exact", "float"] = "exact" if exact is not None else "float"
     return Theorem17Witness(
         a_f,
         ap_f,
@@ -209,7 +190,39 @@ def theorem17_witness(net: Any, dataset: Any, *, sigma: float, p: float = 2.0) -
         sigma,
         p,
         dist,
-        "exact" if exact is not None else "float",
+        how,
         image_equal,
         outputs,
     )
+
+
+def _closest_pair(X: np.ndarray, y: np.ndarray, W_rows: np.ndarray, p: float) -> tuple[int, int]:
+    """Float search: the differently-labelled pair (i, j) whose difference z has the smallest ||Q z||_p, Q the
+    orthogonal projection onto the row space of ``W_rows`` (independent rows), among the CANDIDATES closest
+    in l_2."""
+    U = np.linalg.qr(W_rows.T)[0] if len(W_rows) else np.zeros((X.shape[1], 0))
+    Y = X @ U if U.shape[1] else np.zeros((X.shape[0], 1))
+    I, J, _ = cross_pairs_below(Y, y, CANDIDATES)
+    if p != 2.0:
+        QZ = (X[I] - X[J]) @ U @ U.T
+        order = np.argsort([pnorm(q, p) for q in QZ], kind="stable")
+        I, J = I[order], J[order]
+    return int(I[0]), int(J[0])
+
+
+def _halfway_points(
+    R: list[list[Fraction]], x_i: np.ndarray, x_j: np.ndarray
+) -> tuple[list[Fraction], list[Fraction], list[Fraction]]:
+    """(a, a', Q z / 2) in exact rationals: z = x_i - x_j, Q z its projection onto the row space of R (solving
+    the Gram system R R^T c = R z), a = x_i - Q z / 2 and a' = x_j + Q z / 2, so W a = W a'."""
+    xi = [Fraction(float(v)) for v in x_i]
+    xj = [Fraction(float(v)) for v in x_j]
+    z = [a - b for a, b in zip(xi, xj)]
+    if R:
+        G = [[sum((a * b for a, b in zip(r1, r2)), Fraction(0)) for r2 in R] for r1 in R]
+        c = _solve(G, [sum((a * b for a, b in zip(r, z)), Fraction(0)) for r in R])
+        qz = [sum((cc * r[t] for cc, r in zip(c, R)), Fraction(0)) for t in range(len(z))]
+    else:
+        qz = [Fraction(0)] * len(z)
+    half = [Fraction(1, 2) * t for t in qz]
+    return [u - h for u, h in zip(xi, half)], [u + h for u, h in zip(xj, half)], half
