@@ -254,64 +254,55 @@ class CrossLabelSearch:
             mask = mask & (self._nn_low <= Rc)
         if self.strategy == "blocked" and self._rowmin2 is not None:  # widened: row min vs entry rounding
             mask = mask & (self._rowmin2 <= thr2 * (1.0 + 1e-12))
-        out_i: list[np.ndarray] = []
-        out_j: list[np.ndarray] = []
-        count = 0
-
-        def add(i: np.ndarray, j: np.ndarray) -> None:
-            nonlocal count
-            lo, hi = np.minimum(i, j), np.maximum(i, j)
-            out_i.append(lo)
-            out_j.append(hi)
-            count += lo.size
-            if max_pairs is not None and count > 2 * max_pairs:  # duplicates possible before np.unique
-                raise PairBudgetExceeded(f"more than {max_pairs} pairs within projected distance {R:.6g}")
-
+        out = _PairCollector(R, max_pairs)
         if self.strategy == "kdtree":
-            if self.classes.size <= COMPLEMENT_TREES_MAX_CLASSES:
-                jobs = [
-                    (np.flatnonzero((self.label_index == c) & mask), tree, idx, False)
-                    for c, (tree, idx) in self._complement_trees().items()
-                ]
-            else:
-                jobs = [(np.flatnonzero(mask), self._single_tree(), np.arange(self.N), True)]
-            for q, tree, idx, filter_labels in jobs:
-                if not q.size:
-                    continue
-                if max_pairs is not None and not filter_labels:  # count first: never materialize a huge answer
-                    lens = tree.query_ball_point(self.Y[q], Rc, return_length=True)
-                    if count + int(lens.sum()) > 2 * max_pairs:  # each pair is found from both sides
-                        raise PairBudgetExceeded(f"more than {max_pairs} pairs within projected distance {R:.6g}")
-                lists = tree.query_ball_point(self.Y[q], Rc, return_sorted=False)
-                lens = np.fromiter((len(x) for x in lists), dtype=np.intp, count=q.size)
-                if lens.sum():
-                    i = np.repeat(q, lens)
-                    j = idx[np.concatenate([x for x in lists if x]).astype(np.intp)]
-                    if filter_labels:
-                        keep = self.label_index[i] != self.label_index[j]
-                        i, j = i[keep], j[keep]
-                    add(i, j)
+            self._kdtree_pairs(mask, Rc, out)
         else:
-            order, Ys = self._order, self.Y[self._order]
-            lab = self.label_index[order]
-            sq = (Ys * Ys).sum(axis=1)
-            msorted = mask[order]
-            for s, e, cstart in self._row_blocks():
-                sel = np.flatnonzero(msorted[s:e]) + s
-                if not sel.size:
-                    continue
-                g = (-2.0 * Ys[sel]) @ Ys[cstart:].T
-                g += sq[None, cstart:]
-                self._mask_same_label(g, lab, sel, None, cstart, fill=np.nan)  # nan <= x is False, also for x = inf
-                r, c = np.nonzero(g <= (thr2 - sq[sel])[:, None])
-                if r.size:
-                    add(order[sel[r]], order[c + cstart])
-        if not out_i:
-            return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
-        codes = np.unique(np.concatenate(out_i).astype(np.int64) * self.N + np.concatenate(out_j))
-        if max_pairs is not None and codes.size > max_pairs:
-            raise PairBudgetExceeded(f"more than {max_pairs} pairs within projected distance {R:.6g}")
-        return (codes // self.N).astype(np.intp), (codes % self.N).astype(np.intp)
+            self._blocked_pairs(mask, thr2, out)
+        return out.unique(self.N)
+
+    def _kdtree_pairs(self, mask: np.ndarray, Rc: float, out: _PairCollector) -> None:
+        """The pairs within cheap distance Rc with a member in ``mask``: each class's masked points against the
+        tree of the other classes' points (or, with many classes, one tree and a label filter)."""
+        if self.classes.size <= COMPLEMENT_TREES_MAX_CLASSES:
+            jobs = [
+                (np.flatnonzero((self.label_index == c) & mask), tree, idx, False)
+                for c, (tree, idx) in self._complement_trees().items()
+            ]
+        else:
+            jobs = [(np.flatnonzero(mask), self._single_tree(), np.arange(self.N), True)]
+        for q, tree, idx, filter_labels in jobs:
+            if not q.size:
+                continue
+            if out.max_pairs is not None and not filter_labels:  # count first: never materialize a huge answer
+                lens = tree.query_ball_point(self.Y[q], Rc, return_length=True)
+                out.check_room(int(lens.sum()))  # each pair is found from both sides
+            lists = tree.query_ball_point(self.Y[q], Rc, return_sorted=False)
+            lens = np.fromiter((len(x) for x in lists), dtype=np.intp, count=q.size)
+            if lens.sum():
+                i = np.repeat(q, lens)
+                j = idx[np.concatenate([x for x in lists if x]).astype(np.intp)]
+                if filter_labels:
+                    keep = self.label_index[i] != self.label_index[j]
+                    i, j = i[keep], j[keep]
+                out.add(i, j)
+
+    def _blocked_pairs(self, mask: np.ndarray, thr2: float, out: _PairCollector) -> None:
+        """The pairs with Gram squared distance <= thr2 whose lower-label member is in ``mask``, block by block."""
+        order, Ys = self._order, self.Y[self._order]
+        lab = self.label_index[order]
+        sq = (Ys * Ys).sum(axis=1)
+        msorted = mask[order]
+        for s, e, cstart in self._row_blocks():
+            sel = np.flatnonzero(msorted[s:e]) + s
+            if not sel.size:
+                continue
+            g = (-2.0 * Ys[sel]) @ Ys[cstart:].T
+            g += sq[None, cstart:]
+            self._mask_same_label(g, lab, sel, None, cstart, fill=np.nan)  # nan <= x is False, also for x = inf
+            r, c = np.nonzero(g <= (thr2 - sq[sel])[:, None])
+            if r.size:
+                out.add(order[sel[r]], order[c + cstart])
 
     def minimum(self) -> CrossMinimum:
         """Exact tau = min over differently-labelled pairs of the precise ||P(x_i - x_j)||, with its pair."""
@@ -330,6 +321,41 @@ class CrossLabelSearch:
         assert I.size, "the cheap minimum pair must be among the candidates"
         vals = self.projected_distance(I, J)
         return _argmin_pair(vals, I, J, self.strategy)
+
+
+class _PairCollector:
+    """The pairs (i < j) a search finds, with the budget ``max_pairs`` (None: no budget) checked as they come."""
+
+    def __init__(self, R: float, max_pairs: int | None) -> None:
+        self.R, self.max_pairs = R, max_pairs
+        self.out_i: list[np.ndarray] = []
+        self.out_j: list[np.ndarray] = []
+        self.count = 0
+
+    def _exceeded(self) -> PairBudgetExceeded:
+        return PairBudgetExceeded(f"more than {self.max_pairs} pairs within projected distance {self.R:.6g}")
+
+    def check_room(self, more: int) -> None:
+        """PairBudgetExceeded when ``more`` further finds (each pair found from both sides) break the budget."""
+        if self.max_pairs is not None and self.count + more > 2 * self.max_pairs:
+            raise self._exceeded()
+
+    def add(self, i: np.ndarray, j: np.ndarray) -> None:
+        lo, hi = np.minimum(i, j), np.maximum(i, j)
+        self.out_i.append(lo)
+        self.out_j.append(hi)
+        self.count += lo.size
+        if self.max_pairs is not None and self.count > 2 * self.max_pairs:  # duplicates possible before np.unique
+            raise self._exceeded()
+
+    def unique(self, N: int) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct pairs, sorted by (i, j); PairBudgetExceeded when more than max_pairs."""
+        if not self.out_i:
+            return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+        codes = np.unique(np.concatenate(self.out_i).astype(np.int64) * N + np.concatenate(self.out_j))
+        if self.max_pairs is not None and codes.size > self.max_pairs:
+            raise self._exceeded()
+        return (codes // N).astype(np.intp), (codes % N).astype(np.intp)
 
 
 def _argmin_pair(vals: np.ndarray, I: np.ndarray, J: np.ndarray, strategy: str) -> CrossMinimum:

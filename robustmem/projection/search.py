@@ -149,6 +149,91 @@ def _retract(M: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray((q * s).T)
 
 
+def _start(dataset: Dataset, d: int, k: int, start: StartLike, seed: int) -> np.ndarray:
+    """The ascent's first P: a Haar draw from ``seed``, the top-k principal directions, or the given matrix."""
+    if isinstance(start, str):
+        if start == "haar":
+            return np.array(haar_projection(d, k, seed=seed))
+        if start == "pca":
+            return np.array(pca_projection(dataset, k))
+        raise InvalidArgumentError(f"start must be 'haar', 'pca' or a k x d matrix, got {start!r}")
+    P = np.array(check_projection(start, d))
+    if P.shape[0] != k:
+        raise InvalidArgumentError(f"start has {P.shape[0]} rows but k={k}")
+    return P
+
+
+@dataclass(frozen=True, eq=False)
+class _ActiveSet:
+    """The exact tau of a projection and the differences z of its active pairs (centred data Xc)."""
+
+    X: np.ndarray
+    y: np.ndarray
+    Xc: np.ndarray
+    method: SearchStrategy
+    margin: float
+    max_active: int
+
+    def __call__(self, P: np.ndarray) -> tuple[float, np.ndarray]:
+        """(tau, Z): Z holds z = x_i - x_j for the pairs with ||P z|| <= (1 + margin) tau, the margin halved
+        until at most max_active pairs qualify."""
+        search = CrossLabelSearch(self.X, self.y, P, method=self.method)
+        tau = search.minimum().value
+        mg = self.margin
+        while True:
+            try:  # below a margin of 1e-9 the pairs tie with tau: take them all, whatever their number
+                I, J = search.pairs_within((1.0 + mg) * tau, max_pairs=self.max_active if mg > 1e-9 else None)
+                break
+            except PairBudgetExceeded:
+                mg /= 2.0
+        return tau, self.Xc[I] - self.Xc[J]
+
+
+def _soft_min(P: np.ndarray, Z: np.ndarray, T: float, grad: bool) -> tuple[float, np.ndarray | None]:
+    """F(P) = -T log sum exp(-||P z||^2 / T) over the rows z of Z and, with ``grad``, its Euclidean gradient."""
+    A = Z @ P.T
+    q = (A * A).sum(axis=1)
+    F = -T * float(logsumexp(-q / T))
+    if not grad:
+        return F, None
+    w = np.exp(-(q - q.min()) / T)
+    used = w > 1e-16 * w.sum()  # the others change the gradient by less than a rounding error
+    w = w[used] / w.sum()
+    return F, 2.0 * (A[used] * w[:, None]).T @ Z[used]
+
+
+def _ascend(
+    P: np.ndarray, active: _ActiveSet, *, iterations: int, temperature: float, eta: float
+) -> tuple[np.ndarray, list[float]]:
+    """The ascent loop of :func:`optimize_projection`: (the iterate with the largest exact tau, the history)."""
+    tau, Z = active(P)
+    history = [tau]
+    best_P, best_tau = P, tau
+    for _ in range(iterations):
+        if eta < 1e-9 or tau == 0.0:
+            break
+        T = temperature * tau * tau
+        F, G = _soft_min(P, Z, T, True)
+        assert G is not None
+        G -= (G @ P.T) @ P
+        norm = float(np.linalg.norm(G))
+        if norm == 0.0:
+            break
+        cand = _retract(P + eta * G / norm)
+        F_new, _ = _soft_min(cand, Z, T, False)
+        if F_new <= F:
+            eta *= STEP_SHRINK
+            history.append(tau)
+            continue
+        eta *= STEP_GROWTH
+        P = cand
+        tau, Z = active(P)
+        history.append(tau)
+        if tau > best_tau:
+            best_P, best_tau = P, tau
+    return best_P, history
+
+
 def optimize_projection(
     dataset: Dataset,
     k: int,
@@ -204,66 +289,8 @@ def optimize_projection(
     margin = _check_positive_float("margin", margin)
     eta = _check_positive_float("step", step)
     max_active = _check_positive_int("max_active", max_active)
-    if isinstance(start, str):
-        if start == "haar":
-            P = np.array(haar_projection(d, k, seed=seed))
-        elif start == "pca":
-            P = np.array(pca_projection(dataset, k))
-        else:
-            raise InvalidArgumentError(f"start must be 'haar', 'pca' or a k x d matrix, got {start!r}")
-    else:
-        P = np.array(check_projection(start, d))
-        if P.shape[0] != k:
-            raise InvalidArgumentError(f"start has {P.shape[0]} rows but k={k}")
-    Xc = X - X.mean(axis=0)
-
-    def evaluate(P: np.ndarray) -> tuple[float, np.ndarray]:
-        search = CrossLabelSearch(X, y, P, method=method)
-        tau = search.minimum().value
-        mg = margin
-        while True:
-            try:  # below a margin of 1e-9 the pairs tie with tau: take them all, whatever their number
-                I, J = search.pairs_within((1.0 + mg) * tau, max_pairs=max_active if mg > 1e-9 else None)
-                break
-            except PairBudgetExceeded:
-                mg /= 2.0
-        return tau, Xc[I] - Xc[J]
-
-    def soft(P: np.ndarray, Z: np.ndarray, T: float, grad: bool) -> tuple[float, np.ndarray | None]:
-        A = Z @ P.T
-        q = (A * A).sum(axis=1)
-        F = -T * float(logsumexp(-q / T))
-        if not grad:
-            return F, None
-        w = np.exp(-(q - q.min()) / T)
-        used = w > 1e-16 * w.sum()  # the others change the gradient by less than a rounding error
-        w = w[used] / w.sum()
-        return F, 2.0 * (A[used] * w[:, None]).T @ Z[used]
-
-    tau, Z = evaluate(P)
-    history = [tau]
-    best_P, best_tau = P, tau
-    for _ in range(iterations):
-        if eta < 1e-9 or tau == 0.0:
-            break
-        T = temperature * tau * tau
-        F, G = soft(P, Z, T, True)
-        assert G is not None
-        G -= (G @ P.T) @ P
-        norm = float(np.linalg.norm(G))
-        if norm == 0.0:
-            break
-        cand = _retract(P + eta * G / norm)
-        F_new, _ = soft(cand, Z, T, False)
-        if F_new <= F:
-            eta *= STEP_SHRINK
-            history.append(tau)
-            continue
-        eta *= STEP_GROWTH
-        P = cand
-        tau, Z = evaluate(P)
-        history.append(tau)
-        if tau > best_tau:
-            best_P, best_tau = P, tau
+    P = _start(dataset, d, k, start, seed)
+    active = _ActiveSet(X, y, X - X.mean(axis=0), method, margin, max_active)
+    best_P, history = _ascend(P, active, iterations=iterations, temperature=temperature, eta=eta)
     report = preservation_report(best_P, dataset, p=p, sigma=sigma, method=method)
     return SearchResult(_readonly(best_P), report, "grassmann_ascent", tuple(history), seed)

@@ -178,6 +178,73 @@ def _count(value: int, name: str, minimum: int) -> int:
     return int(value)
 
 
+def _check_methods(n_random: int, *, boundary: bool, vertices: bool, pgd: bool) -> None:
+    """InvalidArgumentError unless the switches are booleans and at least one method is on."""
+    for name, flag in (("boundary", boundary), ("vertices", vertices), ("pgd", pgd)):
+        if not isinstance(flag, bool):
+            raise InvalidArgumentError(f"{name} must be True or False, got {flag!r}")
+    if not (n_random or boundary or vertices or pgd):
+        raise InvalidArgumentError("every method is turned off: nothing would be checked")
+
+
+def _sampled(
+    net: ReLUNetwork,
+    tally: _Tally,
+    show: _Progress,
+    method: FalsifyMethod,
+    per_ball: int,
+    sample: Callable[[np.ndarray], np.ndarray],
+) -> None:
+    """Evaluate ``per_ball`` sampled points of every attacked ball (``sample(centres)``: (balls, per_ball, d)),
+    at most POINTS_PER_CALL per ``net`` call, and record them."""
+    tally.start(method)
+    idx, C, d = tally.idx, tally.C, tally.C.shape[1]
+    step = max(1, POINTS_PER_CALL // per_ball)
+    for s in range(0, len(idx), step):
+        A = sample(C[s : s + step])
+        pos = np.repeat(np.arange(s, s + len(A)), A.shape[1])
+        flat = A.reshape(-1, d)
+        tally.record(method, pos, flat, net(flat))
+        show(method, min(s + step, len(idx)), len(idx), tally)
+
+
+def _pgd(
+    net: ReLUNetwork,
+    X: np.ndarray,
+    y: np.ndarray,
+    tally: _Tally,
+    show: _Progress,
+    *,
+    steps: int,
+    restarts: int,
+    rng: np.random.Generator,
+) -> None:
+    """PGD from ``restarts`` starts per attacked ball (the first half aimed at the nearest differently-labelled
+    training points), every iterate evaluated and recorded."""
+    tally.start("pgd")
+    idx = tally.idx
+    near = nearest_other_label(X, y, idx, tally.p, (restarts + 1) // 2)
+    targets = np.where((near >= 0)[:, :, None], X[np.maximum(near, 0)], np.nan)
+    module = net.to_torch()
+    for batch in pgd_attack(
+        net,
+        tally.C,
+        tally.Y,
+        p=tally.p,
+        sigma=tally.sigma,
+        steps=steps,
+        restarts=restarts,
+        rng=rng,
+        targets=targets,
+        module=module,
+    ):
+        tally.record("pgd", batch.balls, batch.points, batch.values)
+        if batch.step == steps:
+            show("pgd", int(batch.balls.max()) + 1, len(idx), tally)
+        elif show.throttle:  # stderr lines every 2 s during a long batch too, not only at its end
+            show(f"pgd (step {batch.step}/{steps})", int(batch.balls.min()), len(idx), tally)
+
+
 def falsify(
     net: ReLUNetwork,
     dataset: LabelledPoints,
@@ -225,58 +292,24 @@ def falsify(
     n_random, n_boundary = _count(n_random, "n_random", 0), _count(n_boundary, "n_boundary", 1)
     pgd_steps, pgd_restarts = _count(pgd_steps, "pgd_steps", 0), _count(pgd_restarts, "pgd_restarts", 1)
     seed, max_listed = _count(seed, "seed", 0), _count(max_listed, "max_listed", 1)
-    for name, flag in (("boundary", boundary), ("vertices", vertices), ("pgd", pgd)):
-        if not isinstance(flag, bool):
-            raise InvalidArgumentError(f"{name} must be True or False, got {flag!r}")
-    if not (n_random or boundary or vertices or pgd):
-        raise InvalidArgumentError("every method is turned off: nothing would be checked")
+    _check_methods(n_random, boundary=boundary, vertices=vertices, pgd=pgd)
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
     idx, selection = _select_balls(len(X), balls, streams[0])
     started = time.perf_counter()
     tally = _Tally(X, y, idx, p, sigma, max_listed)
     show = _Progress(progress, f"falsify l_{p_name(p)} sigma={sigma:.4g}")
-    C, d = tally.C, X.shape[1]
-
-    def sampled(method: FalsifyMethod, per_ball: int, sample: Callable[[np.ndarray], np.ndarray]) -> None:
-        tally.start(method)
-        step = max(1, POINTS_PER_CALL // per_ball)
-        for s in range(0, len(idx), step):
-            A = sample(C[s : s + step])
-            pos = np.repeat(np.arange(s, s + len(A)), A.shape[1])
-            flat = A.reshape(-1, d)
-            tally.record(method, pos, flat, net(flat))
-            show(method, min(s + step, len(idx)), len(idx), tally)
-
+    d = X.shape[1]
     if n_random:
-        sampled("random", n_random, lambda c: uniform_in_ball(c, p, sigma, n_random, rng=streams[1]))
+        _sampled(net, tally, show, "random", n_random, lambda c: uniform_in_ball(c, p, sigma, n_random, rng=streams[1]))
     if boundary:
-        sampled("boundary", n_boundary, lambda c: on_sphere(c, p, sigma, n_boundary, rng=streams[2]))
+        _sampled(net, tally, show, "boundary", n_boundary, lambda c: on_sphere(c, p, sigma, n_boundary, rng=streams[2]))
     if vertices:
         k = (2**d if d <= VERTEX_ENUMERATION_MAX_DIM else n_boundary) if math.isinf(p) else 2 * d
-        sampled("vertices", k, lambda c: ball_vertices(c, p, sigma, n_random=n_boundary, rng=streams[3]))
+        _sampled(
+            net, tally, show, "vertices", k, lambda c: ball_vertices(c, p, sigma, n_random=n_boundary, rng=streams[3])
+        )
     if pgd:
-        tally.start("pgd")
-        n_near = (pgd_restarts + 1) // 2
-        near = nearest_other_label(X, y, idx, p, n_near)
-        targets = np.where((near >= 0)[:, :, None], X[np.maximum(near, 0)], np.nan)
-        module = net.to_torch()
-        for batch in pgd_attack(
-            net,
-            C,
-            tally.Y,
-            p=p,
-            sigma=sigma,
-            steps=pgd_steps,
-            restarts=pgd_restarts,
-            rng=streams[4],
-            targets=targets,
-            module=module,
-        ):
-            tally.record("pgd", batch.balls, batch.points, batch.values)
-            if batch.step == pgd_steps:
-                show("pgd", int(batch.balls.max()) + 1, len(idx), tally)
-            elif show.throttle:  # stderr lines every 2 s during a long batch too, not only at its end
-                show(f"pgd (step {batch.step}/{pgd_steps})", int(batch.balls.min()), len(idx), tally)
+        _pgd(net, X, y, tally, show, steps=pgd_steps, restarts=pgd_restarts, rng=streams[4])
     listed = tally.listed(net)
     return FalsificationReport(
         p=p,
