@@ -36,19 +36,10 @@ def run_checks(
     pgd_restarts: int,
     seed: int,
 ) -> dict[str, Any]:
-    from robustmem.verify import falsify, verify_fit
+    from robustmem.verify import falsify
 
-    out: dict[str, Any] = {}
     t = time.perf_counter()
-    fit = verify_fit(net, ds, mode="float64")
-    say(fit.summary())
-    out["fit_float64"] = fit.to_dict()
-    if exact:
-        from robustmem.certify import verify_fit_exact  # only the chain blocks not proven silent
-
-        fx = verify_fit_exact(net, ds)
-        say(fx.summary())
-        out["fit_exact"] = fx.to_dict()
+    out, fit_passed = _fit_checks(net, ds, exact=exact)
     fal = falsify(
         net,
         ds,
@@ -63,32 +54,56 @@ def run_checks(
     say(fal.summary())
     out["falsify_sampling"] = fal.to_dict()
     if pgd_balls != 0:
-        pg = falsify(
-            net,
-            ds,
-            p=cert.p,
-            sigma=cert.sigma,
-            n_random=0,
-            boundary=False,
-            vertices=False,
-            pgd=True,
-            pgd_steps=pgd_steps,
-            pgd_restarts=pgd_restarts,
-            balls=pgd_balls,
-            seed=seed,
-            progress=True,
+        out["falsify_pgd"] = _pgd_check(
+            net, ds, cert, balls=pgd_balls, steps=pgd_steps, restarts=pgd_restarts, seed=seed
         )
-        say(pg.summary())
-        out["falsify_pgd"] = pg.to_dict()
     out["seconds"] = time.perf_counter() - t
-    ok = (
-        fit.passed
-        and (not exact or out["fit_exact"]["passed"])
-        and fal.passed
-        and (pgd_balls == 0 or out["falsify_pgd"]["passed"])
-    )
+    ok = fit_passed and fal.passed and (pgd_balls == 0 or out["falsify_pgd"]["passed"])
     out["passed"] = bool(ok)
     return out
+
+
+def _fit_checks(net: ReLUNetwork, ds: Dataset, *, exact: bool) -> tuple[dict[str, Any], bool]:
+    """The float64 fit and, with ``exact``, the exact one (the chain blocks not proven silent): their reports
+    under "fit_float64" / "fit_exact", and whether both passed."""
+    from robustmem.verify import verify_fit
+
+    fit = verify_fit(net, ds, mode="float64")
+    say(fit.summary())
+    out: dict[str, Any] = {"fit_float64": fit.to_dict()}
+    if not exact:
+        return out, fit.passed
+    from robustmem.certify import verify_fit_exact  # only the chain blocks not proven silent
+
+    fx = verify_fit_exact(net, ds)
+    say(fx.summary())
+    out["fit_exact"] = fx.to_dict()
+    return out, fit.passed and out["fit_exact"]["passed"]
+
+
+def _pgd_check(
+    net: ReLUNetwork, ds: Dataset, cert: Certificate, *, balls: int | None, steps: int, restarts: int, seed: int
+) -> dict[str, Any]:
+    """PGD alone on ``balls`` random balls (None: all), summarized; its report as a dict."""
+    from robustmem.verify import falsify
+
+    pg = falsify(
+        net,
+        ds,
+        p=cert.p,
+        sigma=cert.sigma,
+        n_random=0,
+        boundary=False,
+        vertices=False,
+        pgd=True,
+        pgd_steps=steps,
+        pgd_restarts=restarts,
+        balls=balls,
+        seed=seed,
+        progress=True,
+    )
+    say(pg.summary())
+    return pg.to_dict()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
