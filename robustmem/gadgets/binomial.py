@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from robustmem.errors import HypothesisError, InvalidArgumentError
-from robustmem.gadgets.powers import _square_phase, power_error_interval
+from robustmem.gadgets.powers import _clip_layer, _product_step, _square_phase, power_error_interval
 from robustmem.network.builder import Builder, Expr, ExprLike
 from robustmem.network.network import ReLUNetwork
 
@@ -236,43 +236,16 @@ def emit_binomial_powers(
     c = plan.coefficients
     if len(ts) != len(tags) or not tags or len(set(tags)) != len(tags):
         raise InvalidArgumentError(f"emit_binomial_powers needs one distinct tag per input, got {len(tags)}")
-    inputs = [Expr.of(t) for t in ts]
-    first: dict[str, ExprLike] = {}
-    temps: list[str] = []
-    for t, tag in zip(inputs, tags):
-        first[f"{tag}.c+"], first[f"{tag}.c-"] = t, t - 1.0
-        temps += [f"{tag}.c+", f"{tag}.c-"]
-    if first_temp:
-        temps += list(first_extra or {})
-    b.layer({**first, **(first_extra or {})}, temp_names=temps)
+    _clip_layer(b, ts, tags, first_extra=first_extra, first_temp=first_temp)
     s_exprs = [1.0 - b.v(f"{tag}.c+") + b.v(f"{tag}.c-") for tag in tags]  # s = 1 - min(t, 1)
     S = [f"{tag}.S" for tag in tags]
     extra: dict[str, ExprLike] = {name: (K + c[0]) + c[1] * s for name, s in zip(S, s_exprs)}
     if D >= 3:
         extra.update({f"{tag}.s": s for tag, s in zip(tags, s_exprs)})
     Ps = _square_phase(b, s_exprs, M, tags, [Expr()] * len(tags), 1.0, extra={**extra, **(second_extra or {})})
-    s_slots, P_slots = [f"{tag}.s" for tag in tags], [f"{tag}.P" for tag in tags]
     for k in range(3, D + 1):
-        carry: dict[str, ExprLike] = dict(zip(P_slots, Ps))
-        carry.update({name: b.v(name) + c[k - 1] * P for name, P in zip(S, Ps)})
-        Qs = _square_phase(
-            b,
-            [(b.v(s) + P) * 0.5 for s, P in zip(s_slots, Ps)],
-            M,
-            tags,
-            [Expr(const=1.0)] * len(tags),
-            2.0,
-            extra=carry,
-        )
-        Qs = _square_phase(b, [b.v(P) * 0.5 for P in P_slots], M, tags, Qs, -2.0, drop=tuple(P_slots))
-        Qs = _square_phase(b, [b.v(s) * 0.5 for s in s_slots], M, tags, Qs, -2.0)
-        new: dict[str, ExprLike] = {}
-        temps = []
-        for tag, Q in zip(tags, Qs):
-            new[f"{tag}.m0"], new[f"{tag}.m1"] = Q - 1.0, Q - 2.0
-            temps += [f"{tag}.m0", f"{tag}.m1"]
-        b.layer(new, drop=tuple(s_slots) if k == D else (), temp_names=temps)
-        Ps = [b.v(f"{tag}.m0") - b.v(f"{tag}.m1") for tag in tags]
+        carry: dict[str, ExprLike] = {name: b.v(name) + c[k - 1] * P for name, P in zip(S, Ps)}
+        Ps = _product_step(b, Ps, M, tags, last=k == D, carry=carry)
     b.temp |= set(S)  # the accumulator is dropped by the map that reads the result
     return [b.v(name) + c[D] * P - float(K) for name, P in zip(S, Ps)]
 

@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from robustmem.errors import InvalidArgumentError
 from robustmem.gadgets.basic import abs_parts, neg_coef
 from robustmem.gadgets.squaring import emit_square
-from robustmem.network.builder import Builder, Coef, Expr
+from robustmem.network.builder import Builder, Coef, Expr, ExprLike
 
 __all__ = [
     "indicator_l1",
@@ -69,6 +69,36 @@ def _label_output(b: Builder, t: str | Expr, label: Coef, scale: float, tag: str
     return f"{tag}.z"
 
 
+def _threshold_output(
+    b: Builder, total: Expr, thr: float, label: Coef, scale: float, tag: str, *, drop: Sequence[str] = ()
+) -> str:
+    """The indicators' last two maps: t = relu(total - thr) (the slots ``drop`` not carried further), then
+    z = relu(y0 - y0 * scale * t); returns the slot name of z."""
+    b.layer({f"{tag}.t": total - thr}, drop=drop, temp=True)
+    return _label_output(b, f"{tag}.t", label, scale, tag)
+
+
+def _abs_layer(b: Builder, u: Sequence[str], center: Sequence[Coef], shift: float, tag: str) -> list[Expr]:
+    """One map with relu(a_j) and relu(-a_j) for every coordinate (a_j = u_j - shift - c_j), temporary;
+    returns the expressions |a_j| (the parallel indicators' first map)."""
+    parts: dict[str, ExprLike] = {}
+    for j, (name, c) in enumerate(zip(u, center)):
+        a = _offset(b, name, c, shift)
+        parts[f"{tag}.a{j}+"], parts[f"{tag}.a{j}-"] = a, -a
+    b.layer(parts, temp=True)
+    return [b.v(f"{tag}.a{j}+") + b.v(f"{tag}.a{j}-") for j in range(len(u))]
+
+
+def _penalty_inputs(bs: Sequence[Expr], K: float, tag: str) -> tuple[dict[str, ExprLike], Expr]:
+    """Lemma 38's c_j = relu(2 b_j - 1) for every coordinate (slots ``{tag}.c{j}``) and the penalty sum
+    sum_j K c_j that reads them."""
+    cs: dict[str, ExprLike] = {f"{tag}.c{j}": 2.0 * bj - 1.0 for j, bj in enumerate(bs)}
+    penalty = Expr()
+    for name in cs:
+        penalty = penalty + Expr({name: Coef(K)})
+    return cs, penalty
+
+
 def indicator_linf(
     b: Builder,
     u: Sequence[str],
@@ -93,8 +123,7 @@ def indicator_linf(
             b.layer({f"{tag}.e": absval - b.v(q)}, temp=True)  # relu(|a_j| - q)
             pending = b.v(q) + b.v(f"{tag}.e")  # max(q, |a_j|)
     assert pending is not None  # _check requires at least one input slot
-    b.layer({f"{tag}.t": pending - r}, drop=[q] if q in b.slots else [], temp=True)
-    return _label_output(b, f"{tag}.t", label, 1.0 / w, tag)
+    return _threshold_output(b, pending, r, label, 1.0 / w, tag, drop=[q] if q in b.slots else [])
 
 
 def indicator_l1(
@@ -117,8 +146,7 @@ def indicator_l1(
         )
         pending = absval if pending is None else b.v(S) + absval
     assert pending is not None  # _check requires at least one input slot
-    b.layer({f"{tag}.t": pending - r}, drop=[S] if S in b.slots else [], temp=True)
-    return _label_output(b, f"{tag}.t", label, 1.0 / w, tag)
+    return _threshold_output(b, pending, r, label, 1.0 / w, tag, drop=[S] if S in b.slots else [])
 
 
 def l2_penalty(r: float, w: float) -> float:
@@ -173,8 +201,7 @@ def indicator_l2(
             pending = current + K * b.v(cj) + (Delta * Delta) * f
     thr = r * r + 0.25 * w * w
     assert pending is not None  # _check requires at least one input slot
-    b.layer({f"{tag}.t": pending - thr}, drop=[S] if S in b.slots else [], temp=True)
-    return _label_output(b, f"{tag}.t", label, 2.0 / (w * w), tag)
+    return _threshold_output(b, pending, thr, label, 2.0 / (w * w), tag, drop=[S] if S in b.slots else [])
 
 
 def indicator_linf_par(
@@ -215,13 +242,7 @@ def indicator_l1_par(
 ) -> str:
     """Remark 40 (parallel), l_1: all |a_j| in one map, then z = relu(y0 (1 - relu(sum|a_j| - r)/w))."""
     _check(u, center, r, w)
-    new = {}
-    for j, (name, c) in enumerate(zip(u, center)):
-        a = _offset(b, name, c, shift)
-        new[f"{tag}.a{j}+"], new[f"{tag}.a{j}-"] = a, -a
-    b.layer(new, temp=True)
     total = Expr()
-    for name in new:
-        total = total + b.v(name)
-    b.layer({f"{tag}.t": total - r}, temp=True)
-    return _label_output(b, f"{tag}.t", label, 1.0 / w, tag)
+    for absval in _abs_layer(b, u, center, shift, tag):
+        total = total + absval
+    return _threshold_output(b, total, r, label, 1.0 / w, tag)

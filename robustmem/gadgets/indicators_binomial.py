@@ -33,8 +33,8 @@ import numpy as np
 from robustmem.errors import HypothesisError, InvalidArgumentError
 from robustmem.gadgets.basic import abs_parts
 from robustmem.gadgets.binomial import BinomialPlan, binomial_plan, emit_binomial_power, emit_binomial_powers
-from robustmem.gadgets.indicators import _check, _label_output, _offset
-from robustmem.network.builder import Builder, Coef, Expr, ExprLike
+from robustmem.gadgets.indicators import _abs_layer, _check, _offset, _penalty_inputs, _threshold_output
+from robustmem.network.builder import Builder, Coef, Expr
 
 __all__ = ["LpRealConstants", "indicator_lp_real", "indicator_lp_real_par", "lp_real_constants", "pow_bounds"]
 
@@ -159,21 +159,10 @@ def indicator_lp_real_par(
     Guarantee (module docstring, proven by ``consts``): z = y0 on ||a||_p <= r, z = 0 on ||a||_p >= r + w and
     0 <= z <= y0, for carried u_j = x_j + shift >= 0.  Maps: 1 + binomial_depth(D, M) + 2.
     """
-    _check(u, center, r, w)
-    k = len(u)
-    if (k, r, w) != (consts.k, consts.r, consts.w):
-        raise InvalidArgumentError(f"consts were proven for (k, r, w) = {(consts.k, consts.r, consts.w)}")
-    S = f"{tag}.S"
-    parts: dict[str, Expr] = {}
-    for j, (name, c) in enumerate(zip(u, center)):
-        a = _offset(b, name, c, shift)
-        parts[f"{tag}.a{j}+"], parts[f"{tag}.a{j}-"] = a, -a
-    b.layer(parts, temp=True)
-    bs = [(b.v(f"{tag}.a{j}+") + b.v(f"{tag}.a{j}-")) * consts.inv_delta for j in range(k)]
-    cs: dict[str, ExprLike] = {f"{tag}.c{j}": 2.0 * bj - 1.0 for j, bj in enumerate(bs)}
-    penalty = Expr()
-    for name in cs:
-        penalty = penalty + Expr({name: Coef(consts.penalty)})
+    _check_consts(u, center, r, w, consts)
+    S, k = f"{tag}.S", len(u)
+    bs = [absval * consts.inv_delta for absval in _abs_layer(b, u, center, shift, tag)]
+    cs, penalty = _penalty_inputs(bs, consts.penalty, tag)
     gs = emit_binomial_powers(
         b,
         bs,
@@ -205,10 +194,7 @@ def indicator_lp_real(
 
     Same guarantee as :func:`indicator_lp_real_par`; the sum Sigma' is accumulated in the slot S.
     """
-    _check(u, center, r, w)
-    k = len(u)
-    if (k, r, w) != (consts.k, consts.r, consts.w):
-        raise InvalidArgumentError(f"consts were proven for (k, r, w) = {(consts.k, consts.r, consts.w)}")
+    _check_consts(u, center, r, w, consts)
     S, pending = f"{tag}.S", None
     for j, (name, c) in enumerate(zip(u, center)):
         extra = {S: pending} if pending is not None else None
@@ -230,10 +216,16 @@ def indicator_lp_real(
     return _output(b, pending - 1.0, S, label, consts, tag)
 
 
+def _check_consts(u: Sequence[str], center: Sequence[Coef], r: float, w: float, consts: LpRealConstants) -> None:
+    """The indicator's arguments, and that ``consts`` were proven for its (k, r, w)."""
+    _check(u, center, r, w)
+    if (len(u), r, w) != (consts.k, consts.r, consts.w):
+        raise InvalidArgumentError(f"consts were proven for (k, r, w) = {(consts.k, consts.r, consts.w)}")
+
+
 def _output(b: Builder, total: Expr, S: str, label: Coef, consts: LpRealConstants, tag: str) -> str:
     """t = relu(Sigma' - thr'), then z; the bias is an exact float (the integer offsets plus thr' on its grid)."""
     t = total - consts.threshold
     if Fraction(t.const.base) != Fraction(total.const.base) - Fraction(consts.threshold):
         raise AssertionError("the threshold map's bias is not exact")  # _on_grid_up guarantees it
-    b.layer({f"{tag}.t": t}, drop=[S], temp=True)
-    return _label_output(b, f"{tag}.t", label, consts.scale, tag)
+    return _threshold_output(b, total, consts.threshold, label, consts.scale, tag, drop=[S])

@@ -41,7 +41,7 @@ from fractions import Fraction
 
 from robustmem.errors import HypothesisError, InvalidArgumentError
 from robustmem.gadgets.basic import abs_parts
-from robustmem.gadgets.indicators import _check, _label_output, _offset
+from robustmem.gadgets.indicators import _abs_layer, _check, _offset, _penalty_inputs, _threshold_output
 from robustmem.gadgets.powers import emit_power, emit_powers, power_error_bound
 from robustmem.network.builder import Builder, Coef, Expr
 
@@ -192,16 +192,8 @@ def indicator_lp_par(
     Delta = w + 2.0 * r
     K = lp_penalty(r, w, p)
     S = f"{tag}.S"
-    parts: dict[str, Expr] = {}
-    for j, (name, c) in enumerate(zip(u, center)):
-        a = _offset(b, name, c, shift)
-        parts[f"{tag}.a{j}+"], parts[f"{tag}.a{j}-"] = a, -a
-    b.layer(parts, temp=True)
-    bs = [(b.v(f"{tag}.a{j}+") + b.v(f"{tag}.a{j}-")) / Delta for j in range(k)]
-    cs = {f"{tag}.c{j}": 2.0 * bj - 1.0 for j, bj in enumerate(bs)}
-    penalty = Expr()
-    for name in cs:
-        penalty = penalty + Expr({name: Coef(K)})
+    bs = [absval / Delta for absval in _abs_layer(b, u, center, shift, tag)]
+    cs, penalty = _penalty_inputs(bs, K, tag)
     gs = emit_powers(
         b, bs, p, M, [f"{tag}.pw{j}" for j in range(k)], first_extra=cs, first_temp=True, second_extra={S: penalty}
     )
@@ -216,5 +208,4 @@ def _lp_output(b: Builder, sigma_sum: Expr, S: str, label: Coef, r: float, w: fl
     """Lemma 38's last two maps: t = Sigma - r^p - w^p/4 (dropping the penalty sum S), then
     z = relu(y0 (1 - t / (w^p / 2))); returns the slot of z."""
     thr = float(Fraction(r) ** p + Fraction(w) ** p / 4)
-    b.layer({f"{tag}.t": sigma_sum - thr}, drop=[S], temp=True)
-    return _label_output(b, f"{tag}.t", label, 2.0 / _pow(w, p), tag)
+    return _threshold_output(b, sigma_sum, thr, label, 2.0 / _pow(w, p), tag, drop=[S])

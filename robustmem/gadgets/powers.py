@@ -232,40 +232,67 @@ def emit_powers(
     _check_M(M)
     if len(ts) != len(tags) or not tags or len(set(tags)) != len(tags):
         raise InvalidArgumentError(f"emit_powers needs one distinct tag per input, got {len(tags)} for {len(ts)}")
-    t_exprs = [Expr.of(t) for t in ts]
+    _clip_layer(b, ts, tags, first_extra=first_extra, first_temp=first_temp)
+    s_exprs = [b.v(f"{tag}.c+") - b.v(f"{tag}.c-") for tag in tags]  # min(t, 1) for t >= 0
+    carry_s = {f"{tag}.s": s for tag, s in zip(tags, s_exprs)} if p >= 3 else {}
+    Ps = _square_phase(b, s_exprs, M, tags, [Expr()] * len(tags), 1.0, extra={**carry_s, **(second_extra or {})})
+    for k in range(3, p + 1):
+        Ps = _product_step(b, Ps, M, tags, last=k == p)
+    return Ps
+
+
+def _clip_layer(
+    b: Builder,
+    ts: Sequence[ExprLike],
+    tags: Sequence[str],
+    *,
+    first_extra: Mapping[str, ExprLike] | None,
+    first_temp: bool,
+) -> None:
+    """The first map of a power net: c+ = t and c- = t - 1 per channel (relu(c+) - relu(c-) = min(t, 1) for
+    t >= 0), temporary, plus ``first_extra`` (temporary too with ``first_temp``)."""
     first: dict[str, ExprLike] = {}
     temps: list[str] = []
-    for t, tag in zip(t_exprs, tags):
+    for t, tag in zip([Expr.of(t) for t in ts], tags):
         first[f"{tag}.c+"], first[f"{tag}.c-"] = t, t - 1.0
         temps += [f"{tag}.c+", f"{tag}.c-"]
     if first_temp:
         temps += list(first_extra or {})
     b.layer({**first, **(first_extra or {})}, temp_names=temps)
-    s_exprs = [b.v(f"{tag}.c+") - b.v(f"{tag}.c-") for tag in tags]  # min(t, 1) for t >= 0
-    carry_s = {f"{tag}.s": s for tag, s in zip(tags, s_exprs)} if p >= 3 else {}
-    Ps = _square_phase(b, s_exprs, M, tags, [Expr()] * len(tags), 1.0, extra={**carry_s, **(second_extra or {})})
+
+
+def _product_step(
+    b: Builder,
+    Ps: Sequence[Expr],
+    M: int,
+    tags: Sequence[str],
+    *,
+    last: bool,
+    carry: Mapping[str, ExprLike] | None = None,
+) -> list[Expr]:
+    """One multiplication of a power net, 3M + 1 maps: clip(mult_M(s, P), 0, 1) per channel, s and P read
+    from the slots ``{tag}.s`` and ``{tag}.P`` (P carried from ``Ps`` with ``carry`` in the first map); the
+    s slots are dropped when ``last``.  mult_M(s, P) = 2 f_M((s + P)/2) - 2 f_M(P/2) - 2 f_M(s/2), held as the
+    accumulator 1 + mult_M(s, P) >= 0 and clipped by relu(Q - 1) - relu(Q - 2)."""
     s_slots, P_slots = [f"{tag}.s" for tag in tags], [f"{tag}.P" for tag in tags]
-    for k in range(3, p + 1):
-        # accumulator = 1 + 2 f_M((s + P)/2) - 2 f_M(P/2) - 2 f_M(s/2) = 1 + mult_M(s, P)
-        Qs = _square_phase(
-            b,
-            [(b.v(s) + P) * 0.5 for s, P in zip(s_slots, Ps)],
-            M,
-            tags,
-            [Expr(const=1.0)] * len(tags),
-            2.0,
-            extra=dict(zip(P_slots, Ps)),
-        )
-        Qs = _square_phase(b, [b.v(P) * 0.5 for P in P_slots], M, tags, Qs, -2.0, drop=tuple(P_slots))
-        Qs = _square_phase(b, [b.v(s) * 0.5 for s in s_slots], M, tags, Qs, -2.0)
-        new: dict[str, ExprLike] = {}
-        temps = []
-        for tag, Q in zip(tags, Qs):
-            new[f"{tag}.m0"], new[f"{tag}.m1"] = Q - 1.0, Q - 2.0
-            temps += [f"{tag}.m0", f"{tag}.m1"]
-        b.layer(new, drop=tuple(s_slots) if k == p else (), temp_names=temps)
-        Ps = [b.v(f"{tag}.m0") - b.v(f"{tag}.m1") for tag in tags]  # clip(mult_M(s, P_{k-1}), 0, 1)
-    return Ps
+    Qs = _square_phase(
+        b,
+        [(b.v(s) + P) * 0.5 for s, P in zip(s_slots, Ps)],
+        M,
+        tags,
+        [Expr(const=1.0)] * len(tags),
+        2.0,
+        extra={**dict(zip(P_slots, Ps)), **(carry or {})},
+    )
+    Qs = _square_phase(b, [b.v(P) * 0.5 for P in P_slots], M, tags, Qs, -2.0, drop=tuple(P_slots))
+    Qs = _square_phase(b, [b.v(s) * 0.5 for s in s_slots], M, tags, Qs, -2.0)
+    new: dict[str, ExprLike] = {}
+    temps: list[str] = []
+    for tag, Q in zip(tags, Qs):
+        new[f"{tag}.m0"], new[f"{tag}.m1"] = Q - 1.0, Q - 2.0
+        temps += [f"{tag}.m0", f"{tag}.m1"]
+    b.layer(new, drop=tuple(s_slots) if last else (), temp_names=temps)
+    return [b.v(f"{tag}.m0") - b.v(f"{tag}.m1") for tag in tags]  # clip(mult_M(s, P), 0, 1)
 
 
 def power_network(p: int, M: int) -> ReLUNetwork:
