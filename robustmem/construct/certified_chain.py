@@ -25,13 +25,15 @@ __all__ = ["chain_construction", "dataset_fields"]
 
 
 def dataset_fields(dataset: Dataset) -> dict[str, Any]:
-    """The certificate fields that describe ``dataset``: n_points (N), input_dim (d), n_classes (C) and
-    dataset_fingerprint.  (The user's class names, ``classes``, are left to the caller.)"""
+    """The certificate fields that describe ``dataset``: n_points (N), input_dim (d), n_classes (C),
+    dataset_fingerprint and the user's class names ``classes`` (None for labels given as 1..C), so that every
+    chain construction's network maps its outputs back to the user's labels."""
     return {
         "n_points": dataset.N,
         "input_dim": dataset.d,
         "n_classes": dataset.C,
         "dataset_fingerprint": dataset_fingerprint(dataset),
+        "classes": getattr(dataset, "classes", None),
     }
 
 

@@ -306,7 +306,6 @@ def _image_certificate(
         shift=setup.shift,
         indicator="l2 (Lemma 38, squaring net) in the image space",
         **dataset_fields(dataset),
-        classes=getattr(dataset, "classes", None),
         claimed_width=l2_chain_width(k, Mstep),
         claimed_depth=2 + dataset.N * (k * (Mstep + 1) + 4),
         depth_formula="2 + N (k' (M + 1) + 4)",

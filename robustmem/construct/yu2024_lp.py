@@ -219,7 +219,6 @@ def _yu2024_lp_fields(
         tau_norm=float(p),
         indicator=f"l_{p} parallel (Lemma 38 with d power nets side by side)",
         **dataset_fields(dataset),
-        classes=getattr(dataset, "classes", None),
         float_slack=slack,
         notes=(
             f"hypothesis sigma < tau_p / 2 with tau_p = {tau_raw:.17g} the l_{p} separation of differently-labelled points",
@@ -270,7 +269,6 @@ def yu2024_lp_through_map(
         tau_norm=2.0,
         indicator="l2 parallel (Yu-Gao-Zhang Theorem B.6 shape) in the image space",
         **dataset_fields(dataset),
-        classes=getattr(dataset, "classes", None),
         float_slack=par.r - geo.norm * sig_proj,
         projection=tuple(tuple(float(v) for v in row) for row in M),
         sigma_projected=sig_proj,

@@ -142,3 +142,33 @@ def test_csv_with_string_and_zero_based_labels(tmp_path: Path) -> None:
         assert back.classes == s.classes and np.array_equal(back.y, s.y)
     unsorted = Dataset.from_labels(s.X, s.user_labels, classes=["dog", "cat"])
     assert load_dataset(save_dataset(unsorted, tmp_path / "u.npz")) == unsorted
+
+
+def test_every_registered_construction_keeps_the_user_s_class_names(points: tuple[np.ndarray, np.ndarray]) -> None:
+    """Regression: the certificates of Theorems 31-33, Proposition 34 and yu2024-lp-real recorded no class names,
+    so their networks could not turn outputs back into string labels."""
+    from robustmem.construct import (
+        construct_proposition34,
+        construct_theorem31,
+        construct_theorem32,
+        construct_theorem33,
+        construct_yu2024_lp_real,
+    )
+
+    X, y0 = points
+    names = np.array(["setosa", "versicolor", "virginica"])[y0]
+    ds = Dataset.from_labels(X, names)
+    s = 0.02 * ds.separation().delta
+    builds = [
+        lambda: construct_theorem31(ds, p=2, q=1.5, sigma=s),
+        lambda: construct_theorem32(ds, p=2, q=3, sigma=s),
+        lambda: construct_theorem33(ds, p=2, q=1, sigma=s),
+        lambda: construct_yu2024_lp_real(ds, p=1.5, sigma=s),
+    ]
+    line = Dataset.from_labels(np.arange(6.0)[:, None], ["b", "a", "b", "c", "a", "c"])
+    builds.append(lambda: construct_proposition34(line, p=2, sigma=0.1))
+    for build in builds:
+        net, cert = build()
+        data = line if cert.construction == "proposition34" else ds
+        assert cert.classes == data.classes, cert.construction
+        assert net.predict_labels(data.X).tolist() == data.user_labels.tolist(), cert.construction
