@@ -36,6 +36,7 @@ and why (``SparseReport.mode == "full"``, ``reason``).
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import dataclass
@@ -59,6 +60,9 @@ Search = Literal["kdtree", "gram", "scan"]
 _REL = 2.0**-20  # relative widening of the search radius
 _ABS = 2.0**-30  # absolute widening, times the coordinate span of the centres and states
 _ROWS = 4096  # query rows per evaluated slot (bounds the gathered parameter arrays)
+_PAIRS = 1 << 22  # coordinates gathered at once by the candidate filter
+_DENSE_TERMS = 8  # verified input map: a-priori radii from this many terms per neuron (else error-free ones)
+_GROUP = 10  # at most this many coordinates per KD-tree group (trees prune well up to about 10)
 
 
 @dataclass(frozen=True)
@@ -165,7 +169,10 @@ class SparseEvaluator:
         self.layout: _Layout | None = None
         self.reason: str | None = None
         self._proofs: dict[str, _Proof] = {}
-        self._tree: Any = None
+        self._trees: list[tuple[np.ndarray, Any]] | None = None
+        self._D: np.ndarray | None = None
+        self.D_err = 0.0
+        self.centre_box = (0.0, 0.0)
         self.proof_seconds = 0.0
         self.failure: str | None = None  # why the last proof attempt found no radius
         cert, why = _certificate_of(net, certificate)
@@ -180,29 +187,49 @@ class SparseEvaluator:
         except Unsupported as exc:
             self.reason = f"structure not recognized: {exc}"
             return
-        self._centres()
 
     # ----- centres -----
-    def _centres(self) -> None:
-        """Block centres D_b = shift - alpha_b in state coordinates, from one interpretation of the template
-        (alpha and shift are read off the weights and do not depend on the box)."""
+    @property
+    def D(self) -> np.ndarray:
+        """The block centres D_b (k' coordinates each), shape (N, k'); derived by the first evaluation's proof, or
+        here from an interpretation on a large box when asked before any evaluation."""
+        if self._D is None and self.layout is not None:
+            self._centres(None)
+        if self._D is None:
+            raise ValueError(f"no block centres: {self.reason}")
+        return self._D
+
+    def _centres(self, facts: Any) -> None:
+        """Block centres D_b = shift - alpha_b in state coordinates from an interpretation of the template
+        (``facts``; None: interpret on a box 2^60 wide).  alpha and shift are read off the weights in the
+        interpreter's first pass and depend neither on the box nor on the arithmetic (float64 or exact), so the
+        interpretation made for a proof serves."""
         lay = self.layout
         assert lay is not None
         from robustmem.certify.structural.symbols import Unsupported, two_sum
 
         k = len(lay.coord_pos)
-        try:
-            big = Fraction(2) ** 60  # any box containing the centres: alpha and shift do not depend on it
-            facts = self._interpret([Fraction(0)] * k, [big] * k, float_mode=False)
-        except Unsupported as exc:
-            self.layout, self.reason = None, f"structure not recognized: {exc}"
-            return
+        if facts is None:
+            t = time.perf_counter()
+            try:
+                big = Fraction(2) ** 60  # any box containing the centres: alpha and shift do not depend on it
+                facts = self._interpret([Fraction(0)] * k, [big] * k, float_mode=False)
+            except Unsupported as exc:
+                self.layout, self.reason = None, f"structure not recognized: {exc}"
+                return
+            finally:
+                self.proof_seconds += time.perf_counter() - t
         sh = np.array([float(s) for s in facts.shift])
         D, e = two_sum(np.broadcast_to(sh, facts.alpha.shape), -facts.alpha)  # D + e = shift - alpha exactly
-        self.D = np.ascontiguousarray(D)
+        self._D = np.ascontiguousarray(D)
         self.D_err = float(_up(_qnorm(np.abs(e), lay.q).max(initial=0.0)))
-        pad = 2.0 * float(lay.r + lay.w)  # the box of every proof covers the centres and their ON regions
+        pad = self._pad()  # the box of every proof covers the centres and their ON regions
         self.centre_box = (max(0.0, float(D.min()) - pad), float(D.max()) + pad)
+
+    def _pad(self) -> float:
+        lay = self.layout
+        assert lay is not None
+        return 2.0 * float(lay.r + lay.w)
 
     def _interpret(self, U_lo: list[Fraction], U_hi: list[Fraction], *, float_mode: bool) -> Any:
         from robustmem.certify.structural.template import interpret_block
@@ -223,30 +250,61 @@ class SparseEvaluator:
         )
 
     def _proof(self, lo: float, hi: float, float_mode: bool) -> float | None:
-        """A silence radius R_out proven on the box [lo, hi]^k of states (cached; None if none found)."""
-        from robustmem.certify.structural.regions import Regions
-        from robustmem.certify.structural.symbols import Unsupported
-
+        """A silence radius R_out proven on a box [lo', hi']^k containing [lo, hi]^k (the states) and the centres'
+        box (cached; None if none found).  Before the centres are known, the states' box widened by the room
+        below and by 2 (r + w) is interpreted first: the centres come from that interpretation, and when its box
+        contains the centres' box it is the proof's box (one interpretation instead of two)."""
         key = "float64" if float_mode else "exact"
         pr = self._proofs.get(key)
         if pr is not None and pr.lo <= lo and hi <= pr.hi:
             return pr.R_out
+        if self._D is None:
+            span, pad = hi - lo, self._pad()
+            blo, bhi = max(0.0, lo - span / 8 - pad - 1e-300), hi + span / 8 + pad + 1e-300
+            facts = self._facts(blo, bhi, float_mode)
+            self._centres(facts)
+            if self.layout is None:
+                return None
+            if facts is not None and blo <= self.centre_box[0] and self.centre_box[1] <= bhi:
+                return self._radius(facts, blo, bhi, key)
         lo, hi = min(lo, self.centre_box[0]), max(hi, self.centre_box[1])
         if pr is not None:
             lo, hi = min(lo, pr.lo), max(hi, pr.hi)
         span = hi - lo
         lo, hi = max(0.0, lo - span / 8 - 1e-300), hi + span / 8 + 1e-300  # room for the next batch
+        facts = self._facts(lo, hi, float_mode)
+        return None if facts is None else self._radius(facts, lo, hi, key)
+
+    def _facts(self, lo: float, hi: float, float_mode: bool) -> Any:
+        """The template interpreted on [lo, hi]^k (None, with ``failure`` set, where it cannot be)."""
+        from robustmem.certify.structural.symbols import Unsupported
+
         lay = self.layout
         assert lay is not None
         t = time.perf_counter()
         k = len(lay.coord_pos)
         try:
-            facts = self._interpret([Fraction(lo)] * k, [Fraction(hi)] * k, float_mode=float_mode)
-            bound = Fraction(max(0.0, float(facts.labels.max()))) if facts.fused else Fraction(0)
-            reg = Regions(facts, lay.q, bound)
-            R = _search_out(reg, float(lay.r + lay.w), float_mode)
+            return self._interpret([Fraction(lo)] * k, [Fraction(hi)] * k, float_mode=float_mode)
         except (Unsupported, OverflowError, ValueError) as exc:
             self.failure = f"template not interpreted on the states' box [{lo:.6g}, {hi:.6g}]: {exc}"
+            return None
+        finally:
+            self.proof_seconds += time.perf_counter() - t
+
+    def _radius(self, facts: Any, lo: float, hi: float, key: str) -> float | None:
+        """R_out proven from ``facts`` (the template on [lo, hi]^k), cached under ``key``."""
+        from robustmem.certify.structural.regions import Regions
+        from robustmem.certify.structural.symbols import Unsupported
+
+        lay = self.layout
+        assert lay is not None
+        t = time.perf_counter()
+        try:
+            bound = Fraction(max(0.0, float(facts.labels.max()))) if facts.fused else Fraction(0)
+            reg = Regions(facts, lay.q, bound)
+            R = _search_out(reg, float(lay.r + lay.w), key == "float64")
+        except (Unsupported, OverflowError, ValueError) as exc:
+            self.failure = f"no silence radius on the states' box [{lo:.6g}, {hi:.6g}]: {exc}"
             R = None
         self.proof_seconds += time.perf_counter() - t
         if R is None:
@@ -271,15 +329,50 @@ class SparseEvaluator:
         elif self.search == "gram":
             lists = _gram_candidates(self.D, U, rad, q)
         else:
-            from scipy.spatial import cKDTree
-
-            if self._tree is None:
-                self._tree = cKDTree(self.D)
-            lists = self._tree.query_ball_point(U, rad, p=q, return_sorted=True)
+            return self._tree_candidates(U, rad)
         counts = np.fromiter((len(x) for x in lists), dtype=np.int64, count=n)
         indptr = np.concatenate([[0], np.cumsum(counts)])
         blocks = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists]) if counts.sum() else np.zeros(0, int)
         return indptr, blocks
+
+    def _tree_candidates(self, U: np.ndarray, rad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The scan's candidates (same test, same floats), found with one cKDTree per coordinate group.
+
+        Pigeonhole: the m groups g partition the coordinates, so ||z||_q^q = sum_g ||z_g||_q^q and
+        ||z||_q <= rad implies ||z_g||_q <= rad m^(-1/q) for some g (q = inf: every g, radius rad).  A block
+        the scan keeps has computed distance (1 - 2^-20)^-1 rad at most, exact distance below rad (1 + 2^-19);
+        each tree is queried with rad m^(-1/q) (1 + 2^-18) + 2^(-900/q), which also covers the rounding of
+        m^(-1/q) and of the tree's distances (a few ulps relative; the absolute term exceeds the underflow of the
+        tree's |z_j|^q sums, (k 2^-1074)^(1/q)).  The union, sorted per row, is then filtered with the scan's
+        test, so the result is the scan's, and extra tree candidates cost only the filter."""
+        from scipy.spatial import cKDTree
+
+        from robustmem.network.evaluate import available_cores
+
+        lay = self.layout
+        assert lay is not None
+        q, n, N = lay.q, U.shape[0], self.D.shape[0]
+        if self._trees is None:
+            self._trees = [(g, cKDTree(self.D[:, g])) for g in _groups(self.D.shape[1])]
+        m = len(self._trees)
+        if n == 0:
+            return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        floor = 2.0**-900 if math.isinf(q) else 2.0 ** (-900.0 / q)
+        rg = rad * (1.0 if math.isinf(q) else m ** (-1.0 / q)) * (1.0 + 4 * _REL) + floor
+        keys = []
+        for g, tree in self._trees:
+            lists = tree.query_ball_point(U[:, g], rg, p=q, workers=min(available_cores(), 4))
+            cnt = np.fromiter(map(len, lists), dtype=np.int64, count=n)
+            cols = np.fromiter(itertools.chain.from_iterable(lists), dtype=np.int64, count=int(cnt.sum()))
+            keys.append(np.repeat(np.arange(n, dtype=np.int64) * N, cnt) + cols)
+        rows, cols = np.divmod(np.unique(np.concatenate(keys)), N)
+        keep = np.zeros(rows.size, dtype=bool)
+        step = max(1, _PAIRS // max(self.D.shape[1], 1))
+        for a in range(0, rows.size, step):
+            r, c = rows[a : a + step], cols[a : a + step]
+            keep[a : a + step] = _qnorm(np.abs(self.D[c] - U[r]), q) * (1.0 - _REL) <= rad[r]
+        rows, cols = rows[keep], cols[keep]
+        return np.searchsorted(rows, np.arange(n + 1)), cols
 
     # ----- evaluation -----
     def evaluate(self, X: np.ndarray) -> tuple[np.ndarray, SparseReport]:
@@ -327,11 +420,12 @@ class SparseEvaluator:
         if lay is None or n == 0:
             return self._full(X, arith, t0, nb, arith_name, self.reason or "no points")
         segs = net.segments
-        state = [arith.input(X, j) for j in range(net.input_dim)]
-        state = _run_one(segs[0], segment_plan(segs[0], final_relu=True, parallel=False), arith, state, n)
+        state = _run_input(segs[0], segment_plan(segs[0], final_relu=True, parallel=False), arith, X)
         U, Urad = _coords(state, lay.coord_pos, arith)
         lo_i, hi_i = (U - Urad).min(axis=1), (U + Urad).max(axis=1)
         R = self._proof(float(lo_i.min()), float(hi_i.max()), float_mode=float_mode)
+        if self.layout is None:  # the template was not recognized when first interpreted
+            return self._full(X, arith, t0, nb, arith_name, self.reason or "structure not recognized")
         outside = np.zeros(n, dtype=bool)
         if R is None:  # far states: prove on the centres' box (widened) and evaluate the points outside in full
             c_lo, c_hi = self.centre_box
@@ -423,6 +517,13 @@ def _qnorm(T: np.ndarray, q: float) -> np.ndarray:
     return M * ((T / safe[..., None]) ** q).sum(axis=-1) ** (1.0 / q)
 
 
+def _groups(k: int) -> list[np.ndarray]:
+    """The coordinate groups of the KD-tree search: one group up to 12 coordinates, else ceil(k / 10) groups of
+    consecutive coordinates (9 or 10 each for k = 26)."""
+    m = 1 if k <= 12 else -(-k // _GROUP)
+    return np.array_split(np.arange(k), m)
+
+
 def _search_out(reg: Any, R0: float, float_mode: bool) -> float | None:
     """A small float R with the silence property ("zero": the label neuron is exactly 0 on ||a||_q >= R):
     R0 = r + w or the first of R0 2^j that is proven, then a few bisection steps towards R0 / 2 (each proof is
@@ -473,6 +574,29 @@ def _run_one(seg: Any, plan: Any, arith: Any, state: list, n: int) -> list:
     env = dict(enumerate(state))
     for v in plan.values:
         env[v.vid] = arith.value(bias[v.bias], [(ent[e], env[s]) for s, e in zip(v.srcs, v.ents)], v.relu, (n,))
+    return [env[o] for o in plan.outputs]
+
+
+def _run_input(seg: Any, plan: Any, arith: Any, X: np.ndarray) -> list:
+    """The opening segment on every row: its leading affine map vectorized over (outputs, rows) where the plan's
+    term order allows (:mod:`.sparse_input`: the same float64 values; for the verified arithmetic, exact inputs
+    and an a-priori radius, used from :data:`_DENSE_TERMS` terms per neuron on), the rest as :func:`_run_one`."""
+    from robustmem.certify.sparse_input import dense_map, float_values, verified_values
+    from robustmem.network.evaluate import FloatArith, VerifiedArith
+
+    n = X.shape[0]
+    env = {j: arith.input(X, j) for j in range(X.shape[1])}
+    ent, bias = (a[0] for a in seg.realize_all(slice(0, 1)))
+    dm = dense_map(plan, ent, bias) if type(arith) in (FloatArith, VerifiedArith) else None
+    if dm is not None and type(arith) is FloatArith:
+        env.update(zip(dm.vids, float_values(dm, X)))
+    elif dm is not None and int(dm.terms.max()) >= _DENSE_TERMS:
+        res = verified_values(dm, X)
+        if res is not None:
+            env.update((vid, (v, r if r.any() else 0.0)) for vid, v, r in zip(dm.vids, *res))
+    for v in plan.values:
+        if v.vid not in env:
+            env[v.vid] = arith.value(bias[v.bias], [(ent[e], env[s]) for s, e in zip(v.srcs, v.ents)], v.relu, (n,))
     return [env[o] for o in plan.outputs]
 
 
