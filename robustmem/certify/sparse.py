@@ -59,7 +59,8 @@ __all__ = [
 Search = Literal["kdtree", "gram", "scan"]
 _REL = 2.0**-20  # relative widening of the search radius
 _ABS = 2.0**-30  # absolute widening, times the coordinate span of the centres and states
-_ROWS = 4096  # query rows per evaluated slot (bounds the gathered parameter arrays)
+_ROWS = 16384  # query rows per evaluated slot and thread job (bounds the gathered parameter arrays)
+_THREADS = 2  # threads over row chunks (measured: see the module docstring)
 _PAIRS = 1 << 22  # coordinates gathered at once by the candidate filter
 _DENSE_TERMS = 8  # verified input map: a-priori radii from this many terms per neuron (else error-free ones)
 _GROUP = 10  # at most this many coordinates per KD-tree group (trees prune well up to about 10)
@@ -322,57 +323,17 @@ class SparseEvaluator:
         span = float(max(np.abs(self.D).max(initial=0.0), np.abs(U).max(initial=0.0)))
         rad = radius * (1.0 + _REL) + _ABS * span * (1 + len(lay.coord_pos))
         if self.search == "scan":
-            lists = []
-            for i in range(n):
-                dist = _qnorm(np.abs(self.D - U[i]), q) * (1.0 - _REL)  # float rounding << 2^-20 relative
-                lists.append(np.flatnonzero(dist <= rad[i]))
+            lists = _scan_lists(self.D, U, rad, q)
         elif self.search == "gram":
             lists = _gram_candidates(self.D, U, rad, q)
         else:
-            return self._tree_candidates(U, rad)
+            if self._trees is None:
+                self._trees = group_trees(self.D)
+            return tree_candidates(self._trees, self.D, U, rad, q)
         counts = np.fromiter((len(x) for x in lists), dtype=np.int64, count=n)
         indptr = np.concatenate([[0], np.cumsum(counts)])
         blocks = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists]) if counts.sum() else np.zeros(0, int)
         return indptr, blocks
-
-    def _tree_candidates(self, U: np.ndarray, rad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The scan's candidates (same test, same floats), found with one cKDTree per coordinate group.
-
-        Pigeonhole: the m groups g partition the coordinates, so ||z||_q^q = sum_g ||z_g||_q^q and
-        ||z||_q <= rad implies ||z_g||_q <= rad m^(-1/q) for some g (q = inf: every g, radius rad).  A block
-        the scan keeps has computed distance (1 - 2^-20)^-1 rad at most, exact distance below rad (1 + 2^-19);
-        each tree is queried with rad m^(-1/q) (1 + 2^-18) + 2^(-900/q), which also covers the rounding of
-        m^(-1/q) and of the tree's distances (a few ulps relative; the absolute term exceeds the underflow of the
-        tree's |z_j|^q sums, (k 2^-1074)^(1/q)).  The union, sorted per row, is then filtered with the scan's
-        test, so the result is the scan's, and extra tree candidates cost only the filter."""
-        from scipy.spatial import cKDTree
-
-        from robustmem.network.evaluate import available_cores
-
-        lay = self.layout
-        assert lay is not None
-        q, n, N = lay.q, U.shape[0], self.D.shape[0]
-        if self._trees is None:
-            self._trees = [(g, cKDTree(self.D[:, g])) for g in _groups(self.D.shape[1])]
-        m = len(self._trees)
-        if n == 0:
-            return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        floor = 2.0**-900 if math.isinf(q) else 2.0 ** (-900.0 / q)
-        rg = rad * (1.0 if math.isinf(q) else m ** (-1.0 / q)) * (1.0 + 4 * _REL) + floor
-        keys = []
-        for g, tree in self._trees:
-            lists = tree.query_ball_point(U[:, g], rg, p=q, workers=min(available_cores(), 4))
-            cnt = np.fromiter(map(len, lists), dtype=np.int64, count=n)
-            cols = np.fromiter(itertools.chain.from_iterable(lists), dtype=np.int64, count=int(cnt.sum()))
-            keys.append(np.repeat(np.arange(n, dtype=np.int64) * N, cnt) + cols)
-        rows, cols = np.divmod(np.unique(np.concatenate(keys)), N)
-        keep = np.zeros(rows.size, dtype=bool)
-        step = max(1, _PAIRS // max(self.D.shape[1], 1))
-        for a in range(0, rows.size, step):
-            r, c = rows[a : a + step], cols[a : a + step]
-            keep[a : a + step] = _qnorm(np.abs(self.D[c] - U[r]), q) * (1.0 - _REL) <= rad[r]
-        rows, cols = rows[keep], cols[keep]
-        return np.searchsorted(rows, np.arange(n + 1)), cols
 
     # ----- evaluation -----
     def evaluate(self, X: np.ndarray) -> tuple[np.ndarray, SparseReport]:
@@ -450,11 +411,7 @@ class SparseEvaluator:
         counts = np.diff(indptr)
         plan = segment_plan(lay.chain, final_relu=True, parallel=False)
         state = [_as_rows(s, n, arith) for s in state]
-        for t in range(int(counts.max(initial=0))):
-            rows_all = np.flatnonzero(counts > t)
-            for c in range(0, rows_all.size, _ROWS):
-                rows = rows_all[c : c + _ROWS]
-                _run_slot(lay.chain, plan, arith, state, rows, blocks[indptr[rows] + t])
+        _run_slots(lay.chain, plan, arith, state, indptr, blocks)
         out_seg = segs[-1]
         state = _run_one(out_seg, segment_plan(out_seg, final_relu=False, parallel=False), arith, state, n)
         rep = SparseReport(
@@ -522,6 +479,55 @@ def _groups(k: int) -> list[np.ndarray]:
     consecutive coordinates (9 or 10 each for k = 26)."""
     m = 1 if k <= 12 else -(-k // _GROUP)
     return np.array_split(np.arange(k), m)
+
+
+def _scan_lists(D: np.ndarray, U: np.ndarray, rad: np.ndarray, q: float) -> list:
+    """The reference search: per row i, the b with fl(||D_b - U_i||_q) (1 - 2^-20) <= rad_i (the float rounding
+    of the distance is far below 2^-20 relative, so every b with exact distance <= rad_i is kept)."""
+    return [np.flatnonzero(_qnorm(np.abs(D - U[i]), q) * (1.0 - _REL) <= rad[i]) for i in range(U.shape[0])]
+
+
+def group_trees(D: np.ndarray) -> list[tuple[np.ndarray, Any]]:
+    """One cKDTree per coordinate group (:func:`_groups`) of the centres D, with the group's coordinates."""
+    from scipy.spatial import cKDTree
+
+    return [(g, cKDTree(D[:, g])) for g in _groups(D.shape[1])]
+
+
+def tree_candidates(
+    trees: list[tuple[np.ndarray, Any]], D: np.ndarray, U: np.ndarray, rad: np.ndarray, q: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """CSR (indptr, blocks) of the scan's candidates (:func:`_scan_lists`: the same test on the same floats),
+    found with the KD-trees of the coordinate groups (:func:`group_trees`).
+
+    Pigeonhole: the m groups g partition the coordinates, so ||z||_q^q = sum_g ||z_g||_q^q and ||z||_q <= rad
+    implies ||z_g||_q <= rad m^(-1/q) for some g (q = inf: every g, radius rad).  A block the scan keeps has
+    computed distance at most rad / (1 - 2^-20), exact distance below rad (1 + 2^-19); each tree is queried with
+    rad m^(-1/q) (1 + 2^-18) + 2^(-900/q), which also covers the rounding of m^(-1/q) and of the tree's distances
+    (a few ulps relative; the absolute term exceeds the underflow of the tree's |z_j|^q sums, (k 2^-1074)^(1/q)).
+    The union over the groups, sorted per row, is then filtered with the scan's test, so the result is the
+    scan's; extra tree candidates cost only the filter.  Queries run on all cores (cKDTree ``workers``)."""
+    from robustmem.network.evaluate import available_cores
+
+    n, N, m = U.shape[0], D.shape[0], len(trees)
+    if n == 0:
+        return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    floor = 2.0**-900 if math.isinf(q) else 2.0 ** (-900.0 / q)
+    rg = rad * (1.0 if math.isinf(q) else m ** (-1.0 / q)) * (1.0 + 4 * _REL) + floor
+    keys = []
+    for g, tree in trees:
+        lists = tree.query_ball_point(U[:, g], rg, p=q, workers=min(available_cores(), 4))
+        cnt = np.fromiter(map(len, lists), dtype=np.int64, count=n)
+        cols = np.fromiter(itertools.chain.from_iterable(lists), dtype=np.int64, count=int(cnt.sum()))
+        keys.append(np.repeat(np.arange(n, dtype=np.int64) * N, cnt) + cols)
+    rows, cols = np.divmod(np.unique(np.concatenate(keys)), N)
+    keep = np.zeros(rows.size, dtype=bool)
+    step = max(1, _PAIRS // max(D.shape[1], 1))
+    for a in range(0, rows.size, step):
+        r, c = rows[a : a + step], cols[a : a + step]
+        keep[a : a + step] = _qnorm(np.abs(D[c] - U[r]), q) * (1.0 - _REL) <= rad[r]
+    rows, cols = rows[keep], cols[keep]
+    return np.searchsorted(rows, np.arange(n + 1)), cols
 
 
 def _search_out(reg: Any, R0: float, float_mode: bool) -> float | None:
@@ -644,6 +650,25 @@ def _put(s: Any, rows: np.ndarray, value: Any, arith: Any) -> None:
         s[1][rows] = value[1]
     else:
         s[rows] = value
+
+
+def _run_slots(seg: Any, plan: Any, arith: Any, state: list, indptr: np.ndarray, blocks: np.ndarray) -> None:
+    """Every row's candidate blocks, in chain order (slot t: the t-th candidate of every row that has one), in
+    chunks of :data:`_ROWS` rows; the chunks of a slot touch disjoint rows and run on a thread pool (numpy
+    releases the GIL in its elementwise loops)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from robustmem.network.evaluate import available_cores
+
+    counts = np.diff(indptr)
+    workers = min(available_cores(), _THREADS)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for t in range(int(counts.max(initial=0))):
+            rows_all = np.flatnonzero(counts > t)
+            chunks = [rows_all[c : c + _ROWS] for c in range(0, rows_all.size, _ROWS)]
+            jobs = [pool.submit(_run_slot, seg, plan, arith, state, r, blocks[indptr[r] + t]) for r in chunks]
+            for job in jobs:
+                job.result()
 
 
 def _run_slot(seg: Any, plan: Any, arith: Any, state: list, rows: np.ndarray, blocks: np.ndarray) -> None:

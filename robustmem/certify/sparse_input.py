@@ -45,6 +45,7 @@ __all__ = ["DenseMap", "dense_map", "float_values", "verified_values"]
 
 _U = 2.0**-53
 _CHUNK = 4096  # rows per pass (the (outputs, rows) accumulators stay in cache)
+_THREADS = 2  # threads over row chunks
 
 
 def _gamma(n: int) -> float:
@@ -128,16 +129,31 @@ def _acc_chunk(dm: DenseMap, Xt: np.ndarray) -> np.ndarray:
     return acc
 
 
+def _over_chunks(fn: Any, n: int) -> list:
+    """fn(a) for every chunk start a (``_CHUNK`` rows each), on a thread pool (numpy releases the GIL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from robustmem.network.evaluate import available_cores
+
+    starts = range(0, n, _CHUNK)
+    if len(starts) <= 1:
+        return [fn(a) for a in starts]
+    with ThreadPoolExecutor(max_workers=min(available_cores(), _THREADS)) as pool:
+        return list(pool.map(fn, starts))
+
+
 def float_values(dm: DenseMap, X: np.ndarray) -> np.ndarray:
     """(k, n) values relu?(W x + b) of the rows of X, bit-identical to the plan run with
     :class:`~robustmem.network.evaluate.FloatArith` (module docstring)."""
-    n = X.shape[0]
-    out = np.empty((dm.W.shape[0], n))
-    for a in range(0, n, _CHUNK):
+    out = np.empty((dm.W.shape[0], X.shape[0]))
+
+    def chunk(a: int) -> None:
         acc = _acc_chunk(dm, np.ascontiguousarray(X[a : a + _CHUNK].T))
         if dm.relu.any():
             acc[dm.relu] = np.maximum(acc[dm.relu], 0.0)
         out[:, a : a + _CHUNK] = acc
+
+    _over_chunks(chunk, X.shape[0])
     return out
 
 
@@ -157,18 +173,20 @@ def verified_values(dm: DenseMap, X: np.ndarray) -> tuple[np.ndarray, np.ndarray
     """(values, radii), each (k, n), of the rows of X (exact inputs): values bit-identical to
     :func:`float_values`, |exact - value| <= radius, an exact 0 (radius 0) after a ReLU whose exact input is
     provably <= 0.  None where a value or a radius is not finite (the caller falls back)."""
-    n = X.shape[0]
-    val, rad = np.empty((dm.W.shape[0], n)), np.empty((dm.W.shape[0], n))
-    for a in range(0, n, _CHUNK):
+    val, rad = np.empty((dm.W.shape[0], X.shape[0])), np.empty((dm.W.shape[0], X.shape[0]))
+
+    def chunk(a: int) -> bool:
         Xc = X[a : a + _CHUNK]
         s = _acc_chunk(dm, np.ascontiguousarray(Xc.T))
         r = _radius_chunk(dm, Xc)
         if not (np.isfinite(s).all() and np.isfinite(r).all()):
-            return None
+            return False
         if dm.relu.any():
             R = dm.relu
             dead = s[R] <= -r[R]
             r[R] = np.where(dead, 0.0, r[R])
             s[R] = np.where(dead, 0.0, np.maximum(s[R], 0.0))
         val[:, a : a + _CHUNK], rad[:, a : a + _CHUNK] = s, r
-    return val, rad
+        return True
+
+    return (val, rad) if all(_over_chunks(chunk, X.shape[0])) else None
