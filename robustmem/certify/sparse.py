@@ -63,6 +63,7 @@ _ROWS = 16384  # query rows per evaluated slot and thread job (bounds the gather
 _THREADS = 2  # threads over row chunks (measured: see the module docstring)
 _PAIRS = 1 << 22  # coordinates gathered at once by the candidate filter
 _DENSE_TERMS = 8  # verified input map: a-priori radii from this many terms per neuron (else error-free ones)
+_LEAF = 64  # KD-tree leaf size (measured: 1.9 s CPU per group of 9 coordinates at 10^5 points, 2.7 s at 16)
 _GROUP = 10  # at most this many coordinates per KD-tree group (trees prune well up to about 10)
 
 
@@ -491,7 +492,7 @@ def group_trees(D: np.ndarray) -> list[tuple[np.ndarray, Any]]:
     """One cKDTree per coordinate group (:func:`_groups`) of the centres D, with the group's coordinates."""
     from scipy.spatial import cKDTree
 
-    return [(g, cKDTree(D[:, g])) for g in _groups(D.shape[1])]
+    return [(g, cKDTree(D[:, g], leafsize=_LEAF)) for g in _groups(D.shape[1])]
 
 
 def tree_candidates(
