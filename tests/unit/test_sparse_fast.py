@@ -250,6 +250,9 @@ def test_one_template_interpretation_and_the_same_centres(monkeypatch):
     out, rep = ev.evaluate(ds.X)
     assert len(calls) == 2 and np.array_equal(out, net(ds.X))  # the float64 proof: its own interpretation
     assert np.array_equal(ev.D, SparseEvaluator(net).D)
+    fresh = SparseEvaluator(net)  # centres from the float64 proof's interpretation: the same
+    fresh.evaluate(ds.X[:5])
+    assert np.array_equal(fresh.D, ev.D) and fresh.D_err == ev.D_err
 
 
 @pytest.mark.parametrize("d", [9, 40])
