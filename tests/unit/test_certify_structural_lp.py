@@ -149,8 +149,10 @@ def test_integer_psi_matches_the_named_ones():
             f.max_minus_psi(a, b, bad)
 
 
-def test_regions_reject_non_integer_norms():
-    for q in (2.5, 3.5, 0.5, math.nan):
+def test_regions_reject_unsupported_norms():
+    """Below 1, nan, and non-integer exponents whose denominator exceeds 64 (1.37 is 1.37's binary value, with
+    denominator 2^52); non-integer rationals like 2.5 are supported (test_certify_structural_realq.py)."""
+    for q in (0.5, math.nan, 1.37, 1 + 2.0**-20, Fraction(3, 2) * 0):
         with pytest.raises(Unsupported, match="indicator norm q"):
             Regions(None, q)  # type: ignore[arg-type]
 

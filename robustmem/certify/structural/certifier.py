@@ -104,13 +104,14 @@ SUPPORTED: dict[str, str] = {
     "theorem33": "Theorem 33 (l_q separation, q in {1, inf}): chain of exact l_q indicators, any p",
     "theorem35": "Theorem 35 (l_q separation): Theorem 7's projection folded into the input map, Lemma 38 chain",
     "yu2024-lp": "Yu-Gao-Zhang 2024, Theorem B.6 shape: chain of Lemma 38 l_p indicators with the coordinates' power "
-    "nets side by side (integer p; the indicator norm q = p)",
+    "nets side by side (the indicator norm q = p; integer p: power nets g_{p,M}; non-integer p = a/b, b <= 64: "
+    "Lemma 44's binomial power nets)",
+    "theorem31": "Theorem 31 (l_q separation, non-integer q = a/b > 1, b <= 64): chain of sequential Lemma 38 l_q "
+    "indicators with Lemma 44's binomial power nets, any p",
 }
 #: construction name -> why it is not supported
 UNSUPPORTED: dict[str, str] = {
     "zhang2017": "one hidden layer, no chain of indicators (and sigma = 0); use the MILP certifier",
-    "theorem31": "a non-integer l_q indicator (Lemma 44's binomial power nets): |a|^q is not bounded exactly for "
-    "non-integer q; its indicator conditions are proven at construction (gadgets.indicators_binomial.lp_real_constants)",
     "proposition34": "not a chain of indicators (a width-(d+1) interpolant and Lemma 46's rounding net); use the MILP "
     "certifier",
 }
@@ -261,6 +262,16 @@ def _interpret(
     return facts
 
 
+def _psi_scale(cert: Certificate, q: float) -> Fraction:
+    """c of psi = c |a|^q for a non-integer q (1 otherwise): Lemma 44's indicators sum g(|a_j| fl(1 / Delta)) ~
+    (|a_j| fl(1 / Delta))^q, Delta = w + 2 r, so c = fl(1 / Delta)^q, here a float estimate read exactly.  Only the
+    tightness of the bounds depends on c; every c > 0 is sound (:mod:`.regions`)."""
+    if not math.isfinite(q) or float(q).is_integer():
+        return Fraction(1)
+    c = (1.0 / (cert.w + 2.0 * cert.r)) ** q
+    return Fraction(c) if math.isfinite(c) and c > 0 else Fraction(1)
+
+
 def _template(
     run: _Run,
     block: str,
@@ -271,7 +282,7 @@ def _template(
     state_bound=Fraction(0),
     floor: Fraction | None = None,
 ):
-    reg = Regions(facts, q, state_bound, floor)
+    reg = Regions(facts, q, state_bound, floor, _psi_scale(cert, q))
     vs = facts.indicator.vs
     r, w = Fraction(cert.r), Fraction(cert.w)
     qn = p_name(q)

@@ -26,6 +26,17 @@ exact one times a factor in [(1 - u)^n, (1 + u)^n], n = 2q + k - 2, and up / dn(
 S is then checked in float64 with its own error factor (dn(fl(r^q), q) >= S proves r^q >= S, up(fl(r^q), q)
 <= S proves r^q <= S: fl(r^q) is r^q within (1 +- u)^(q-1)); r is moved until it passes, and M r is rounded
 once more (a lower bound that overflows falls back to M = ||T||_inf <= ||T||_q).
+
+A non-integer rational q = a/b > 1 (b <= 64, :func:`rational_norm`; :func:`_real_pow_norm`) uses the same scaling,
+but never a float power function (np.power is not correctly rounded).  Every power x^(a/b) of a float x in
+[2^-E, 2^E] (E = floor(1000 / q) - 2: every intermediate power stays a normal float) is bracketed in float64 with
+proofs that use only correctly rounded products (:func:`_pow_bound`): a root estimate rho is moved until the
+b-fold product checks it (up(fl(rho^b), b) <= x proves rho^b <= x, as a product of n rounded multiplications
+is within (1 +- u)^n of the exact one; dn(fl(rho^b), b) >= x proves rho^b >= x), and then x^(a/b) >= rho^a >=
+dn(fl(rho^a), a), or <= up(fl(rho^a), a) for the upper rho.  Entries Z = T_j / M below 2^-E count 0 (lower
+bound) or up(Z, 1) >= Z^q (upper bound, Z <= 1).  The scaled terms carry the division's error (a factor
+(1 +- u)^q) and the k - 1 additions another (1 +- u)^(k-1): up / dn(., k + ceil(q) + 1) cover both.  The root
+r is checked with the same brackets (r^q <= S proven by the upper bracket of r^q, r^q >= S by the lower one).
 """
 
 from __future__ import annotations
@@ -36,6 +47,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from robustmem.certify.structural.pl import MAX_DEN, pow_bounds
 from robustmem.certify.structural.symbols import ETA_Q, Unsupported, all_pow2, two_sum
 
 __all__ = [
@@ -185,18 +197,25 @@ def integer_norm(q: float) -> bool:
     return math.isfinite(q) and q >= 3 and float(q).is_integer()
 
 
+def rational_norm(q: float) -> Fraction | None:
+    """q as a rational a/b > 1 that is not an integer, with b <= 64 (l_q norms bounded by :func:`_real_pow_norm`);
+    None otherwise."""
+    if not math.isfinite(q) or q <= 1 or float(q).is_integer():
+        return None
+    f = Fraction(q)
+    return f if f.denominator <= MAX_DEN else None
+
+
 def cplus_upper(p: float, q: float, d: int) -> float:
-    """A float >= c+_{p,q}(d) = d^max(0, 1/q - 1/p), with the power checked exactly (exponent rounded up to
-    a multiple of 1/64: d >= 1 makes that an upper bound; a multiple of 1/lcm(64, m) with m the exponent's
-    denominator when m <= 12, i.e. the exact exponent: the constructors use d^(1/2 - 1/p) itself, e.g. d^(1/6)
-    for p = 3, and a rounded-up exponent would cost up to d^(1/64), more than their margin)."""
+    """A float >= c+_{p,q}(d) = d^max(0, 1/q - 1/p), with the power checked exactly: c^m >= d^n for the exact
+    exponent n/m when its denominator m is at most 1024 (the constructors use d^(1/2 - 1/p) itself, e.g. d^(1/6)
+    for p = 3, or d^(1/14) for p = 2, q = 1.75, and a rounded-up exponent would cost up to d^(1/64), more than
+    their margin), else the exponent rounded up to a multiple of 1/1024 (d >= 1 makes that an upper bound)."""
     inv = lambda t: Fraction(0) if math.isinf(t) else 1 / Fraction(t)
     e = max(Fraction(0), inv(q) - inv(p))
     if e == 0 or d == 1:
         return 1.0
-    den = 64
-    if e.denominator <= 12:
-        den = math.lcm(64, e.denominator)
+    den = e.denominator if e.denominator <= 1024 else 1024
     n = math.ceil(e * den)
     c = float(d) ** (n / den)
     while Fraction(c) ** den < Fraction(d) ** n:
@@ -208,13 +227,17 @@ def operator_bound(im: InputMap, p: float, q: float, d: int) -> tuple[float, str
     """L >= ||W||_{p -> q} and how it was obtained."""
     if im.identity:
         return cplus_upper(p, q, d), "W = I: c+_{p,q}(d)"
-    if q != 2.0 and not integer_norm(q):
+    if q != 2.0 and not integer_norm(q) and rational_norm(q) is None:
         raise Unsupported(
-            f"a projected input map with an l_{q:g} indicator (only l_2 and integer l_q, q >= 3, are supported)"
+            f"a projected input map with an l_{q:g} indicator (only l_2, integer l_q, q >= 3, and rational l_q, "
+            f"q > 1 with denominator <= {MAX_DEN}, are supported)"
         )
     s = spectral_upper(im.W)
     c = cplus_upper(p, 2.0, d)
     how = "" if q == 2.0 else " (||v||_q <= ||v||_2 for q >= 2)"
+    if q < 2.0:  # ||v||_q <= k^(1/q - 1/2) ||v||_2 = c+_{2,q}(k) ||v||_2 for 1 <= q < 2
+        c = up(c * cplus_upper(2.0, q, im.W.shape[0]), 1)
+        how = " times c+_{2,q}(k) (||v||_q <= k^(1/q - 1/2) ||v||_2 for q < 2)"
     return float(np.nextafter(up(s * c, 1), math.inf)), f"||W||_2 <= {s!r} (exact PD proof) times c+_{{p,2}}(d){how}"
 
 
@@ -306,6 +329,72 @@ def _pow_norm(T: np.ndarray, q: int, upward: bool) -> np.ndarray:
     return np.where(pos, out, 0.0)
 
 
+def _pow_bound(x: np.ndarray, a: int, b: int, upward: bool) -> np.ndarray:
+    """Floats >= x^(a/b) (``upward``) or <= x^(a/b), proven with correctly rounded products only, for floats x in
+    [2^-E, 2^E] (:func:`_pow_range`, a/b > 1; module docstring)."""
+    rho = np.power(x, 1.0 / b)
+    rho = up(rho, 2) if upward else dn(rho, 2)
+    for _ in range(400):
+        P = rho
+        for _ in range(b - 1):
+            P = P * rho
+        bad = dn(P, b) < x if upward else up(P, b) > x
+        if not bad.any():
+            break
+        rho = np.where(bad, up(rho, 2) if upward else dn(rho, 2), rho)
+    else:  # pragma: no cover - the float root is off by a few ulps, each step moves rho by 16 ulps
+        raise Unsupported(f"could not bound a power x^({a}/{b}) in float64")
+    P = rho
+    for _ in range(a - 1):
+        P = P * rho
+    return up(P, a) if upward else dn(P, a)
+
+
+def _pow_range(q: Fraction) -> float:
+    """2^-E with E = floor(1000 / q) - 2: floats in [2^-E, 2^E] keep every power of :func:`_pow_bound` normal."""
+    return 2.0 ** -(math.floor(1000 / q) - 2)
+
+
+def _real_pow_norm(T: np.ndarray, q: Fraction, upward: bool) -> np.ndarray:
+    """||T||_q along the last axis for a non-integer rational q (:func:`rational_norm`) and finite T >= 0, rounded
+    up (``upward``) or down (module docstring)."""
+    a, b = q.numerator, q.denominator
+    k = T.shape[-1]
+    M = T.max(axis=-1)
+    pos = M > 0
+    safe = np.where(pos, M, 1.0)
+    Z = T / safe[..., None]  # in [0, 1]; the maximum's own entry is exactly 1
+    tiny = _pow_range(q)
+    big = tiny <= Z
+    terms = np.where(big, 0.0, up(Z, 1) if upward else 0.0)
+    if big.any():
+        terms[big] = _pow_bound(Z[big], a, b, upward)
+    n = k + math.ceil(q) + 1
+    S = up(terms.sum(axis=-1), n) if upward else dn(terms.sum(axis=-1), n)
+    S = np.where(pos, S, 1.0)  # >= 1 - (n + 2) 2^-51 where M > 0
+    if not (1.0 / tiny >= S).all():
+        raise Unsupported(f"an l_{float(q):g} norm of {k} coordinates leaves the float range of the power bounds")
+    r = np.power(S, 1.0 / float(q))
+    r = up(r, 2) if upward else dn(r, 2)
+    for _ in range(400):
+        # upward: r^q >= (lower bracket of r^q) >= S; downward: r^q <= (upper bracket) <= S
+        bad = _pow_bound(r, a, b, False) < S if upward else _pow_bound(r, a, b, True) > S
+        if not bad.any():
+            break
+        r = np.where(bad, up(r, 2) if upward else dn(r, 2), r)
+    else:  # pragma: no cover
+        raise Unsupported(f"could not bound an l_{float(q):g} norm in float64")
+    if upward:
+        out = up(M * r, 1)
+    else:
+        out = dn(M * r, 1)
+        out = np.where(np.isfinite(out), out, M)  # overflow: M = ||T||_inf is still a lower bound
+    return np.where(pos, out, 0.0)
+
+
+_NORMS = f"l_{{q:g}} norms of the geometry (q must be 1, 2, an integer >= 3, inf or a rational > 1 with denominator <= {MAX_DEN})"
+
+
 def _norm(T: np.ndarray, q: float, upward: bool) -> np.ndarray:
     """||T||_q along the last axis for T >= 0, rounded up (``upward``) or down."""
     k = T.shape[-1]
@@ -318,7 +407,10 @@ def _norm(T: np.ndarray, q: float, upward: bool) -> np.ndarray:
         return f(np.sqrt((T * T).sum(axis=-1)), k + 2)
     if integer_norm(q):
         return _pow_norm(T, int(q), upward)
-    raise Unsupported(f"l_{q:g} norms of the geometry (q must be 1, 2, an integer >= 3 or inf)")
+    qr = rational_norm(q)
+    if qr is not None:
+        return _real_pow_norm(T, qr, upward)
+    raise Unsupported(_NORMS.format(q=q))
 
 
 def in_radius(G: Images, C: np.ndarray, Clo: np.ndarray, q: float) -> np.ndarray:
@@ -354,8 +446,16 @@ def in_radius_exact(x: np.ndarray, im: InputMap, alpha_i: np.ndarray, shift: lis
         while Fraction(r) ** qi < sq:
             r = float(np.nextafter(r, math.inf))
         return r
+    elif rational_norm(q) is not None:  # the same with exact rational brackets of the non-integer powers
+        qr = rational_norm(q)
+        assert qr is not None
+        sq = sum((pow_bounds(t, qr)[1] for t in diffs), Fraction(0))
+        r = float(sq) ** (1.0 / float(qr))
+        while pow_bounds(Fraction(r), qr)[0] < sq:
+            r = float(np.nextafter(r, math.inf))
+        return r
     else:
-        raise Unsupported(f"l_{q:g} norms of the geometry (q must be 1, 2, an integer >= 3 or inf)")
+        raise Unsupported(_NORMS.format(q=q))
     r = float(val)
     while Fraction(r) < val:
         r = float(np.nextafter(r, math.inf))
@@ -380,10 +480,10 @@ def out_distance(
     """Per point i, a lower bound of min ||W x_i - c_b||_q over the blocks b with label y_b > y_i (inf if none).
 
     Gram identity ||v - c||^2 = |v|^2 + |c|^2 - 2 v.c with error <= gamma_{k+3} (|v| + |c|)^2 (doubled) gives
-    an l_2 lower bound (||.||_1 >= ||.||_2 >= sqrt(k) ||.||_inf; for an integer q >= 3, ||.||_q >= ||.||_2 /
-    c+_{q,2}(k) with c+_{q,2}(k) = k^(1/2 - 1/q), NOT ||.||_2: the l_q norm is the smaller one); pairs whose
-    bound falls below ``need`` are recomputed coordinate by coordinate (for q >= 2 only those whose l_2 upper
-    bound, >= the l_q distance, reaches ``need``: the others fail anyway).
+    an l_2 lower bound (||.||_q >= ||.||_2 for 1 <= q <= 2; ||.||_inf >= ||.||_2 / sqrt(k); for finite q > 2,
+    ||.||_q >= ||.||_2 / c+_{q,2}(k) with c+_{q,2}(k) = k^(1/2 - 1/q), NOT ||.||_2: the l_q norm is the smaller
+    one); pairs whose bound falls below ``need`` are recomputed coordinate by coordinate (for finite q >= 2 only
+    those whose l_2 upper bound, >= the l_q distance, reaches ``need``: the others fail anyway).
     """
     N, k = G.V.shape
     M = C.shape[0]
@@ -392,10 +492,10 @@ def out_distance(
     nV, nC = up(np.sqrt(sqV), k + 2), up(np.sqrt(sqC), k + 2)
     g = 2.0 * up(_gamma(k + 3), 2)
     t = up(_norm(eps, 2.0, True) + float(_norm(Clo, 2.0, True).max(initial=0.0)), 1)
-    if q in (1.0, 2.0):
-        to_q = 1.0
-    elif integer_norm(q):
-        to_q = dn(1.0 / cplus_upper(q, 2.0, k), 1)  # ||v||_q >= ||v||_2 / k^(1/2 - 1/q)
+    if q <= 2.0:
+        to_q = 1.0  # ||v||_q >= ||v||_2 for 1 <= q <= 2
+    elif math.isfinite(q):
+        to_q = dn(1.0 / cplus_upper(q, 2.0, k), 1)  # ||v||_q >= ||v||_2 / k^(1/2 - 1/q) (rounded-up c+)
     else:
         to_q = dn(1.0 / up(math.sqrt(k), 1), 1)
     out = np.full(N, np.inf)
@@ -411,7 +511,7 @@ def out_distance(
         low = np.maximum(dn(_sub_dn(dn(np.sqrt(low2), 1), t[s:e, None]), 0) * to_q, 0.0)
         low[~mask] = np.inf
         ri, ci = np.nonzero(low < need)
-        if (q == 2.0 or integer_norm(q)) and ri.size:  # refine only where the Gram error could matter
+        if 2.0 <= q < math.inf and ri.size:  # refine only where the Gram error could matter
             hi = np.sqrt(d2[ri, ci] + err[ri, ci]) * (1 + 8 * _R) + t[s:e][ri]
             keep = hi >= need
             ri, ci = ri[keep], ci[keep]

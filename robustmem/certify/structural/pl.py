@@ -21,21 +21,154 @@ bounded interval it is determined by its breakpoints and the values there; :clas
   the distance from t to the end towards which l rises; since h(t) <= max h, the bound is off by at most
   |h'(t)| dist, about q (q - 1) |x*|^(q-2) |t - x*| (x1 - x0), i.e. a few float ulps.  Elsewhere h is monotone
   on the piece and its maximum is exact, at an end.
+* rational non-integer powers psi(x) = c |x|^q, q = a/b > 1 with b <= MAX_DEN and a rational scale c > 0
+  (:class:`Power`; Lemma 44's binomial power nets approximate (|x| / Delta)^q, so c ~ Delta^-q).  psi is
+  irrational at rational points; :func:`pow_bounds` brackets x^e (x >= 0, e = a/b > 0) between rationals:
+  x is rounded to floats X- <= x <= X+ (x^e is increasing), and lo, hi are floats (read exactly) proven by
+  lo^b <= X-^a and hi^b >= X+^a, checked in exact rational arithmetic (a float estimate, nudged until the exact
+  check passes).  psi is convex and differentiable (q > 1), so on every linear piece [x0, x1] of f (slope s):
+
+  - ``psi - f`` is convex: its maximum is at a window point, bounded above by c hi(|x|^q) - f(x);
+  - ``h = f - psi`` is concave: for ANY t in the piece, h(x) <= h(t) + h'(t) (x - t) on the whole piece,
+    h'(t) = s - c q sign(t) |t|^(q-1).  With h(t) <= f(t) - c lo(|t|^q) and h'(t) in [dl, dh] (from the
+    brackets of |t|^(q-1)): h'(t) (x - t) <= dh (x1 - t) for x >= t and <= dl (x0 - t) for x <= t, so
+    max h <= f(t) - c lo(|t|^q) + max(dh (x1 - t), dl (x0 - t)).  t is the float estimate of the stationary
+    point sign(s) (|s| / (c q))^(1/(q-1)) clipped to the piece (only tightness depends on it): the bound is off
+    by |h'(t)| times the piece's length plus the brackets' widths, a few float ulps;
+  - ``min(psi, T) - f`` with a RATIONAL level T <= c R^q (the caller's; :meth:`Power.level` gives one): on
+    [-R, R] it is <= psi - f (convex: window points, as above), outside <= T - f (linear: window points).
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-__all__ = ["PL", "Psi", "combine", "psi_power", "psi_value"]
+__all__ = ["MAX_DEN", "PL", "Power", "Psi", "combine", "pow_bounds", "psi_power", "psi_value"]
 
-#: |x| ("abs"), x^2 ("square") or |x|^q for an int q >= 1 (q = 1, 2 mean "abs", "square")
-Psi = Literal["abs", "square"] | int
 _ZERO = Fraction(0)
+#: the largest denominator b of a non-integer exponent q = a/b that :class:`Power` accepts
+MAX_DEN = 64
+
+
+def _float_down(x: Fraction) -> Fraction:
+    """The largest float <= x (x >= 0, below the float range's top), read exactly."""
+    f = Fraction(float(x))
+    return f if f <= x else Fraction(math.nextafter(float(f), 0.0))
+
+
+def _float_up(x: Fraction) -> Fraction:
+    """The smallest float >= x (x >= 0), read exactly."""
+    f = Fraction(float(x))
+    return f if f >= x else Fraction(math.nextafter(float(f), math.inf))
+
+
+def _estimate(X: Fraction, e: Fraction) -> float:
+    """A float estimate of X^e (X > 0 a float; nan when it leaves the float range)."""
+    try:
+        v = float(X) ** float(e)
+    except OverflowError:
+        return math.nan
+    return v if 0.0 < v < math.inf else math.nan
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _float_pow_bounds(X: Fraction, a: int, b: int) -> tuple[Fraction, Fraction]:
+    """Floats lo <= X^(a/b) <= hi (read exactly) for a float X > 0, proven by lo^b <= X^a <= hi^b (exact)."""
+    target = X**a
+    est = _estimate(X, Fraction(a, b))
+    if math.isnan(est):  # outside the float range: 0 and a crude power (X^(a/b) <= max(1, X)^ceil(a/b))
+        return _ZERO, max(Fraction(1), X) ** -(-a // b)
+    lo = hi = est
+    step = 2.0**-52  # doubled after every failed check: the brackets end within about twice the estimate's error
+    for _ in range(60):
+        if Fraction(lo) ** b <= target:
+            break
+        lo, step = est * (1 - step), 2 * step
+    else:  # pragma: no cover - the estimate is off by a few ulps
+        lo = 0.0
+    step = 2.0**-52
+    for _ in range(60):
+        if Fraction(hi) ** b >= target:
+            break
+        hi, step = est * (1 + step), 2 * step
+    else:  # pragma: no cover
+        raise ArithmeticError(f"could not bound {float(X)!r}^({a}/{b}) from above")
+    return Fraction(lo), Fraction(hi)
+
+
+def pow_bounds(x: Fraction, e: Fraction) -> tuple[Fraction, Fraction]:
+    """Exact rationals lo <= x^e <= hi for a rational x >= 0 and a rational e > 0 with denominator <= MAX_DEN.
+
+    x is rounded to floats X- <= x <= X+ (x^e is increasing in x) and the brackets of X-^e, X+^e are checked
+    exactly: lo^b <= X-^a, hi^b >= X+^a (e = a/b); both are within a few float ulps of x^e."""
+    if x < 0 or e <= 0 or e.denominator > MAX_DEN:
+        raise ValueError(f"pow_bounds needs x >= 0 and an exponent e > 0 with denominator <= {MAX_DEN}, got {x}, {e}")
+    if x == 0:
+        return _ZERO, _ZERO
+    if x >= 2**1000:
+        raise ValueError(f"pow_bounds: x = {float(x):.3g} is too large (the brackets use floats)")
+    if e.denominator == 1:
+        v = x ** int(e)
+        return v, v
+    a, b = e.numerator, e.denominator
+    xd, xu = _float_down(x), _float_up(x)
+    lo = _float_pow_bounds(xd, a, b)[0] if xd > 0 else _ZERO
+    return lo, _float_pow_bounds(xu, a, b)[1]
+
+
+@dataclass(frozen=True)
+class Power:
+    """psi(x) = c |x|^q for a rational q > 1 that is not an integer (denominator <= MAX_DEN) and a rational c > 0."""
+
+    q: Fraction
+    c: Fraction
+
+    def __post_init__(self) -> None:
+        if not (self.q > 1 and 1 < self.q.denominator <= MAX_DEN and self.c > 0):
+            raise ValueError(
+                f"psi = c |x|^q needs a non-integer q > 1 with denominator <= {MAX_DEN} and c > 0, "
+                f"got q = {self.q}, c = {self.c}"
+            )
+
+    def upper(self, x: Fraction) -> Fraction:
+        """>= c |x|^q."""
+        return self.c * pow_bounds(abs(x), self.q)[1]
+
+    def lower(self, x: Fraction) -> Fraction:
+        """<= c |x|^q."""
+        return self.c * pow_bounds(abs(x), self.q)[0]
+
+    def level(self, R: Fraction) -> Fraction:
+        """A rational T <= c R^q (the saturation level of :meth:`PL.max_saturated_gap`)."""
+        return self.lower(R)
+
+    def slope_bounds(self, t: Fraction) -> tuple[Fraction, Fraction]:
+        """Rationals (lo, hi) with lo <= psi'(t) = c q sign(t) |t|^(q-1) <= hi."""
+        if t == 0:
+            return _ZERO, _ZERO
+        lo, hi = pow_bounds(abs(t), self.q - 1)
+        k = self.c * self.q
+        return (k * lo, k * hi) if t > 0 else (-k * hi, -k * lo)
+
+    def stationary(self, s: Fraction, x0: Fraction, x1: Fraction) -> Fraction:
+        """A rational t in [x0, x1] near the zero of s - psi'(x) (only tightness depends on it)."""
+        try:
+            sf = float(s)
+            est = math.copysign((abs(sf) / float(self.c * self.q)) ** (1.0 / float(self.q - 1)), sf)
+        except (OverflowError, ValueError, ZeroDivisionError):
+            est = math.nan
+        t = Fraction(est) if math.isfinite(est) else (x0 + x1) / 2
+        return min(max(t, x0), x1)
+
+
+#: |x| ("abs"), x^2 ("square"), |x|^q for an int q >= 1 (q = 1, 2 mean "abs", "square"), or c |x|^q (Power)
+Psi = Literal["abs", "square"] | int | Power
 
 
 def psi_power(psi: Psi) -> int:
@@ -180,7 +313,11 @@ class PL:
     def max_minus_psi(self, a: Fraction, b: Fraction, psi: Psi) -> Fraction | None:
         """max over [a, b] of f(x) - psi(x), psi(x) = |x| or x^2 (exact; see the module docstring), or |x|^q
         for an int q >= 3 (an exact rational upper bound of the max, tight to a few float ulps: the tangent
-        bound of the module docstring)."""
+        bound of the module docstring), or c |x|^q (:class:`Power`: an exact rational upper bound, module
+        docstring)."""
+        if isinstance(psi, Power):
+            xs, ys = self._window(a, b)
+            return _max_minus_real(xs, ys, psi) if xs else None
         q = psi_power(psi)
         if q <= 2:
             psi = "abs" if q == 1 else "square"
@@ -207,11 +344,13 @@ class PL:
 
     def max_psi_minus(self, a: Fraction, b: Fraction, psi: Psi) -> Fraction | None:
         """max over [a, b] of psi(x) - f(x) (convex on each piece: attained at a window point; exact for every
-        psi = |x|^q)."""
-        q = psi_power(psi)
+        psi = |x|^q; for :class:`Power` an exact rational upper bound, c |x|^q bounded above)."""
         xs, ys = self._window(a, b)
         if not xs:
             return None
+        if isinstance(psi, Power):
+            return max(psi.upper(x) - y for x, y in zip(xs, ys))
+        q = psi_power(psi)
         cand = [psi_value(x, q) - y for x, y in zip(xs, ys)]
         return max(cand)
 
@@ -220,7 +359,14 @@ class PL:
 
         Inside [-R, R] the gap psi - f is convex on each piece (|x|^q, q >= 2) or linear between kinks (|x|),
         so its maximum is at a breakpoint, at +-R, or (|x|) at 0; outside, psi(R) - f is linear on each piece.
+        For :class:`Power` the level is T = ``psi.level(R)`` <= c R^q and the result an exact rational upper bound
+        of max (min(c |x|^q, T) - f) (module docstring).
         """
+        if isinstance(psi, Power):
+            T = psi.level(R)
+            inside = [psi.upper(x) - y for x, y in zip(*self._window(-R, R))]
+            outside = [T - y for a, b in ((self.xs[0], -R), (R, self.xs[-1])) for y in self._window(a, b)[1]]
+            return max(inside + outside)
         q = psi_power(psi)
         T = psi_value(R, q)
         cand = []
@@ -254,6 +400,27 @@ def _max_minus_power(xs: list[Fraction], ys: list[Fraction], q: int) -> Fraction
         ht = y0 + s * (t - x0) - psi_value(t, q)
         dt = s - _dpsi(t, q)  # h'(t); l(x) = ht + dt (x - t) >= h(x) on the piece (h concave there)
         best = max(best, ht + (dt * (x1 - t) if dt > 0 else dt * (x0 - t)))
+    return best
+
+
+def _max_minus_real(xs: list[Fraction], ys: list[Fraction], psi: Power) -> Fraction:
+    """An exact rational upper bound of max (f - c |x|^q) over the window (xs, ys) (module docstring: on each
+    piece the tangent of the concave h = f - psi at a rational t, every irrational quantity bounded in the
+    direction that raises the bound)."""
+    best: Fraction | None = None
+    for k in range(len(xs) - 1):
+        x0, x1, y0, y1 = xs[k], xs[k + 1], ys[k], ys[k + 1]
+        if x1 == x0:
+            continue
+        s = (y1 - y0) / (x1 - x0)
+        t = psi.stationary(s, x0, x1)
+        ht = y0 + s * (t - x0) - psi.lower(t)  # >= h(t)
+        d_lo, d_hi = psi.slope_bounds(t)
+        dl, dh = s - d_hi, s - d_lo  # dl <= h'(t) <= dh
+        bound = ht + max(_ZERO, dh * (x1 - t), dl * (x0 - t))  # sup of h'(t) (x - t) over the piece
+        best = bound if best is None else max(best, bound)
+    if best is None:  # a one-point window
+        return ys[0] - psi.lower(xs[0])
     return best
 
 

@@ -7,18 +7,25 @@ In the offset coordinates a of one block (a = 0 at the block's centre) the indic
   for Theorem 37 from a block whose label y_b exceeds the point's label y_i, output <= F, the least label of
   the network (y_i >= F; blocks with y_b <= y_i never exceed y_i).
 
-Bounds used (f_j the exact per-coordinate functions, psi(t) = |t|^q for q = 1, 2 or an integer q >= 3):
+Bounds used (f_j the exact per-coordinate functions, psi(t) = |t|^q for q = 1, 2 or an integer q >= 3, and
+psi(t) = c |t|^q for a non-integer rational q > 1 (:class:`~.pl.Power`, denominator <= 64) with a scale c > 0;
+every bound below holds for EVERY c > 0 -- the region is {sum_j c |a_j|^q <= c R^q}, the same set -- so c, read
+off the certificate's r and w as Lemma 44's normalization fl(1 / (w + 2 r))^q, only decides how tight they are):
 
 * sum, sup over the In region: const + sum_j max_{|t| <= R} f_j (every coordinate of the ball lies in
   [-R, R]), and for finite q also const + R^q + sum_j max_{|t| <= R} (f_j - psi) (since sum_j psi(a_j) =
   ||a||_q^q <= R^q: sum_j f_j(a_j) = sum_j psi(a_j) + sum_j (f_j - psi)(a_j)); the smaller one.  For q >= 3 the
   maxima of f_j - psi are exact rational upper bounds (tangent bound, :mod:`.pl`), which keeps the
-  sum an upper bound.
+  sum an upper bound.  Non-integer q: R^q is replaced by an exact rational UPPER bound of c R^q and the
+  maxima of f_j - psi by exact rational upper bounds (:mod:`.pl`): the sum only grows.
 * sum, inf over the Out region: q = inf: some |a_j| >= R, so const + min_j (min_{|t| >= R} f_j + sum_{l != j}
   min f_l); finite q: with T = R^q and e_j = max_t (min(psi(t), T) - f_j(t)), sum_j f_j(a_j) >=
   sum_j min(psi(a_j), T) - sum_j e_j >= T - sum_j e_j (either one term saturates, |a_j| >= R, and the others
   are >= 0, or none does and the sum is ||a||_q^q >= T; this uses only psi >= 0 and ||a||_q^q = sum_j psi(a_j),
   so it holds for every q >= 1).  A coordinate the block does not read contributes e_j = T (no information).
+  Non-integer q: the argument needs only T <= c R^q (the unsaturated case gives sum_j psi(a_j) >= c R^q >= T),
+  so T is an exact rational LOWER bound of c R^q (``Power.level``), and the e_j are exact rational upper bounds
+  of max (min(psi, T) - f_j) for that same T: the result only shrinks.
   In one dimension every norm is |a| and the q = inf formula is used.
 * max (Lemma 39): sup <= const + max_j max_{|t| <= R} f_j for every q; inf over ||a||_inf >= R >= const +
   min_j min_{|t| >= R} f_j (q = inf only).
@@ -34,7 +41,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from robustmem.certify.structural.pl import Psi, combine, psi_power, psi_value
+from robustmem.certify.structural.pl import MAX_DEN, Power, Psi, combine, psi_power, psi_value
 from robustmem.certify.structural.symbols import PLB, Agg, BlockFacts, Node, Unsupported, gamma_q
 
 __all__ = ["Regions"]
@@ -45,20 +52,37 @@ ZERO = Fraction(0)
 class Regions:
     """In / Out bounds for one interpreted block (caches per function and radius, for bisection)."""
 
-    def __init__(self, facts: BlockFacts, q: float, state_bound: Fraction = ZERO, floor: Fraction | None = None):
+    def __init__(
+        self,
+        facts: BlockFacts,
+        q: float | Fraction,
+        state_bound: Fraction = ZERO,
+        floor: Fraction | None = None,
+        scale: Fraction = Fraction(1),
+    ):
         """``state_bound`` >= the running maximum m (fused label neurons only: their sum also reads -m);
         ``floor``: the least label of the whole network (default: this template's least label), the bound
-        the float64 OFF criterion 'drop' must prove for every block with a larger label."""
+        the float64 OFF criterion 'drop' must prove for every block with a larger label; ``scale``: c of
+        psi = c |t|^q for a non-integer q (any c > 0 is sound, module docstring)."""
         qf = float(q)
+        power = None
         if not (qf == math.inf or (qf >= 1 and qf.is_integer())):
-            raise Unsupported(f"indicator norm q must be 1, 2, an integer >= 3 or inf, got {q!r}")
+            qr = Fraction(q) if math.isfinite(qf) else None
+            if qr is None or not (qr > 1 and qr.denominator <= MAX_DEN and scale > 0):
+                raise Unsupported(
+                    f"indicator norm q must be 1, 2, an integer >= 3, inf or a rational > 1 with denominator <= "
+                    f"{MAX_DEN}, got {q!r}"
+                )
+            power = Power(qr, Fraction(scale))
         self.facts, self.k, self.domain = facts, facts.k, facts.domain
         self.state_bound = state_bound if facts.fused else ZERO
         self.floor = Fraction(float(np.min(facts.labels))) if floor is None else floor
         self.q = math.inf if facts.k == 1 else q
         # psi(t) = |t|^q for finite q ("abs", "square" or the int q >= 3; unused for q = inf)
         named: dict[float, Psi] = {1.0: "abs", 2.0: "square"}
-        self.psi: Psi | None = None if self.q == math.inf else named.get(float(self.q), int(self.q))
+        self.psi: Psi | None = None
+        if self.q != math.inf:
+            self.psi = power if power is not None else named.get(float(self.q), int(self.q))
         self.cache: dict = {}
 
     def _c(self, key, fn):
@@ -74,7 +98,7 @@ class Regions:
         best = agg.const + sum(box, ZERO)
         if self.q != math.inf:
             assert self.psi is not None  # set for every finite q
-            Rq = psi_value(R, psi_power(self.psi))
+            Rq = self.psi.upper(R) if isinstance(self.psi, Power) else psi_value(R, psi_power(self.psi))
             gaps = [
                 self._c(("gap", id(p.hi), R), lambda p=p: p.hi.max_minus_psi(-R, R, self.psi))
                 for p in agg.parts.values()
@@ -109,7 +133,7 @@ class Regions:
                     cands.append(agg.const + total - mins[j] + far)
             return min(cands) if cands else None
         assert self.psi is not None  # q is finite here (q = inf returned above)
-        T = psi_value(R, psi_power(self.psi))
+        T = self.psi.level(R) if isinstance(self.psi, Power) else psi_value(R, psi_power(self.psi))
         e = sum(
             (
                 self._c(("sat", id(p.lo), R), lambda p=p: p.lo.max_saturated_gap(self.psi, R))
