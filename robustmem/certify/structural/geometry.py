@@ -451,7 +451,7 @@ def in_radius_exact(x: np.ndarray, im: InputMap, alpha_i: np.ndarray, shift: lis
         assert qr is not None
         sq = sum((pow_bounds(t, qr)[1] for t in diffs), Fraction(0))
         r = float(sq) ** (1.0 / float(qr))
-        while pow_bounds(Fraction(r), qr)[0] < sq:
+        while Fraction(r) ** qr.numerator < sq**qr.denominator:  # r^q >= sq, exactly
             r = float(np.nextafter(r, math.inf))
         return r
     else:

@@ -82,8 +82,9 @@ def _float_pow_bounds(X: Fraction, a: int, b: int) -> tuple[Fraction, Fraction]:
     """Floats lo <= X^(a/b) <= hi (read exactly) for a float X > 0, proven by lo^b <= X^a <= hi^b (exact)."""
     target = X**a
     est = _estimate(X, Fraction(a, b))
-    if math.isnan(est):  # outside the float range: 0 and a crude power (X^(a/b) <= max(1, X)^ceil(a/b))
-        return _ZERO, max(Fraction(1), X) ** -(-a // b)
+    if math.isnan(est):  # outside the float range: 0 and the least positive float when that is proven, else
+        tiny = Fraction(2) ** -1074  # a crude power (X^(a/b) <= max(1, X)^ceil(a/b))
+        return _ZERO, tiny if tiny**b >= target else max(Fraction(1), X) ** -(-a // b)
     lo = hi = est
     step = 2.0**-52  # doubled after every failed check: the brackets end within about twice the estimate's error
     for _ in range(60):
