@@ -19,7 +19,7 @@ counterexamples re-checked exactly).  A mutant is *broken* when the exact fit fa
 confirmed counterexample.  The campaign fails (exit status 1) when a certified mutant is broken.
 
 Writes ``<out>/soundness_campaign.json`` with the counts (mutants, refused, certified, broken, certified and
-broken) overall, per construction and per kind.  ``--quick``: 98 mutants (one per construction and kind; well under a minute).
+broken) overall, per construction and per kind.  ``--quick``: 105 mutants (one per construction and kind; about a minute).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ KINDS = ("weight", "bias", "param", "label", "shift", "projection", "radius")
 
 def base_networks(seed: int = 0) -> list[tuple[str, Any, Any, Any]]:
     """(name, network, certificate, dataset) for every construction the structural certifier supports."""
+    from robustmem.bounds import appendix_e_radius_limit
     from robustmem.construct import (
         construct_kim2025,
         construct_log_width,
@@ -55,6 +56,7 @@ def base_networks(seed: int = 0) -> list[tuple[str, Any, Any, Any]]:
         construct_yu2024,
         construct_yu2024_lp,
     )
+    from robustmem.construct.appendix_e_lp import construct_theorem31
     from robustmem.data import Dataset
     from robustmem.norms import c_plus
 
@@ -67,6 +69,7 @@ def base_networks(seed: int = 0) -> list[tuple[str, Any, Any, Any]]:
         return ds.separation(2.0).delta / (2.0 * c_plus(p, ds.d))
 
     M = np.array([[0.6, 0.8]])
+    t31_limit = appendix_e_radius_limit(2, 1.5, d2.d) * d2.separation(1.5).delta  # small: M = 2, D = 7 (cheap)
     builders: list[tuple[str, Callable[[], Any], Any]] = [
         ("theorem5 l2", lambda: construct_theorem5(d2, p=2.0, sigma=0.5 * lim(d2, 2.0)), d2),
         ("theorem6 l1", lambda: construct_theorem6(d3, p=1, sigma=0.6 * lim(d3, 1.0)), d3),
@@ -82,6 +85,7 @@ def base_networks(seed: int = 0) -> list[tuple[str, Any, Any, Any]]:
         ("theorem32 q2", lambda: construct_theorem32(d2, p="inf", q=2, sigma=0.3), d2),
         ("theorem33 q1", lambda: construct_theorem33(d3, p=2, q=1, sigma=0.3), d3),
         ("theorem35 qinf", lambda: construct_theorem35(d3, p=2, q="inf", width=7, fraction=0.8), d3),
+        ("theorem31 q1.5", lambda: construct_theorem31(d2, p=2, q=1.5, sigma=0.2 * t31_limit), d2),
     ]
     out = []
     for name, make, ds in builders:
@@ -238,11 +242,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--quick",
         action="store_true",
-        help="98 mutants, one per construction and kind (the normal test suite runs this)",
+        help="105 mutants, one per construction and kind (the normal test suite runs this)",
     )
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
-    n = min(args.mutants, 98) if args.quick else args.mutants
+    n = min(args.mutants, 105) if args.quick else args.mutants
     res = run(n, seed=args.seed)
     tot = res["total"]
     print(

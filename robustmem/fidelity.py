@@ -410,11 +410,11 @@ TABLE: tuple[Row, ...] = (
         "theorem",
         "q in (1, oo) minus N: width d + 12",
         code="robustmem.construct.construct_theorem31",
-        tests=U + "test_appendix_e_lp.py",
+        tests=U + "test_appendix_e_lp.py " + U + "test_certify_structural_realq.py",
         status=IT,
         note="width d + 8 with the Lemma 44 power net; proven at construction (Lemma 38's conditions checked in exact"
-        " rational arithmetic); the structural certifier does not bound |a|^q for non-integer q and refuses it,"
-        " naming that reason",
+        " rational arithmetic) and by the structural certifier for q = a/b with b <= 64 (|a|^q bracketed by exact"
+        " rationals); other q (e.g. 1.37, read as its binary value) are refused naming that limit",
     ),
     _r(
         "Theorem 32",
@@ -546,10 +546,11 @@ TABLE: tuple[Row, ...] = (
         "lemma",
         "polynomial nets (Elbraechter Prop. III.5), width 9",
         code="robustmem.gadgets.binomial.emit_binomial_powers robustmem.gadgets.indicators_binomial.indicator_lp_real",
-        tests=U + "test_gadgets_binomial.py " + U + "test_appendix_e_lp.py",
+        tests=U + "test_gadgets_binomial.py " + U + "test_appendix_e_lp.py " + U + "test_certify_structural_realq.py",
         status=IT,
         note="the package's proved power nets evaluate the monomials instead of Elbraechter's construction; the"
-        " non-integer l_p indicator built from them is proven at construction",
+        " non-integer l_p indicator built from them is proven at construction and by the structural certifier"
+        " (exponent denominators <= 64)",
     ),
     _r(
         "Lemma 46",

@@ -28,6 +28,7 @@ from robustmem.construct import (
     construct_yu2024,
     construct_yu2024_lp,
 )
+from robustmem.construct.appendix_e_lp import construct_theorem31
 from robustmem.data import Dataset
 from robustmem.norms import c_plus, c_plus_pq
 
@@ -47,6 +48,7 @@ NORMS: dict[str, tuple[float, ...]] = {
     "theorem32": (2.0, math.inf),
     "theorem33": (1.0, 2.0, math.inf),
     "theorem35": (2.0, math.inf),
+    "theorem31": (1.0, 2.0, math.inf),
 }
 
 
@@ -88,6 +90,9 @@ _BUILDERS: dict[str, Callable[[Dataset, float, float, int], Construction]] = {
     ),
     "theorem35": lambda ds, p, f, s: construct_theorem35(
         ds, p=p, q=(1.0, math.inf)[s % 2], width=7 + s % max(1, min(ds.d, 3)), fraction=f, projection="random", draws=1
+    ),
+    "theorem31": lambda ds, p, f, s: construct_theorem31(
+        ds, p=p, q=(1.5, 2.5)[s % 2], sigma=f * _limit_q(ds, p, (1.5, 2.5)[s % 2])
     ),
 }
 

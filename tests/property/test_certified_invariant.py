@@ -80,7 +80,7 @@ def test_every_returned_network_is_proven(ds: Dataset, name: str, which: int, fr
 
 @given(
     ds=claim_datasets(max_n=4, dims=(1, 2, 3)),
-    name=st.sampled_from(["theorem5", "yu2024-lp", "theorem32"]),
+    name=st.sampled_from(["theorem5", "yu2024-lp", "theorem32", "theorem31"]),
     which=st.integers(0, 3),
     fraction=st.sampled_from([0.5, 0.9]),
 )

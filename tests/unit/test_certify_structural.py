@@ -299,6 +299,7 @@ def test_unsupported_constructions_raise(small):
         "theorem32",
         "theorem33",
         "theorem35",
+        "theorem31",
     }
 
 

@@ -93,6 +93,7 @@ def _float_pow_bounds(X: Fraction, a: int, b: int) -> tuple[Fraction, Fraction]:
         lo, step = est * (1 - step), 2 * step
     else:  # pragma: no cover - the estimate is off by a few ulps
         lo = 0.0
+    lo = max(lo, 0.0)  # (a negative lo, after many failed checks, is a true but useless bound)
     step = 2.0**-52
     for _ in range(60):
         if Fraction(hi) ** b >= target:
