@@ -19,7 +19,11 @@ template, output map), each block is proven once, exactly, and the pieces are gl
    per-coordinate functions are enumerated piece by piece, the squaring nets of Lemma 41 included (their
    accuracy against Lemma 38's budget eps~ is checked too).  q is 1, 2, inf or an integer >= 3 (yu2024-lp's
    l_p indicators with power nets g_{p,M}, checked against eps~ the same way; for q >= 3 the maxima of
-   f - |a|^q are exact rational upper bounds, :mod:`.pl`).  For float64 a second pair of radii is proven with
+   f - |a|^q are exact rational upper bounds, :mod:`.pl`), or a rational a/b > 1 with b <= 64 (Lemma 44's binomial
+   power nets: theorem31, yu2024-lp for non-integer p; psi = c |a|^q is irrational at rational points and every
+   power is bracketed between exact rationals in the safe direction, :mod:`.pl`, :mod:`.regions`, and the
+   geometry's l_q norms between floats proven with correctly rounded products, :mod:`.geometry`; other q are
+   refused).  For float64 a second pair of radii is proven with
    every rounding bounded, and "z_b = 0" is replaced by what suffices for Theorem 37 from a block whose label
    exceeds the point's: z_b <= F, the least label of the network (every y_i >= F).  The running maximum is the identity m + relu(z - m) =
    max(m, z); in float64, RN(m + RN(y - m)) = y for floats 0 <= m <= y and an integer y < 2^52 (Sterbenz when
