@@ -550,7 +550,10 @@ def _search_out(reg: Any, R0: float, float_mode: bool) -> float | None:
     """A small float R with the silence property ("zero": the label neuron is exactly 0 on ||a||_q >= R):
     R0 = r + w or the first of R0 2^j that is proven, then a few bisection steps towards R0 / 2 (each proof is
     exact rational work; a radius a few percent too large only adds candidates)."""
-    ok = lambda R: (lambda m: m is not None and m >= 0)(reg.out_margin(Fraction(R), float_mode, "zero"))
+    ok = lambda R: (
+        reg.out_empty(Fraction(R))
+        or (lambda m: m is not None and m >= 0)(reg.out_margin(Fraction(R), float_mode, "zero"))
+    )  # an Out region that misses the states' box is silent vacuously (Regions.out_empty)
     hi: float | None = None
     R = R0
     for _ in range(13):

@@ -78,6 +78,13 @@ def test_every_returned_network_is_proven(ds: Dataset, name: str, which: int, fr
     _check(name, ds, norms[which % len(norms)], fraction, seed)
 
 
+def test_an_out_region_beyond_the_domain_is_vacuous() -> None:
+    """Regression (found by this property test): a yu2024 network whose exact OFF margin at r + w was short by an
+    ulp and whose Out region at 2 (r + w) missed the domain box was refused (no R_out tried in between)."""
+    X = np.random.default_rng(0).normal(size=(2, 2))
+    _check("yu2024", Dataset.from_arrays(X, [1, 2]), float("inf"), 0.5, 0)
+
+
 @given(
     ds=claim_datasets(max_n=4, dims=(1, 2, 3)),
     name=st.sampled_from(["theorem5", "yu2024-lp", "theorem32"]),

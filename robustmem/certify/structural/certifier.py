@@ -393,8 +393,10 @@ def _bisect_in(reg: Regions, r: float, fm: bool) -> float | None:
 
 
 def _bisect_out(reg: Regions, R: float, fm: bool, criterion: str) -> float | None:
-    """The smallest float R' >= R (up to bisection) with the OFF property proven; None beyond 2R."""
-    ok = lambda x: _proven(reg.out_margin(Fraction(x), fm, criterion))
+    """The smallest float R' >= R (up to bisection) with the OFF property proven; None beyond 2R.  The property
+    holds vacuously where the Out region misses the domain box (``Regions.out_empty``): without that, a margin
+    short by an ulp at R and an empty region at 2R gave no R' at all."""
+    ok = lambda x: reg.out_empty(Fraction(x)) or _proven(reg.out_margin(Fraction(x), fm, criterion))
     if ok(R):
         return R
     if not ok(2 * R):

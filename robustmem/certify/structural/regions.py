@@ -217,6 +217,14 @@ class Regions:
             need = max(need, top / (-gm * (1 - g)))
         return need
 
+    def out_empty(self, R: Fraction) -> bool:
+        """True when no offset of the domain box lies in the Out region {||a||_q >= R}: every a_j is in [lo, hi],
+        so ||a||_q <= ||a||_1 <= k M with M = max(|lo|, |hi|) (||a||_inf <= M for q = inf); the OFF property then
+        holds vacuously on every input the domain covers (the union of the balls)."""
+        lo, hi = self.domain
+        M = max(-lo, hi, ZERO)
+        return (M if self.q == math.inf else self.k * M) < R
+
     def out_margin(self, R: Fraction, float_mode: bool, criterion: str) -> Fraction | None:
         """>= 0 proves the label neuron's output is 0 ('zero') / <= the least label ('drop') for ||a||_q >= R."""
         kind, agg = self.v_agg()
