@@ -19,7 +19,7 @@ counterexamples re-checked exactly).  A mutant is *broken* when the exact fit fa
 confirmed counterexample.  The campaign fails (exit status 1) when a certified mutant is broken.
 
 Writes ``<out>/soundness_campaign.json`` with the counts (mutants, refused, certified, broken, certified and
-broken) overall, per construction and per kind.  ``--quick``: 105 mutants (one per construction and kind; about a minute).
+broken) overall, per construction and per kind.  ``--quick``: 112 mutants (one per construction and kind; about a minute).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def base_networks(seed: int = 0) -> list[tuple[str, Any, Any, Any]]:
         construct_yu2024,
         construct_yu2024_lp,
     )
-    from robustmem.construct.appendix_e_lp import construct_theorem31
+    from robustmem.construct.appendix_e_lp import construct_theorem31, construct_yu2024_lp_real
     from robustmem.data import Dataset
     from robustmem.norms import c_plus
 
@@ -86,6 +86,7 @@ def base_networks(seed: int = 0) -> list[tuple[str, Any, Any, Any]]:
         ("theorem33 q1", lambda: construct_theorem33(d3, p=2, q=1, sigma=0.3), d3),
         ("theorem35 qinf", lambda: construct_theorem35(d3, p=2, q="inf", width=7, fraction=0.8), d3),
         ("theorem31 q1.5", lambda: construct_theorem31(d2, p=2, q=1.5, sigma=0.2 * t31_limit), d2),
+        ("yu2024-lp p1.5", lambda: construct_yu2024_lp_real(d1, p=1.5, sigma=0.3), d1),
     ]
     out = []
     for name, make, ds in builders:
@@ -242,11 +243,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--quick",
         action="store_true",
-        help="105 mutants, one per construction and kind (the normal test suite runs this)",
+        help="112 mutants, one per construction and kind (the normal test suite runs this)",
     )
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
-    n = min(args.mutants, 105) if args.quick else args.mutants
+    n = min(args.mutants, 112) if args.quick else args.mutants
     res = run(n, seed=args.seed)
     tot = res["total"]
     print(
