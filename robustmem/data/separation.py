@@ -42,11 +42,11 @@ from scipy.spatial.distance import cdist
 
 from robustmem.errors import DataError, InvalidArgumentError
 from robustmem.norms import check_p
+from robustmem.pairscreen import GramPairScreen
 
 __all__ = ["Separation", "min_separation", "pair_distances", "pairs_below"]
 
 _EPS = float(np.finfo(np.float64).eps)  # 2**-52, twice the unit roundoff u
-_TINY = float(np.finfo(np.float64).tiny)  # smallest normal number, 2**-1022
 _GRAM_SAFE_ABS = 2.0**400  # |x| <= 2**400: squares and Gram sums cannot overflow
 _MATRIX_BYTES = 1 << 26  # bytes of one block matrix (rows x columns float64)
 _GATHER_BYTES = 1 << 25  # bytes of one chunk of gathered coordinate differences
@@ -145,39 +145,28 @@ def pair_distances(X: object, i: object, j: object, q: float = 2.0) -> np.ndarra
 
 
 class _GramScreen:
-    """Squared-distance lower bounds from one BLAS product on centred data (q = 2).
-
-    With c_i = fl(x_i - mean) (scaled by 2**k >= 1 when the data are tiny, which is exact),
-    n_i = fl(||c_i||^2) and n'_i = fl(n_i (1 - kg)), the product [c_i, n'_i, 1] . [-2 c_j, 1, n'_j]
-    computed in float64 is at most ||c_i - c_j||^2 + abs_err: its rounding error is at most
-    gamma_{d+2} (n_i + n_j + 2 |c_i||c_j|) <= 2 gamma_{d+2} (n_i + n_j), n_i errs by gamma_d n_i, and
-    kg = 3 (d + 4) eps exceeds the sum (about (3d + 5) u) by a factor of about 2.  The centring moves
-    each point by at most u ||c_i|| <= rho, and the canonical distance is at least the true one times
-    (1 - (d/2 + 2) u) >= shrink, minus 2**-1075 when it is subnormal.
-    """
+    """Squared-distance screen (q = 2) from float64 tiles of :class:`robustmem.pairscreen.GramPairScreen`, one
+    threshold for every row (its bound with r_i <= max_i r_i); used by ``pairs_below(rows=...)`` and for labels
+    that cannot be sorted.  ``threshold(t)``: canonical distance <= t implies exact distance <= rho(t)
+    (:func:`_exact_radius`), hence screening value <= threshold(t) by the bound of robustmem.pairscreen."""
 
     def __init__(self, X: np.ndarray) -> None:
-        N, d = X.shape
-        C = X - X.mean(axis=0)  # fl(x - m) = (x - m)(1 + theta), |theta| <= u
-        amax = float(np.abs(C).max())
-        self.k = max(0, -math.frexp(amax)[1]) if amax > 0 else 0
-        if self.k:  # tiny data: scale up by 2**k (exact) so that squares do not underflow
-            C = np.ldexp(C, self.k)
-        n = np.einsum("ij,ij->i", C, C)  # within gamma_d relative, d * 2**-1074 absolute
-        n_shrunk = n * (1.0 - 3.0 * (d + 4) * _EPS)
-        self.left = np.concatenate([C, n_shrunk[:, None], np.ones((N, 1))], axis=1)
-        self.right = np.concatenate([-2.0 * C, np.ones((N, 1)), n_shrunk[:, None]], axis=1)
-        self.rho = 2.0 * _EPS * math.sqrt(float(n.max()) + d * _TINY)  # >= centring error of any point
-        self.abs_err = (4 * d + 16) * _TINY  # underflow in products and sums
-        self.shrink = 1.0 - 2.0 * (d + 8) * _EPS
+        self.screen = GramPairScreen(X)
+        self.d = X.shape[1]
+        self.r = np.array([float(self.screen.rA.max(initial=0.0))])
 
     def __call__(self, rows: slice | np.ndarray, cols: slice | np.ndarray) -> np.ndarray:
-        return self.left[rows] @ self.right[cols].T
+        return self.screen.block(rows, cols, use32=False)
 
     def threshold(self, t: float) -> float:
-        # t + ulp(0): a subnormal canonical distance is rounded once more, absolutely by <= 2**-1075
-        r = math.ldexp(t + math.ulp(0.0), self.k) / self.shrink + 2.0 * self.rho
-        return r * r * (1.0 + 8.0 * _EPS) + self.abs_err
+        return float(self.screen.thresholds(np.array([_exact_radius(t, self.d)]), self.r, use32=False)[0])
+
+
+def _exact_radius(t: float, d: int) -> float:
+    """An upper bound of the exact distance of a pair whose canonical l_2 distance is <= t: the canonical value is
+    at least the exact one times (1 - (d/2 + 2) u) >= shrink = 1 - 2 (d + 8) eps (a factor 4 to spare, which
+    covers the rounding of the division), minus 2**-1075 when it is subnormal."""
+    return (t + math.ulp(0.0)) / (1.0 - 2.0 * (d + 8) * _EPS)
 
 
 class _CdistScreen:
@@ -253,6 +242,67 @@ def _blocks(
             yield I, np.arange(N), M, V, screen
 
 
+def _label_runs(labels: np.ndarray) -> np.ndarray | None:
+    """Positions sorted by label (stable), or None when the labels are not numbers or strings (no total order
+    that agrees with ``!=``; then the unsorted block scan is used)."""
+    if labels.dtype.kind not in "biufUS":
+        return None
+    return np.argsort(labels, kind="stable")
+
+
+def _run_ends(ys: np.ndarray) -> np.ndarray:
+    """Per position of the sorted labels ``ys``, the end of its run of equal labels (NaN: a run of its own)."""
+    N = ys.size
+    starts = np.concatenate([[0], np.flatnonzero(np.asarray(ys[1:] != ys[:-1], dtype=bool)) + 1]).astype(np.intp)
+    bounds = np.concatenate([starts, [N]])
+    return np.repeat(bounds[1:], np.diff(bounds))
+
+
+def _min_separation_gram(A: np.ndarray, labels: np.ndarray, perm: np.ndarray) -> Separation:
+    """min_separation for q = 2: the pair screen of robustmem.pairscreen over the points sorted by label (row i
+    meets only the columns after its label's run: every differently-labelled pair once), the canonical distance
+    of every reported pair, the lexicographically first pair among the minima (in the original indices)."""
+    N, d = A.shape
+    lo = _run_ends(labels[perm])
+    best = [math.inf, -1, -1]  # value, i, j
+
+    def visit(I: np.ndarray, J: np.ndarray) -> None:
+        oi, oj = perm[I], perm[J]
+        a, b = np.minimum(oi, oj), np.maximum(oi, oj)
+        vals = _pair_distances(A, a, b, 2.0)
+        m = float(vals.min())
+        if m > best[0]:
+            return
+        at = np.flatnonzero(vals == m)
+        k = at[np.lexsort((b[at], a[at]))[0]]
+        if m < best[0] or best[1] == -1 or (int(a[k]), int(b[k])) < (best[1], best[2]):
+            best[:] = [m, int(a[k]), int(b[k])]
+
+    GramPairScreen(A[perm]).scan(
+        lo, np.full(N, N), lambda: _exact_radius(best[0], d), visit, entries=max(1, _MATRIX_BYTES // 8)
+    )
+    return Separation(best[0], int(best[1]), int(best[2]), 2.0) if best[1] != -1 else Separation(math.inf, -1, -1, 2.0)
+
+
+def _pairs_below_gram(A: np.ndarray, labels: np.ndarray, perm: np.ndarray, t: float) -> list[np.ndarray]:
+    """pairs_below for q = 2 without ``rows``: the pair screen at the exact radius of t, canonical distances < t."""
+    N, d = A.shape
+    found: list[np.ndarray] = []
+
+    def visit(I: np.ndarray, J: np.ndarray) -> None:
+        oi, oj = perm[I], perm[J]
+        keep = _pair_distances(A, oi, oj, 2.0) < t
+        found.append(np.stack([oi[keep], oj[keep]], axis=1).astype(np.int64))
+
+    rho = np.full(N, _exact_radius(t, d))
+    GramPairScreen(A[perm]).scan(_run_ends(labels[perm]), np.full(N, N), rho, visit, entries=max(1, _MATRIX_BYTES // 8))
+    return found
+
+
+def _uses_pair_screen(A: np.ndarray, q: float) -> bool:
+    return q == 2.0 and A.shape[0] > 0 and float(np.abs(A).max()) <= _GRAM_SAFE_ABS
+
+
 def min_separation(X: object, y: object, q: float = 2.0) -> Separation:
     """Exact separation min{||x_i - x_j||_q : y_i != y_j} and the (lexicographically first) pair attaining it.
 
@@ -265,6 +315,9 @@ def min_separation(X: object, y: object, q: float = 2.0) -> Separation:
     A = _as_points(X)
     labels = _as_labels(y, A.shape[0])
     q = check_p(q, name="q")
+    perm = _label_runs(labels)
+    if perm is not None and _uses_pair_screen(A, q):
+        return _min_separation_gram(A, labels, perm)
     best, bi, bj = math.inf, -1, -1
     for I, J, M, V, screen in _blocks(A, labels, q, None):
         if not V.any():
@@ -310,7 +363,10 @@ def pairs_below(X: object, y: object, threshold: float, q: float = 2.0, *, rows:
             bad = sel[0] if sel[0] < 0 else sel[-1]
             raise InvalidArgumentError(f"row index {bad} is outside 0..{A.shape[0] - 1}")
     found = [np.empty((0, 2), dtype=np.int64)]
-    for I, J, M, V, screen in _blocks(A, labels, q, sel):
+    perm = _label_runs(labels) if sel is None and _uses_pair_screen(A, q) else None
+    if perm is not None:
+        found += _pairs_below_gram(A, labels, perm, t)
+    for I, J, M, V, screen in _blocks(A, labels, q, sel) if perm is None else ():
         cr, cc = np.nonzero(V & (screen.threshold(t) >= M))
         vals = _pair_distances(A, I[cr], J[cc], q)
         keep = vals < t
