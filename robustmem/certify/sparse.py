@@ -571,26 +571,27 @@ def _search_out(reg: Any, R0: float, float_mode: bool) -> float | None:
 
 
 def _gram_candidates(D: np.ndarray, U: np.ndarray, rad: np.ndarray, q: float, entries: int = 4_000_000) -> list:
-    """Per row of U, the sorted indices b with ||U_i - D_b||_q possibly <= rad_i, screened by the Gram identity:
-    ||z||_2 <= c ||z||_q (c = k^(1/2 - 1/q) for q >= 2, 1 for q = 1) and the computed |u|^2 + |d|^2 - 2 u.d is within
-    g (|u| + |d|)^2 of ||u - d||^2 (g = 2 gamma_{k+3}, any summation order), both widened by 2^-20."""
-    from robustmem.certify.structural.geometry import _gamma, cplus_upper
+    """Per row of U, the sorted indices b with ||U_i - D_b||_q possibly <= rad_i, screened by the Gram pair screen of
+    :mod:`robustmem.pairscreen` (its error bound is written out there): ||z||_2 <= c ||z||_q (c = k^(1/2 - 1/q) for
+    q >= 2, 1 for q = 1), every block within c rad_i (1 + 2^-20) in exact arithmetic is reported."""
+    from robustmem.certify.structural.geometry import cplus_upper
+    from robustmem.pairscreen import GramPairScreen
 
     n, k = U.shape
+    m = D.shape[0]
+    if not n:
+        return []
     c = 1.0 if q == 1.0 else cplus_upper(q, 2.0, k)
-    sqD, sqU = (D * D).sum(axis=1), (U * U).sum(axis=1)
-    g = 2.0 * _gamma(k + 3) * (1.0 + _REL)
-    thr = (c * rad) ** 2 * (1.0 + _REL) + g * (np.sqrt(sqU) + float(np.sqrt(sqD.max(initial=0.0)))) ** 2 * 1.01
-    thr = thr + 2.0**-1000
-    out: list = []
-    step = max(1, entries // max(D.shape[0], 1))
-    for a in range(0, n, step):
-        G = U[a : a + step] @ (-2.0 * D).T
-        G += sqD[None, :]
-        G += sqU[a : a + step, None]
-        rows, cols = np.divmod(np.flatnonzero(thr[a : a + step, None] >= G), D.shape[0])
-        out.extend(np.split(cols, np.searchsorted(rows, np.arange(1, G.shape[0]))))
-    return out
+    hits: list[tuple[np.ndarray, np.ndarray]] = []
+    if m:
+        screen = GramPairScreen(U, D)
+        rho = c * np.asarray(rad, dtype=np.float64) * (1.0 + _REL)
+        screen.scan(np.zeros(n, np.intp), np.full(n, m), rho, lambda I, J: hits.append((I, J)), entries=entries)
+    I = np.concatenate([h[0] for h in hits]) if hits else np.zeros(0, np.intp)
+    J = np.concatenate([h[1] for h in hits]) if hits else np.zeros(0, np.intp)
+    key = np.unique(I.astype(np.int64) * max(m, 1) + J)  # sorted by row, then block
+    rows, cols = np.divmod(key, max(m, 1))
+    return np.split(cols, np.searchsorted(rows, np.arange(1, n)))
 
 
 def _run_one(seg: Any, plan: Any, arith: Any, state: list, n: int) -> list:

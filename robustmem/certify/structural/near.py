@@ -23,6 +23,7 @@ import math
 import numpy as np
 
 from robustmem.certify.structural.geometry import Images, _norm, _sub_dn, dn
+from robustmem.pairscreen import TILE_ENTRIES, GramPairScreen, label_ranges
 
 __all__ = ["NEAR_MAX_K", "out_distance_gram", "out_distance_near", "out_distance_scan"]
 
@@ -110,17 +111,18 @@ def out_distance_gram(
     q: float,
     reach: float,
     *,
-    block_entries: int = 4_000_000,
+    block_entries: int = TILE_ENTRIES,
 ) -> np.ndarray:
-    """The same values as :func:`out_distance_near` (and :func:`out_distance_scan`), the candidates screened by the
-    Gram identity in blocks of rows instead of a tree (for many offset coordinates, where trees do not prune).
+    """The same values as :func:`out_distance_near` (and :func:`out_distance_scan`), the candidates found by the
+    Gram pair screen of :mod:`robustmem.pairscreen` instead of a tree (for many offset coordinates, where trees do
+    not prune).
 
     A block b with low(i, b) < cap has ||V_i - C_b||_2 <= c_q (cap + ||eps_i||_q + ||Clo_b||_q) =: s_i (c_q =
-    k^(1/2 - 1/q) for q >= 2, 1 for q = 1: the l_2 norm against the l_q one), and the computed Gram value
-    |v|^2 + |c|^2 - 2 v.c is within g (|v| + |c|)^2 of ||v - c||^2 (g = 2 gamma_{k+3}, any summation order); so
-    every such block has Gram value <= s_i^2 (1 + 2^-20) + g (|V_i| + max |C|)^2 and is a candidate.  The
-    others have low(i, b) >= cap."""
-    from robustmem.certify.structural.geometry import _gamma, cplus_upper, up
+    k^(1/2 - 1/q) for q >= 2, 1 for q = 1: the l_2 norm against the l_q one), evaluated with a relative 2^-20 to
+    spare; the screen reports every pair within s_i (1 + 2^-20) in exact arithmetic (its bound is written out in
+    robustmem.pairscreen), among the blocks with y_b > y_i only (points and blocks sorted by label).  The others
+    have low(i, b) >= cap.  ``block_entries``: values per tile of the screen."""
+    from robustmem.certify.structural.geometry import cplus_upper
 
     V, eps = G.V, G.eps
     N, k = V.shape
@@ -138,30 +140,18 @@ def out_distance_gram(
     cq = 1.0 if q == 1.0 else cplus_upper(q, 2.0, k)  # ||z||_2 <= k^(1/2 - 1/q) ||z||_q (q >= 2)
     e_q = _norm(eps, q, True)
     clo_q = float(_norm(Clo, q, True).max(initial=0.0))
-    sqV, sqC = (V * V).sum(axis=1), (C * C).sum(axis=1)
-    nV, nCmax = np.sqrt(sqV) * (1 + 2.0**-40), float(np.sqrt(sqC.max())) * (1 + 2.0**-40)
-    g = 2.0 * up(_gamma(k + 3), 2)
     s = cq * (cap + e_q + clo_q) * (1.0 + _REL)
-    thr = s * s * (1.0 + _REL) + g * (nV + nCmax) ** 2 * (1.0 + _REL) + 2.0**-1000
-    order = np.argsort(y_blk, kind="stable")
-    ys = y_blk[order]
-    Cs = C[order]
     rows = np.flatnonzero(has)
-    step = max(1, block_entries // M)
-    for a in range(0, rows.size, step):
-        r = rows[a : a + step]
-        start = int(np.searchsorted(ys, y_pts[r].min(), side="right"))  # columns with a larger label than some row
-        D2 = Cs[start:] @ (-2.0 * V[r]).T  # (columns, rows)
-        D2 += sqC[order][start:, None]
-        D2 += sqV[r][None, :]
-        flat = np.flatnonzero(thr[r][None, :] >= D2)  # one flat pass (2-D nonzero is several times slower)
-        cc, rr = np.divmod(flat, r.size)
-        if not cc.size:
-            continue
-        I, B = r[rr], order[start + cc]
-        keep = y_blk[B] > y_pts[I]
-        I, B = I[keep], B[keep]
+    rows = rows[np.argsort(y_pts[rows], kind="stable")]
+    order = np.argsort(y_blk, kind="stable")
+    lo = label_ranges(y_pts[rows], y_blk[order])  # first block with a larger label than the row's
+
+    def visit(I: np.ndarray, J: np.ndarray) -> None:
+        I, B = rows[I], order[J]
         for c in range(0, I.size, _PAIRS):
             Ic, Bc = I[c : c + _PAIRS], B[c : c + _PAIRS]
             np.minimum.at(out, Ic, _low(V, eps, C, Clo, Ic, Bc, q))
+
+    screen = GramPairScreen(V[rows], C[order])
+    screen.scan(lo, np.full(rows.size, M), s[rows] * (1.0 + _REL), visit, entries=block_entries)
     return out
