@@ -173,6 +173,7 @@ class GramPairScreen:
         ||P_i - Q_j|| <= rho_i.  ``rho``: one radius per row, or a function giving the current common radius
         (re-read before each tile's extraction: the caller may shrink it from inside ``visit``; then the tile's
         pair of smallest G is visited first)."""
+        tile_rows = max(1, min(tile_rows, entries // 64))
         for a, b in _row_tiles(lo, tile_rows):
             rows = slice(a, b)
             c_lo, c_hi = int(lo[a:b].min()), int(hi[a:b].max())
@@ -214,7 +215,11 @@ class GramPairScreen:
 
     @staticmethod
     def _cast(T: np.ndarray, use32: bool) -> np.ndarray:
-        return _round_up32(T) if use32 else T
+        """T in the tile's precision, rounded up, capped at the largest finite value: every G is finite (|entries|
+        < 1), so the cap drops nothing, and the masked entries (inf) never pass."""
+        if use32:
+            return _round_up32(np.minimum(T, float(np.finfo(np.float32).max)))
+        return np.minimum(T, float(np.finfo(np.float64).max))
 
 
 def _mask_ranges(G: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
