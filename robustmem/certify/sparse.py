@@ -575,7 +575,7 @@ def _gram_candidates(D: np.ndarray, U: np.ndarray, rad: np.ndarray, q: float, en
     :mod:`robustmem.pairscreen` (its error bound is written out there): ||z||_2 <= c ||z||_q (c = k^(1/2 - 1/q) for
     q >= 2, 1 for q = 1), every block within c rad_i (1 + 2^-20) in exact arithmetic is reported."""
     from robustmem.certify.structural.geometry import cplus_upper
-    from robustmem.pairscreen import GramPairScreen
+    from robustmem.pairscreen import TILE_ENTRIES, GramPairScreen
 
     n, k = U.shape
     m = D.shape[0]
@@ -586,7 +586,13 @@ def _gram_candidates(D: np.ndarray, U: np.ndarray, rad: np.ndarray, q: float, en
     if m:
         screen = GramPairScreen(U, D)
         rho = c * np.asarray(rad, dtype=np.float64) * (1.0 + _REL)
-        screen.scan(np.zeros(n, np.intp), np.full(n, m), rho, lambda I, J: hits.append((I, J)), entries=entries)
+        screen.scan(
+            np.zeros(n, np.intp),
+            np.full(n, m),
+            rho,
+            lambda I, J: hits.append((I, J)),
+            entries=min(entries, TILE_ENTRIES),
+        )
     I = np.concatenate([h[0] for h in hits]) if hits else np.zeros(0, np.intp)
     J = np.concatenate([h[1] for h in hits]) if hits else np.zeros(0, np.intp)
     key = np.unique(I.astype(np.int64) * max(m, 1) + J)  # sorted by row, then block

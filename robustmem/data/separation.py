@@ -42,7 +42,7 @@ from scipy.spatial.distance import cdist
 
 from robustmem.errors import DataError, InvalidArgumentError
 from robustmem.norms import check_p
-from robustmem.pairscreen import GramPairScreen
+from robustmem.pairscreen import TILE_ENTRIES, GramPairScreen
 
 __all__ = ["Separation", "min_separation", "pair_distances", "pairs_below"]
 
@@ -279,7 +279,11 @@ def _min_separation_gram(A: np.ndarray, labels: np.ndarray, perm: np.ndarray) ->
             best[:] = [m, int(a[k]), int(b[k])]
 
     GramPairScreen(A[perm]).scan(
-        lo, np.full(N, N), lambda: _exact_radius(best[0], d), visit, entries=max(1, _MATRIX_BYTES // 8)
+        lo,
+        np.full(N, N),
+        lambda: _exact_radius(best[0], d),
+        visit,
+        entries=min(TILE_ENTRIES, max(1, _MATRIX_BYTES // 8)),
     )
     return Separation(best[0], int(best[1]), int(best[2]), 2.0) if best[1] != -1 else Separation(math.inf, -1, -1, 2.0)
 
@@ -295,7 +299,9 @@ def _pairs_below_gram(A: np.ndarray, labels: np.ndarray, perm: np.ndarray, t: fl
         found.append(np.stack([oi[keep], oj[keep]], axis=1).astype(np.int64))
 
     rho = np.full(N, _exact_radius(t, d))
-    GramPairScreen(A[perm]).scan(_run_ends(labels[perm]), np.full(N, N), rho, visit, entries=max(1, _MATRIX_BYTES // 8))
+    GramPairScreen(A[perm]).scan(
+        _run_ends(labels[perm]), np.full(N, N), rho, visit, entries=min(TILE_ENTRIES, max(1, _MATRIX_BYTES // 8))
+    )
     return found
 
 
