@@ -97,13 +97,17 @@ class GramPairScreen:
         cmax = max(float(np.abs(A).max(initial=0.0)), float(np.abs(B).max(initial=0.0)))
         e2 = _exponent(cmax) if cmax > 0 else 0
         self.S = e1 + e2  # exact scaling 2^-S of the original coordinates
-        self.A = np.ldexp(A, -e2)
-        self.B = self.A if Q is None else np.ldexp(B, -e2)
-        scale_abs = 2.0**-1075 + (math.ldexp(1.0, -1075 - e2) if e1 else 0.0)  # per entry, scaled units
-        self.L32, self.rA = self._augment(self.A, left=True)
-        self.R32, self.rB = self._augment(self.B, left=False)
+        self._P, self._Q, self._centre, self._e = P, Qa, centre, (e1, e2)
+        del A, B  # the float64 points are recomputed per float64 tile (_scaled): n x k floats less to keep
+        self.L32, self.rA = self._augment(self._scaled(P, slice(None)), left=True)
+        self.R32, self.rB = self._augment(self._scaled(Qa, slice(None)), left=False)
         self.R = float(self.rB.max(initial=0.0))
-        self._eps_abs = scale_abs
+        self._eps_abs = 2.0**-1075 + (math.ldexp(1.0, -1075 - e2) if e1 else 0.0)  # per entry, scaled units
+
+    def _scaled(self, X: np.ndarray, idx: slice | np.ndarray) -> np.ndarray:
+        """The centred, scaled float64 points (ldexp(ldexp(x, -e1) - centre, -e2)) of X[idx]."""
+        e1, e2 = self._e
+        return np.ldexp(np.ldexp(X[idx], -e1) - self._centre, -e2)
 
     def _augment(self, A: np.ndarray, *, left: bool) -> tuple[np.ndarray, np.ndarray]:
         """The float32 augmented vectors [a', N, 1] (left) or [-2 a', 1, N] (right), N = fl32(fl64(|a'|^2)), and
@@ -152,7 +156,7 @@ class GramPairScreen:
         """G for rows ``rows`` against columns ``cols`` (float32, or float64 from the float64 points)."""
         if use32:
             return self.L32[rows] @ self.R32[cols].T
-        A, B = self.A[rows], self.B[cols]
+        A, B = self._scaled(self._P, rows), self._scaled(self._Q, cols)
         nA, nB = np.einsum("ij,ij->i", A, A), np.einsum("ij,ij->i", B, B)
         L = np.concatenate([A, nA[:, None], np.ones((A.shape[0], 1))], 1)
         Rt = np.concatenate([-2.0 * B, np.ones((B.shape[0], 1)), nB[:, None]], 1)
