@@ -51,6 +51,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from robustmem.errors import DataError
+
 __all__ = ["GramPairScreen", "label_ranges"]
 
 _U64 = 2.0**-53
@@ -85,12 +87,18 @@ class GramPairScreen:
     """Rows P (n, k) and columns Q (m, k): report a superset of the pairs with ||P_i - Q_j||_2 <= rho_i.
 
     The bound, the precision rule and the tiling are in the module docstring.  ``Q=None`` screens P against
-    itself (one centring, the arrays shared).  P and Q must be finite float64 arrays (the callers check).
+    itself (one centring, the arrays shared).  A non-finite coordinate raises DataError naming it.
     """
 
     def __init__(self, P: np.ndarray, Q: np.ndarray | None = None) -> None:
         P = np.asarray(P, dtype=np.float64)
         Qa = P if Q is None else np.asarray(Q, dtype=np.float64)
+        for name, X in (("P", P), ("Q", Qa)):
+            if not np.isfinite(X).all():
+                i, j = np.argwhere(~np.isfinite(X))[0]
+                raise DataError(
+                    f"{name}[{i}, {j}] = {X[i, j].item()!r} is not finite: the pair screen needs finite points"
+                )
         self.n, self.k = P.shape
         self.m = Qa.shape[0]
         both = P if Q is None else np.concatenate([P, Qa], axis=0)

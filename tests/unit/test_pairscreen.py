@@ -228,3 +228,12 @@ def test_min_separation_moderate_n_against_the_block_scan(scale):
         got = min_separation(X, y, 2.0)
     ref = min_separation(X, y.astype(object), 2.0)  # object labels: the block scan
     assert got == ref == brute_separation(X, y)
+
+
+def test_non_finite_points_are_refused_by_name():
+    from robustmem.errors import DataError
+
+    with pytest.raises(DataError, match=r"Q\[1, 0\] = inf"):
+        GramPairScreen(np.zeros((2, 2)), np.array([[0.0, 0.0], [np.inf, 0.0]]))
+    with pytest.raises(DataError, match=r"P\[0, 1\] = nan"):
+        GramPairScreen(np.array([[0.0, np.nan]]))
