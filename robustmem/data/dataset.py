@@ -340,8 +340,9 @@ class Dataset:
         if "fingerprint" not in self._cache:
             h = hashlib.sha256(b"robustmem.Dataset/1")
             h.update(np.array(self.X.shape, dtype="<i8").tobytes())
-            h.update(self.X.astype("<f8", copy=False).tobytes())
-            h.update(self.y.astype("<i8", copy=False).tobytes())
+            # the arrays' own buffers (C-contiguous, little-endian): the same bytes as tobytes(), without a copy
+            h.update(np.ascontiguousarray(self.X.astype("<f8", copy=False)).data)
+            h.update(np.ascontiguousarray(self.y.astype("<i8", copy=False)).data)
             self._cache["fingerprint"] = h.hexdigest()
         return self._cache["fingerprint"]
 
