@@ -205,7 +205,10 @@ def _projected_margin(dataset: Dataset, X: np.ndarray, M: np.ndarray) -> Project
     tau = lowered(sep.delta, 2 * k + 2)
     sv = np.linalg.norm(M, 2)
     norm = raised(float(sv), 4 * M.shape[1] + 8)
-    x_norm = float(np.linalg.norm(X, axis=1).max(initial=0.0))
+    step = 1 << 14  # row norms by chunks (the same values): no N x d temporary
+    x_norm = max(
+        (float(np.linalg.norm(X[a : a + step], axis=1).max()) for a in range(0, X.shape[0], step)), default=0.0
+    )
     return ProjectedMargin(centers=C, tau=tau, norm=norm, x_norm=x_norm, pair=(sep.i, sep.j), raw_tau=sep.delta)
 
 
