@@ -35,7 +35,7 @@ def _dense_torch(net):
     layers = [(torch.from_numpy(L.W.copy()), torch.from_numpy(L.b.copy())) for L in net.layers()]
 
     def run(X: np.ndarray) -> np.ndarray:
-        h = torch.from_numpy(X)
+        h = torch.from_numpy(np.array(X))  # a writable copy (Dataset arrays are read-only)
         with torch.no_grad():
             for k, (W, b) in enumerate(layers):
                 h = h @ W.T + b
