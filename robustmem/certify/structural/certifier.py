@@ -620,11 +620,21 @@ def certify_structural(
         raise InvalidArgumentError(f"arithmetic must be 'float64' or 'exact', got {arithmetic!r}")
     X, y = dataset_arrays(net, dataset)
     sigma = cert.sigma if sigma is None else nonnegative_number(sigma, "sigma")
-    p, q, N = cert.p, cert.tau_norm, X.shape[0]
     float_mode = arithmetic == "float64"
     _consistency(run, net, cert, X, y, dataset)
+    verdicts, radii = _analyse(run, net, cert, X, y, sigma, float_mode)
+    report = _report(run, cert, X.shape[0], float(sigma), arithmetic, verdicts, radii)
+    run.say("certified" if report.certified else f"NOT certified: {report.reason}")
+    return report
+
+
+def _analyse(run: _Run, net: ReLUNetwork, cert: Certificate, X, y, sigma, float_mode: bool) -> tuple[dict, tuple]:
+    """Steps 1-5 of the module docstring on the real weights: (per-mode verdicts of the geometry, the template
+    radii (R_in, R_out) of the requested mode).  A structure the interpreter does not recognize, or any rule
+    that cannot be applied, becomes a failed check (never a raw traceback, never a claim)."""
+    p, q = cert.p, cert.tau_norm
     verdicts: dict = {}
-    radii = (math.nan, math.nan)
+    radii: tuple = (math.nan, math.nan)
     try:
         parts, G, L, out = (_fused_chain if cert.construction in FUSED else _chain)(
             run, net, cert, X, p, sigma, q, float_mode
@@ -654,13 +664,7 @@ def certify_structural(
             "exact identity",
             detail=str(exc),
         )
-    except (
-        ArithmeticError,
-        TypeError,
-        ValueError,
-        IndexError,
-        KeyError,
-    ) as exc:  # never a raw traceback, never a claim
+    except (ArithmeticError, TypeError, ValueError, IndexError, KeyError) as exc:
         run.add(
             "network",
             "analysis completed",
@@ -669,7 +673,15 @@ def certify_structural(
             "exact identity",
             detail=f"{type(exc).__name__}: {exc}",
         )
-    # network-wide checks gate every point; the per-point ones (geometry, a block's label) only their points
+    return verdicts, radii
+
+
+def _report(
+    run: _Run, cert: Certificate, N: int, sigma: float, arithmetic: Arithmetic, verdicts: dict, radii: tuple
+) -> StructuralReport:
+    """The report: network-wide checks gate every point, the per-point ones (geometry, a block's label) only
+    their points; a point is certified in a mode when every gate of that mode and its own verdict pass."""
+    float_mode = arithmetic == "float64"
     gate = [c for c in run.checks if c.block != "geometry" and c.name not in _PER_POINT]
     ok_exact = all(c.passed for c in gate if "(float64)" not in c.name)
     ok_float = all(c.passed for c in gate if "(exact)" not in c.name)
@@ -680,21 +692,19 @@ def certify_structural(
     float_ok = bool(pts_float.all()) if float_mode else None
     pts = (pts_float & pts_exact) if float_mode else pts_exact
     failed = np.flatnonzero(~pts)
-    certified = exact_ok and (float_ok is not False)
     reason = None
-    if not certified:
+    if not (exact_ok and (float_ok is not False)):
         bad = [c for c in run.checks if not c.passed]
         reason = (
             f"{bad[0].block}: {bad[0].name} failed" + (f" ({bad[0].detail})" if bad[0].detail else "")
             if bad
             else f"{failed.size} of {N} points are not certified"
         )
-    mode = "float64" if float_mode else "exact"
-    report = StructuralReport(
+    return StructuralReport(
         construction=cert.construction,
         theorem=cert.theorem,
-        p=p,
-        sigma=float(sigma),
+        p=cert.p,
+        sigma=sigma,
         n_points=N,
         arithmetic=arithmetic,
         checks=tuple(run.checks),
@@ -703,12 +713,10 @@ def certify_structural(
         n_certified=int(pts.sum()),
         n_failed=int(failed.size),
         failed_points=tuple(int(i) for i in failed[:_FAILED_LISTED]),
-        radius_bound=verdicts.get(mode, (None, 0.0))[1],
+        radius_bound=verdicts.get("float64" if float_mode else "exact", (None, 0.0))[1],
         template_radii=(float(radii[0]), float(radii[1])),
         seconds=time.perf_counter() - run.t0,
         reason=reason,
         n_exact=int(pts_exact.sum()),
         n_float64=int(pts_float.sum()) if float_mode else None,
     )
-    run.say("certified" if certified else f"NOT certified: {reason}")
-    return report
