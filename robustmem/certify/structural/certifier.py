@@ -77,9 +77,10 @@ from robustmem.certify.structural.geometry import (
     read_input_map,
 )
 from robustmem.certify.structural.near import NEAR_MAX_K, out_distance_gram, out_distance_near
+from robustmem.certify.structural.pl import Psi
 from robustmem.certify.structural.regions import Regions
 from robustmem.certify.structural.report import Arithmetic, StructuralCheck, StructuralReport
-from robustmem.certify.structural.symbols import BlockFacts, Unsupported
+from robustmem.certify.structural.symbols import Agg, BlockFacts, Unsupported
 from robustmem.certify.structural.template import interpret_block
 from robustmem.errors import InvalidArgumentError, VerificationError
 from robustmem.labels import number_of_classes
@@ -286,42 +287,15 @@ def _template(
     state_bound=Fraction(0),
     floor: Fraction | None = None,
 ):
+    """Step 3 for one template: the ON and OFF radii proven per mode (exact; float64 too in float mode), checked
+    against the certificate's r and w, and the squaring / power net's accuracy; returns {mode: (R_in, R_out)}."""
     reg = Regions(facts, q, state_bound, floor, _psi_scale(cert, q))
-    vs = facts.indicator.vs
-    r, w = Fraction(cert.r), Fraction(cert.w)
-    qn = p_name(q)
     radii = {}
     for mode in ("exact", "float64") if float_mode else ("exact",):
-        fm = mode == "float64"
-        R_in = _bisect_in(reg, float(cert.r), fm)
-        R_out = _bisect_out(reg, _f_up(r + w), fm, "drop" if fm else "zero")
-        radii[mode] = (R_in, R_out)
-        run.add(
-            block,
-            f"indicator ON ({mode})",
-            R_in is not None,
-            f"z_b = y_b exactly wherever ||a_b||_{qn} <= R_in (Lemma 38/39)"
-            + (", every rounding bounded" if fm else ""),
-            "exact rational",
-            None if R_in is None else reg.in_margin(Fraction(R_in), fm),
-            detail=f"no R_in >= 0 works (r = {cert.r!r})" if R_in is None else f"R_in = {R_in!r} (r = {cert.r!r})",
-        )
-        off = (
-            f"z_b <= {reg.floor} = the least label (enough for Theorem 37 from a block with a larger label)"
-            if fm
-            else "z_b = 0"
-        )
-        run.add(
-            block,
-            f"indicator OFF ({mode})",
-            R_out is not None,
-            f"{off} wherever ||a_b||_{qn} >= R_out (Lemma 38/39)",
-            "exact rational",
-            None if R_out is None else reg.out_margin(Fraction(R_out), fm, "drop" if fm else "zero"),
-            detail="no R_out <= 2 (r + w) works" if R_out is None else f"R_out = {R_out!r} (r + w = {float(r + w)!r})",
-        )
+        radii[mode] = _indicator_radii(run, block, reg, cert, q, mode == "float64")
     R_in, R_out = radii["exact"]
     if R_in is not None and R_out is not None:
+        r, w = Fraction(cert.r), Fraction(cert.w)
         slack = Fraction(cert.float_slack)
         gap = max(r - Fraction(R_in), Fraction(R_out) - r - w)
         run.add(
@@ -333,43 +307,82 @@ def _template(
             slack - gap,
             detail=f"deviation {float(gap):.3g}, float_slack {cert.float_slack:.3g}",
         )
+    vs = facts.indicator.vs
     power = q == 2.0 or integer_norm(q)
-    if (
-        cert.square_steps is not None
-        and cert.eps_tilde is not None
-        and len(vs) == 1
-        and vs[0].pre is not None
-        and power
-    ):
-        # Lemma 41 (q = 2) / the power nets g_{q,M} of Lemma 38 (integer q >= 3; the max of f - |a|^q is an exact
-        # upper bound there, so the error is over-estimated, never under-estimated)
-        Delta = w + 2 * r
-        psi = "square" if q == 2.0 else int(q)
-        errs = {}
-        for p in vs[0].pre.parts.values():
-            if id(p.lo) not in errs:
-                f0 = p.lo(Fraction(0))
-                errs[id(p.lo)] = max(
-                    p.lo.max_minus_psi(-Delta / 2, Delta / 2, psi) - f0,
-                    p.lo.max_psi_minus(-Delta / 2, Delta / 2, psi) + f0,
-                )
-        e = max(errs.values()) / Delta ** int(q)
-        if q == 2.0:
-            name, what = "squaring accuracy (Lemma 41)", "|eta_j(a) + K c_j(a) - a^2| <= Delta^2 eps~"
-        else:
-            name = f"power accuracy (g_{{{qn},M}}, Lemma 38)"
-            what = f"|eta_j(a) + K c_j(a) - |a|^{qn}| <= Delta^{qn} eps~"
-        run.add(
-            block,
-            name,
-            e <= Fraction(cert.eps_tilde),
-            f"{what} on |a| <= Delta/2 for every coordinate",
-            "exact rational",
-            Fraction(cert.eps_tilde) - e,
-            detail=f"error / Delta^{qn} = {float(e):.4g}; certificate: "
-            f"square_error = {cert.square_error:.4g}, eps~ = {cert.eps_tilde:.4g}",
-        )
+    pre = vs[0].pre if len(vs) == 1 else None
+    if cert.square_steps is not None and cert.eps_tilde is not None and pre is not None and power:
+        _power_accuracy(run, block, pre, cert, q)
     return radii
+
+
+def _indicator_radii(
+    run: _Run, block: str, reg: Regions, cert: Certificate, q: float, fm: bool
+) -> tuple[float | None, float | None]:
+    """(R_in, R_out) of one mode: the largest ON radius <= r and the smallest OFF radius >= r + w proven (None
+    when none is), each recorded as a check."""
+    mode, qn = ("float64" if fm else "exact"), p_name(q)
+    r, w = Fraction(cert.r), Fraction(cert.w)
+    R_in = _bisect_in(reg, float(cert.r), fm)
+    R_out = _bisect_out(reg, _f_up(r + w), fm, "drop" if fm else "zero")
+    run.add(
+        block,
+        f"indicator ON ({mode})",
+        R_in is not None,
+        f"z_b = y_b exactly wherever ||a_b||_{qn} <= R_in (Lemma 38/39)" + (", every rounding bounded" if fm else ""),
+        "exact rational",
+        None if R_in is None else reg.in_margin(Fraction(R_in), fm),
+        detail=f"no R_in >= 0 works (r = {cert.r!r})" if R_in is None else f"R_in = {R_in!r} (r = {cert.r!r})",
+    )
+    off = (
+        f"z_b <= {reg.floor} = the least label (enough for Theorem 37 from a block with a larger label)"
+        if fm
+        else "z_b = 0"
+    )
+    run.add(
+        block,
+        f"indicator OFF ({mode})",
+        R_out is not None,
+        f"{off} wherever ||a_b||_{qn} >= R_out (Lemma 38/39)",
+        "exact rational",
+        None if R_out is None else reg.out_margin(Fraction(R_out), fm, "drop" if fm else "zero"),
+        detail="no R_out <= 2 (r + w) works" if R_out is None else f"R_out = {R_out!r} (r + w = {float(r + w)!r})",
+    )
+    return R_in, R_out
+
+
+def _power_accuracy(run: _Run, block: str, pre: Agg, cert: Certificate, q: float) -> None:
+    """Lemma 41 (q = 2) / the power nets g_{q,M} of Lemma 38 (integer q >= 3): the indicator's per-coordinate
+    functions are within Delta^q eps~ of |a|^q on |a| <= Delta/2 (the max of f - |a|^q is an exact upper bound
+    there, so the error is over-estimated, never under-estimated)."""
+    assert cert.eps_tilde is not None  # the caller checked
+    qn = p_name(q)
+    Delta = Fraction(cert.w) + 2 * Fraction(cert.r)
+    psi: Psi = "square" if q == 2.0 else int(q)
+    errs: dict[int, Fraction] = {}
+    for part in pre.parts.values():
+        if id(part.lo) not in errs:
+            f0 = part.lo(Fraction(0))
+            above = part.lo.max_minus_psi(-Delta / 2, Delta / 2, psi)
+            below = part.lo.max_psi_minus(-Delta / 2, Delta / 2, psi)
+            if above is None or below is None:  # caught by _analyse: a failed check, never a claim
+                raise TypeError("the power net's window |a| <= Delta/2 lies outside the block's domain")
+            errs[id(part.lo)] = max(above - f0, below + f0)
+    e = max(errs.values()) / Delta ** int(q)
+    if q == 2.0:
+        name, what = "squaring accuracy (Lemma 41)", "|eta_j(a) + K c_j(a) - a^2| <= Delta^2 eps~"
+    else:
+        name = f"power accuracy (g_{{{qn},M}}, Lemma 38)"
+        what = f"|eta_j(a) + K c_j(a) - |a|^{qn}| <= Delta^{qn} eps~"
+    run.add(
+        block,
+        name,
+        e <= Fraction(cert.eps_tilde),
+        f"{what} on |a| <= Delta/2 for every coordinate",
+        "exact rational",
+        Fraction(cert.eps_tilde) - e,
+        detail=f"error / Delta^{qn} = {float(e):.4g}; certificate: "
+        f"square_error = {cert.square_error:.4g}, eps~ = {cert.eps_tilde:.4g}",
+    )
 
 
 def _proven(m) -> bool:
