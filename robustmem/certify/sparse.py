@@ -405,25 +405,15 @@ class SparseEvaluator:
             return self._full(X, arith, t0, nb, arith_name, self.reason or "structure not recognized")
         outside = np.zeros(n, dtype=bool)
         if R is None:  # far states: prove on the centres' box (widened) and evaluate the points outside in full
-            c_lo, c_hi = self.centre_box
-            c_lo, c_hi = max(0.0, c_lo - 2 * (c_hi - c_lo)), c_hi + 2 * (c_hi - c_lo)
-            outside = (lo_i < c_lo) | (hi_i > c_hi)
-            R = self._proof(c_lo, c_hi, float_mode=float_mode) if not outside.all() else None
+            R, outside = self._centre_box_proof(lo_i, hi_i, float_mode)
         if R is None:
             why = self.failure or f"no silence radius R_out proven ({arith_name}) up to 2^12 (r + w)"
             return self._full(X, arith, t0, nb, arith_name, why)
         state_rad = _up(_qnorm(Urad, lay.q)) if np.any(Urad) else np.zeros(n)
         inside = np.flatnonzero(~outside)
         indptr, blocks = self._candidates(U[inside], np.full(inside.size, _up(R + self.D_err)) + state_rad[inside])
-        if outside.any():  # every block, in chain order, for the points outside the proof's box
-            counts = np.zeros(n, dtype=np.int64)
-            counts[inside] = np.diff(indptr)
-            counts[outside] = nb
-            lists = np.split(blocks, indptr[1:-1])
-            full = np.arange(nb, dtype=np.int64)
-            it = iter(lists)
-            blocks = np.concatenate([full if o else next(it) for o in outside] + [np.zeros(0, np.int64)])
-            indptr = np.concatenate([[0], np.cumsum(counts)])
+        if outside.any():
+            indptr, blocks = _with_full_rows(indptr, blocks, outside, nb)
         counts = np.diff(indptr)
         plan = segment_plan(lay.chain, final_relu=True, parallel=False)
         state = [_as_rows(s, n, arith) for s in state]
@@ -446,6 +436,15 @@ class SparseEvaluator:
             self.proof_seconds,
         )
         return state[0], rep
+
+    def _centre_box_proof(
+        self, lo_i: np.ndarray, hi_i: np.ndarray, float_mode: bool
+    ) -> tuple[float | None, np.ndarray]:
+        """(R_out proven on the centres' box widened twice its span, the points whose states leave that box)."""
+        c_lo, c_hi = self.centre_box
+        c_lo, c_hi = max(0.0, c_lo - 2 * (c_hi - c_lo)), c_hi + 2 * (c_hi - c_lo)
+        outside = (lo_i < c_lo) | (hi_i > c_hi)
+        return (self._proof(c_lo, c_hi, float_mode=float_mode) if not outside.all() else None), outside
 
     def _full(
         self, X: np.ndarray, arith: Any, t0: float, nb: int, arith_name: str, why: str
@@ -472,6 +471,21 @@ class SparseEvaluator:
 
 
 # ----------------------------------------------------------------------------------------------------------
+def _with_full_rows(
+    indptr: np.ndarray, blocks: np.ndarray, outside: np.ndarray, nb: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The CSR candidate lists of the points inside the proof's box (in order), with every block 0..nb-1, in
+    chain order, inserted for each point outside it."""
+    counts = np.zeros(outside.size, dtype=np.int64)
+    counts[~outside] = np.diff(indptr)
+    counts[outside] = nb
+    lists = np.split(blocks, indptr[1:-1])
+    full = np.arange(nb, dtype=np.int64)
+    it = iter(lists)
+    merged = np.concatenate([full if o else next(it) for o in outside] + [np.zeros(0, np.int64)])
+    return np.concatenate([[0], np.cumsum(counts)]), merged
+
+
 def _up(x: Any) -> Any:
     """A float upper bound of a non-negative float (or array) computed with rounding to nearest."""
     return np.nextafter(np.asarray(x, dtype=np.float64) * (1.0 + 2.0**-40), np.inf)
