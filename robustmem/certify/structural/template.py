@@ -507,18 +507,11 @@ class _Interp:
 
     # ----- the walk -----
     def run(self) -> BlockFacts:
+        """Interpret the block map by map (every neuron through :meth:`neuron`), check that it ends as a chain
+        block must, and return its facts."""
         self.first_layer_scan()
-        nodes: list[Node | None] = [None] * self.maps[0].in_dim
-        for j, p in enumerate(self.coord_pos):
-            mag = max(self.U_hi[j], -self.U_lo[j])  # u >= 0 in a chain; the raw x of an opening block may be < 0
-            nodes[p] = Node("coord", coord=j, mag=mag, magI=mag, inE=self.E[j])
         state0 = Node("state", where="block input")
-        if self.fused is None:
-            assert self.state_pos is not None  # checked in __init__
-            nodes[self.state_pos] = state0
-        elif not self.opening:  # the previous block's pair (m, e): e = relu(L_prev - m) pending against this m
-            nodes[self.fused[0]] = state0
-            nodes[self.fused[1]] = Node("pending", q=state0, where="block input (the previous block's e)")
+        nodes = self._input_nodes(state0)
         for ti, t in enumerate(self.maps):
             out: list[Node | None] = [None] * t.out_dim
             for src, dst in zip(t.carry_src, t.carry_dst):
@@ -526,6 +519,39 @@ class _Interp:
             for a, o in enumerate(t.active):
                 out[int(o)] = self.neuron(ti, t, a, int(o), nodes)
             nodes = out
+        self._check_end(nodes, state0)
+        assert self.indicator is not None  # _check_end refuses a block without an indicator
+        return BlockFacts(
+            k=self.k,
+            indicator=self.indicator,
+            labels=self.labels,
+            gamma=self.gamma,
+            alpha=self.alpha,
+            shift=self.shift,
+            domain=self.domain,
+            r_box=self.r_box,
+            n_pieces=self.max_pieces,
+            n_neurons=self.n_neurons,
+            fused=self.fused is not None,
+        )
+
+    def _input_nodes(self, state0: Node) -> list[Node | None]:
+        """The block's inputs: the carried coordinates and the state (m, or the pair (m, e) of a fused chain)."""
+        nodes: list[Node | None] = [None] * self.maps[0].in_dim
+        for j, p in enumerate(self.coord_pos):
+            mag = max(self.U_hi[j], -self.U_lo[j])  # u >= 0 in a chain; the raw x of an opening block may be < 0
+            nodes[p] = Node("coord", coord=j, mag=mag, magI=mag, inE=self.E[j])
+        if self.fused is None:
+            assert self.state_pos is not None  # checked in __init__
+            nodes[self.state_pos] = state0
+        elif not self.opening:  # the previous block's pair (m, e): e = relu(L_prev - m) pending against this m
+            nodes[self.fused[0]] = state0
+            nodes[self.fused[1]] = Node("pending", q=state0, where="block input (the previous block's e)")
+        return nodes
+
+    def _check_end(self, nodes: list[Node | None], state0: Node) -> None:
+        """Unsupported unless the coordinates end in their places and the state was updated exactly once
+        (m <- max(m, z_b); fused: the pair (m, e) with m + e = max(m, z_b))."""
         last = len(self.maps) - 1
         ckind = "ucoord" if self.opening else "coord"
         for j, p in enumerate(self.end_coord_pos):
@@ -540,38 +566,24 @@ class _Interp:
                 raise Unsupported(
                     f"map {last}: the block does not end with exactly one update m <- max(m, z) of the state"
                 )
-        else:
-            m, e = nodes[self.fused[0]], nodes[self.fused[1]]
-            ok = (
-                self.indicator is not None
-                and self.n_updates == (0 if self.opening else 1)
-                and m is not None
-                and m.kind == "state"
-                and (m.zero if self.opening else m is not state0)
-                and e is not None
-                and e.kind == "pending"
-                and e.ind is self.indicator
-                and (e.q is m or (self.opening and e.q is None))
-            )
-            if not ok:
-                raise Unsupported(
-                    f"map {last}: the block does not end with the pair (m, e), m + e = max(m, z_b): "
-                    f"{'m = 0 and e = relu(L)' if self.opening else 'one update m <- m + e, then e = relu(L - m)'}"
-                )
-        assert self.indicator is not None  # both layouts above refuse a block without an indicator
-        return BlockFacts(
-            k=self.k,
-            indicator=self.indicator,
-            labels=self.labels,
-            gamma=self.gamma,
-            alpha=self.alpha,
-            shift=self.shift,
-            domain=self.domain,
-            r_box=self.r_box,
-            n_pieces=self.max_pieces,
-            n_neurons=self.n_neurons,
-            fused=self.fused is not None,
+            return
+        m, e = nodes[self.fused[0]], nodes[self.fused[1]]
+        ok = (
+            self.indicator is not None
+            and self.n_updates == (0 if self.opening else 1)
+            and m is not None
+            and m.kind == "state"
+            and (m.zero if self.opening else m is not state0)
+            and e is not None
+            and e.kind == "pending"
+            and e.ind is self.indicator
+            and (e.q is m or (self.opening and e.q is None))
         )
+        if not ok:
+            raise Unsupported(
+                f"map {last}: the block does not end with the pair (m, e), m + e = max(m, z_b): "
+                f"{'m = 0 and e = relu(L)' if self.opening else 'one update m <- m + e, then e = relu(L - m)'}"
+            )
 
 
 def interpret_block(
