@@ -418,8 +418,7 @@ class SparseEvaluator:
         plan = segment_plan(lay.chain, final_relu=True, parallel=False)
         state = [_as_rows(s, n, arith) for s in state]
         _run_slots(lay.chain, plan, arith, state, indptr, blocks)
-        out_seg = segs[-1]
-        state = _run_one(out_seg, segment_plan(out_seg, final_relu=False, parallel=False), arith, state, n)
+        state = _run_one(segs[-1], segment_plan(segs[-1], final_relu=False, parallel=False), arith, state, n)
         rep = SparseReport(
             "sparse",
             None,
