@@ -309,18 +309,7 @@ def _pow_norm(T: np.ndarray, q: int, upward: bool) -> np.ndarray:
         P = P * Z
     S = P.sum(axis=-1)  # >= 1 on rows with M > 0
     S = up(S, q + k + 1) if upward else dn(S, q + k + 1)
-    r = np.power(S, 1.0 / q)
-    r = up(r, 2) if upward else dn(r, 2)
-    for _ in range(200):
-        R = r
-        for _ in range(q - 1):
-            R = R * r
-        bad = dn(R, q) < S if upward else up(R, q) > S
-        if not bad.any():
-            break
-        r = np.where(bad, up(r, 2) if upward else dn(r, 2), r)
-    else:  # pragma: no cover - the float root is off by a few ulps, each step moves r by 16 ulps
-        raise Unsupported(f"could not bound an l_{q} norm in float64")
+    r = _checked_root(S, q, upward, f"an l_{q} norm")
     if upward:
         out = up(M * r, 1)
     else:
@@ -329,21 +318,27 @@ def _pow_norm(T: np.ndarray, q: int, upward: bool) -> np.ndarray:
     return np.where(pos, out, 0.0)
 
 
+def _checked_root(S: np.ndarray, n: int, upward: bool, what: str) -> np.ndarray:
+    """Floats r with r^n >= S (``upward``) or r^n <= S, elementwise, proven in float64: fl(r^n) by n - 1 correctly
+    rounded products is r^n within (1 +- u)^(n-1), so dn(fl(r^n), n) >= S proves r^n >= S and up(fl(r^n), n) <= S
+    proves r^n <= S; the float root is moved by 16 ulps until the check passes (a few steps)."""
+    r = np.power(S, 1.0 / n)
+    r = up(r, 2) if upward else dn(r, 2)
+    for _ in range(400):
+        R = r
+        for _ in range(n - 1):
+            R = R * r
+        bad = dn(R, n) < S if upward else up(R, n) > S
+        if not bad.any():
+            return r
+        r = np.where(bad, up(r, 2) if upward else dn(r, 2), r)
+    raise Unsupported(f"could not bound {what} in float64")  # pragma: no cover - the root is off by a few ulps
+
+
 def _pow_bound(x: np.ndarray, a: int, b: int, upward: bool) -> np.ndarray:
     """Floats >= x^(a/b) (``upward``) or <= x^(a/b), proven with correctly rounded products only, for floats x in
     [2^-E, 2^E] (:func:`_pow_range`, a/b > 1; module docstring)."""
-    rho = np.power(x, 1.0 / b)
-    rho = up(rho, 2) if upward else dn(rho, 2)
-    for _ in range(400):
-        P = rho
-        for _ in range(b - 1):
-            P = P * rho
-        bad = dn(P, b) < x if upward else up(P, b) > x
-        if not bad.any():
-            break
-        rho = np.where(bad, up(rho, 2) if upward else dn(rho, 2), rho)
-    else:  # pragma: no cover - the float root is off by a few ulps, each step moves rho by 16 ulps
-        raise Unsupported(f"could not bound a power x^({a}/{b}) in float64")
+    rho = _checked_root(x, b, upward, f"a power x^({a}/{b})")
     P = rho
     for _ in range(a - 1):
         P = P * rho
