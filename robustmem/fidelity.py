@@ -414,7 +414,7 @@ TABLE: tuple[Row, ...] = (
         status=IT,
         note="width d + 8 with the Lemma 44 power net; proven at construction (Lemma 38's conditions checked in exact"
         " rational arithmetic) and by the structural certifier for q = a/b with b <= 64 (|a|^q bracketed by exact"
-        " rationals); other q (e.g. 1.37, read as its binary value) are refused naming that limit",
+        " rationals); other q (e.g. 1.37, read as its binary value) are refused by the constructor, naming that limit",
     ),
     _r(
         "Theorem 32",

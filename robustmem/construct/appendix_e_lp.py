@@ -55,6 +55,11 @@ def real_lp_chain_depth(N: int, d: int, D: int, M: int, *, parallel: bool) -> in
     return 2 + N * (bd + 5) if parallel else 2 + N * (d * (1 + bd) + 4)
 
 
+#: the largest denominator of a non-integer exponent q = a/b the structural certifier proves
+#: (robustmem.certify.structural.pl.MAX_DEN; a test keeps the two equal)
+MAX_EXPONENT_DENOMINATOR = 64
+
+
 def _noninteger(p: PLike, what: str) -> tuple[float, Fraction]:
     try:
         value = float(p)
@@ -62,7 +67,15 @@ def _noninteger(p: PLike, what: str) -> tuple[float, Fraction]:
         raise InvalidArgumentError(f"{what} must be a number, got {p!r}") from None
     if not (math.isfinite(value) and value > 1 and value != int(value)):
         raise InvalidArgumentError(f"{what} must lie in (1, inf) minus the integers, got {p!r}")
-    return value, exact_exponent(value)
+    exact = exact_exponent(value)
+    if exact.denominator > MAX_EXPONENT_DENOMINATOR:  # no claim the structural certifier cannot prove
+        near = exact.limit_denominator(MAX_EXPONENT_DENOMINATOR)
+        raise InvalidArgumentError(
+            f"{what} = {p!r} is the rational {exact.numerator}/{exact.denominator} as a float; the structural "
+            f"certifier proves l_q indicators for q = a/b with b <= {MAX_EXPONENT_DENOMINATOR} only, so this "
+            f"network would carry a claim it cannot check (the nearest such value is {near} = {float(near)!r})"
+        )
+    return value, exact
 
 
 def _chain(dataset: Dataset, X, *, k, r, w, pf, shift, parallel, cert_fields) -> Construction:

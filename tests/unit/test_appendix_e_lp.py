@@ -73,10 +73,19 @@ def test_refusals_name_the_reason() -> None:
         construct_theorem31(ds, p=2, q=2, sigma=0.1)
     with pytest.raises(HypothesisError, match="Theorem 31 needs sigma/delta_q <"):
         construct_theorem31(ds, p=2, q=1.5, sigma=ds.separation(1.5).delta)
-    # the structural certifier proves rational exponents with denominator <= 64 (1.5 here: certified) and refuses
-    # the others, naming the limit (1.37 is read as its binary value, denominator 2^52)
+    # the structural certifier proves rational exponents with denominator <= 64 (1.5 here: certified); the
+    # constructors refuse the others, naming the limit (1.37 is read as its binary value, denominator 2^52)
     net, _ = construct_yu2024_lp_real(ds, p=1.5, sigma=0.1)
     assert certify_structural(net, ds, progress=False).certified
-    for net, _ in (construct_yu2024_lp_real(ds, p=1.37, sigma=0.1), construct_theorem31(ds, p=2, q=1.37, sigma=0.1)):
-        rep = certify_structural(net, ds, progress=False)
-        assert not rep.certified and "denominator <= 64" in (rep.reason or ""), rep.reason
+    with pytest.raises(InvalidArgumentError, match=r"p = 1.37 is the rational .*/1125899906842624.*b <= 64.*37/27"):
+        construct_yu2024_lp_real(ds, p=1.37, sigma=0.1)
+    with pytest.raises(InvalidArgumentError, match="Theorem 31's q = 1.37 is the rational"):
+        construct_theorem31(ds, p=2, q=1.37, sigma=0.1)
+    assert construct_theorem31(ds, p=2, q=1.375, sigma=0.1).certificate.separation_norm == 1.375  # 11/8 is fine
+
+
+def test_the_constructors_limit_is_the_certifier_s() -> None:
+    from robustmem.certify.structural.pl import MAX_DEN
+    from robustmem.construct.appendix_e_lp import MAX_EXPONENT_DENOMINATOR
+
+    assert MAX_EXPONENT_DENOMINATOR == MAX_DEN
