@@ -139,12 +139,13 @@ class MapLayout:
         return MapLayout(used_cols=used, flat_index=row_pos * len(used) + col_pos, shape=shape)
 
 
-def dense_template(W: np.ndarray, b: np.ndarray) -> MapTemplate:
-    """The constant map x -> W x + b as a template: every output active, the non-zero entries of W stored.
+def dense_template(W: np.ndarray, b: np.ndarray, entries: np.ndarray | None = None) -> MapTemplate:
+    """The constant map x -> W x + b as a template: every output active, the non-zero entries of W stored
+    (``entries``, a boolean mask of W's shape: exactly those entries, explicit zeros included).
 
     ``dense(...)`` of the result gives back W and b exactly (zero entries of W are not stored and read 0).
     """
-    rows, cols = np.nonzero(W)
+    rows, cols = np.nonzero(W if entries is None else entries)
     m, n = W.shape
     none = np.zeros(0, dtype=np.int64)
     return MapTemplate(

@@ -21,30 +21,9 @@ from robustmem.data import sphere_points
 from robustmem.network.evaluate import FloatArith, VerifiedArith, segment_plan
 from robustmem.network.exact import evaluate_exact
 from robustmem.network.network import ReLUNetwork, Segment
-from robustmem.network.template import MapTemplate
+from robustmem.network.template import dense_template
 
 INF = math.inf
-
-
-def _template(W: np.ndarray, b: np.ndarray, has: np.ndarray) -> MapTemplate:
-    """x -> W x + b with entries exactly where ``has`` (explicit zeros kept)."""
-    rows, cols = np.nonzero(has)
-    m = W.shape[0]
-    return MapTemplate(
-        in_dim=W.shape[1],
-        out_dim=m,
-        carry_src=np.zeros(0, dtype=np.int64),
-        carry_dst=np.zeros(0, dtype=np.int64),
-        active=np.arange(m),
-        ent_row=rows,
-        ent_col=cols,
-        ent_base=W[rows, cols],
-        ent_scale=np.zeros(len(rows)),
-        ent_pidx=np.full(len(rows), -1),
-        bias_base=b,
-        bias_scale=np.zeros(m),
-        bias_pidx=np.full(m, -1),
-    )
 
 
 def _weights(rng: np.random.Generator, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -74,8 +53,8 @@ def _net(rng: np.random.Generator, d: int, k: int) -> ReLUNetwork:
     W1, h1 = _weights(rng, (k, d))
     b1 = np.where(rng.random(k) < 0.3, 0.0, rng.normal(size=k))
     W2, h2 = _weights(rng, (2, k))
-    maps = (_template(W1, b1, h1), _template(W2, rng.normal(size=2), h2))
-    out = _template(np.ones((1, 2)), np.zeros(1), np.ones((1, 2), dtype=bool))
+    maps = (dense_template(W1, b1, h1), dense_template(W2, rng.normal(size=2), h2))
+    out = dense_template(np.ones((1, 2)), np.zeros(1), np.ones((1, 2), dtype=bool))
     return ReLUNetwork([Segment(maps, np.zeros((1, 0)), name="open"), Segment((out,), np.zeros((1, 0)), name="out")])
 
 
@@ -150,7 +129,7 @@ def test_input_map_radius_is_tight_enough_and_not_vacuous():
     rng = np.random.default_rng(7)
     d, k, n = 30, 5, 20
     W, b = rng.normal(size=(k, d)), rng.normal(size=k)
-    seg = Segment((_template(W, b, np.ones((k, d), dtype=bool)),), np.zeros((1, 0)), name="o")
+    seg = Segment((dense_template(W, b, np.ones((k, d), dtype=bool)),), np.zeros((1, 0)), name="o")
     X = rng.normal(size=(n, d))
     plan = segment_plan(seg, final_relu=False, parallel=False)
     dm = dense_map(plan, *(a[0] for a in seg.realize_all(slice(0, 1))))
