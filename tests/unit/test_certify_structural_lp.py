@@ -29,9 +29,9 @@ from robustmem.certify.structural.geometry import (
     in_radius,
     in_radius_exact,
     operator_bound,
-    out_distance,
     raw_input_map,
 )
+from robustmem.certify.structural.near import out_distance_gram, out_distance_near
 from robustmem.certify.structural.pl import PL, psi_value
 from robustmem.certify.structural.regions import Regions
 from robustmem.certify.structural.symbols import Unsupported
@@ -209,7 +209,7 @@ def test_cplus_and_operator_bounds_for_integer_q():
 
 
 @pytest.mark.parametrize("q", [3.0, 4.0])
-def test_in_radius_and_out_distance_bound_the_exact_distances(q):
+def test_in_radius_and_the_out_distance_searches_bound_the_exact_distances(q):
     rng = np.random.default_rng(int(q))
     N, M, k = 9, 7, 3
     V = rng.normal(size=(N, k)) + 4.0
@@ -238,16 +238,17 @@ def test_in_radius_and_out_distance_bound_the_exact_distances(q):
     pairs = {i: [b for b in range(M) if y_blk[b] > y_pts[i]] for i in range(N)}
     true = {i: min(exact(i, b) for b in bs) for i, bs in pairs.items() if bs}
     closest = min(float(t) ** (1 / q) for t in true.values())
-    # need = 0: the Gram bound alone; need just below the closest pair: every pair the Gram bound (through
-    # ||v||_q >= ||v||_2 / k^(1/2 - 1/q)) leaves below need is recomputed coordinate by coordinate
-    for need in (0.0, closest * (1 - 1e-9)):
-        out = out_distance(G, C, Clo, y_pts, y_blk, q, need)
-        for i in range(N):
-            if i not in true:
-                assert out[i] == INF
-                continue
-            assert Fraction(float(out[i])) ** qi <= true[i]
-            assert out[i] >= need
+    # the certifier's searches (k-d tree and Gram screen): a lower bound of the exact distance, the distance itself
+    # (to rounding) below the cap ``reach``, inf where no block has a larger label
+    for reach in (closest * (1 - 1e-9), closest * 1.5):
+        for search in (out_distance_near, out_distance_gram):
+            out = search(G, C, Clo, y_pts, y_blk, q, reach)
+            for i in range(N):
+                if i not in true:
+                    assert out[i] == INF
+                    continue
+                assert Fraction(float(out[i])) ** qi <= true[i]
+                assert out[i] >= min(float(true[i]) ** (1 / q), reach) * (1 - 1e-12)
     rho = in_radius(G, C[:1].repeat(N, axis=0), Clo[:1].repeat(N, axis=0), q)
     for i in range(N):
         far = sum(

@@ -59,7 +59,6 @@ __all__ = [
     "in_radius",
     "in_radius_exact",
     "operator_bound",
-    "out_distance",
     "raw_input_map",
     "read_fused_input_map",
     "read_input_map",
@@ -459,60 +458,3 @@ def in_radius_exact(x: np.ndarray, im: InputMap, alpha_i: np.ndarray, shift: lis
 
 def _sub_dn(a, b):
     return (a - b) - (np.abs(a) + np.abs(b)) * _R
-
-
-def out_distance(
-    G: Images,
-    C: np.ndarray,
-    Clo: np.ndarray,
-    y_pts: np.ndarray,
-    y_blk: np.ndarray,
-    q: float,
-    need: float,
-    *,
-    block_entries: int = 2_000_000,
-) -> np.ndarray:
-    """Per point i, a lower bound of min ||W x_i - c_b||_q over the blocks b with label y_b > y_i (inf if none).
-
-    Gram identity ||v - c||^2 = |v|^2 + |c|^2 - 2 v.c with error <= gamma_{k+3} (|v| + |c|)^2 (doubled) gives
-    an l_2 lower bound (||.||_q >= ||.||_2 for 1 <= q <= 2; ||.||_inf >= ||.||_2 / sqrt(k); for finite q > 2,
-    ||.||_q >= ||.||_2 / c+_{q,2}(k) with c+_{q,2}(k) = k^(1/2 - 1/q), NOT ||.||_2: the l_q norm is the smaller
-    one); pairs whose bound falls below ``need`` are recomputed coordinate by coordinate (for finite q >= 2 only
-    those whose l_2 upper bound, >= the l_q distance, reaches ``need``: the others fail anyway).
-    """
-    N, k = G.V.shape
-    M = C.shape[0]
-    V, eps = G.V, G.eps
-    sqV, sqC = (V * V).sum(axis=1), (C * C).sum(axis=1)
-    nV, nC = up(np.sqrt(sqV), k + 2), up(np.sqrt(sqC), k + 2)
-    g = 2.0 * up(_gamma(k + 3), 2)
-    t = up(_norm(eps, 2.0, True) + float(_norm(Clo, 2.0, True).max(initial=0.0)), 1)
-    if q <= 2.0:
-        to_q = 1.0  # ||v||_q >= ||v||_2 for 1 <= q <= 2
-    elif math.isfinite(q):
-        to_q = dn(1.0 / cplus_upper(q, 2.0, k), 1)  # ||v||_q >= ||v||_2 / k^(1/2 - 1/q) (rounded-up c+)
-    else:
-        to_q = dn(1.0 / up(math.sqrt(k), 1), 1)
-    out = np.full(N, np.inf)
-    rows = max(1, block_entries // max(M, 1))
-    for s in range(0, N, rows):
-        e = min(N, s + rows)
-        mask = y_blk[None, :] > y_pts[s:e, None]
-        if not mask.any():
-            continue
-        d2 = sqV[s:e, None] + sqC[None, :] - 2.0 * (V[s:e] @ C.T)
-        err = up(g * (nV[s:e, None] + nC[None, :]) ** 2, 3)
-        low2 = np.maximum(_sub_dn(d2, err), 0.0)
-        low = np.maximum(dn(_sub_dn(dn(np.sqrt(low2), 1), t[s:e, None]), 0) * to_q, 0.0)
-        low[~mask] = np.inf
-        ri, ci = np.nonzero(low < need)
-        if 2.0 <= q < math.inf and ri.size:  # refine only where the Gram error could matter
-            hi = np.sqrt(d2[ri, ci] + err[ri, ci]) * (1 + 8 * _R) + t[s:e][ri]
-            keep = hi >= need
-            ri, ci = ri[keep], ci[keep]
-        for c0 in range(0, ri.size, 65536):
-            I, B = ri[c0 : c0 + 65536] + s, ci[c0 : c0 + 65536]
-            D = np.maximum(_sub_dn(_sub_dn(dn(np.abs(V[I] - C[B]), 0), eps[I]), Clo[B]), 0.0)
-            low[I - s, B] = np.maximum(low[I - s, B], _norm(D, q, False))
-        out[s:e] = low.min(axis=1)
-    return out

@@ -7,7 +7,7 @@ min ||W x_i - c_b||_q over the blocks b with a larger label y_b > y_i, and only 
     out_i = min( cap,  min over b with y_b > y_i of  low(i, b) )        (inf when no block has a larger label)
 
 where low(i, b) = ||max(dn(|V_i - C_b|) - eps_i - Clo_b, 0)||_q rounded down is the coordinate-by-coordinate
-lower bound of :func:`~.structural.geometry.out_distance` (|fl(W x_i) - W x_i| <= eps_i, |C_b - c_b| <= Clo_b;
+lower bound of the exact offset distance (|fl(W x_i) - W x_i| <= eps_i, |C_b - c_b| <= Clo_b;
 every rounding moves it down), and cap <= ``reach`` is a float lower bound of ``reach`` (``reach`` >= need, so the
 verdicts only depend on values below the cap).  The minimum runs over the blocks whose float centre lies within
 reach' = reach (1 + 2^-20) + ||eps_i||_q + max_b ||Clo_b||_q + 2^-30 span of V_i in the q-norm, found with
@@ -36,7 +36,7 @@ _PAIRS = 1 << 20  # candidate pairs evaluated per chunk
 
 
 def _low(V: np.ndarray, eps: np.ndarray, C: np.ndarray, Clo: np.ndarray, I: np.ndarray, B: np.ndarray, q: float):
-    """low(i, b) for the index arrays I, B (the refinement formula of structural.geometry.out_distance)."""
+    """low(i, b) for the index arrays I, B (the coordinate-by-coordinate lower bound of the module docstring)."""
     D = np.maximum(_sub_dn(_sub_dn(dn(np.abs(V[I] - C[B]), 0), eps[I]), Clo[B]), 0.0)
     return _norm(D, q, False)
 
